@@ -1,0 +1,27 @@
+# `make test` and `make bench` create .venv through `make install` when it is missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test test-slow bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e backends/dwave -e backends/mip
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-slow: install
+	$(BIN)/python -m pytest -q -m slow
+
+bench: install
+	$(BIN)/python -m qseg.bench_interim
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""qseg-dwave: qseg backends built on D-Wave's Ocean samplers."""

@@ -1,0 +1,1 @@
+"""qseg-mip: exact MILP references (CBC through PuLP, HiGHS through highspy)."""

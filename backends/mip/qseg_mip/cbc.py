@@ -1,0 +1,117 @@
+"""CBC through PuLP (PuLP bundles the CBC binary).
+
+PuLP reports status ``Optimal`` even when a time limit stopped CBC, so the answer is read from
+``sol_status``, and the bound from CBC's own log; a result is never called proven that is not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import warnings
+from typing import Any
+
+import numpy as np
+
+from qseg.backends import silenced
+from qseg.errors import SolverError
+from qseg_mip.base import MilpBackend, MipResult
+from qseg_mip.linear import INF, LinearProgram
+
+_BOUND = re.compile(r"^(?:Lower bound|Objective bound):\s*(-?[\d.eE+-]+)", re.MULTILINE)
+_RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
+
+
+class CbcBackend(MilpBackend):
+    """COIN-OR CBC via PuLP; exact when it finishes, bound from its log when it does not."""
+
+    name = "cbc"
+
+    def unavailable_reason(self) -> str:
+        """Return "" when PuLP and its bundled CBC can run, else why not."""
+        try:
+            import pulp
+        except ImportError as exc:
+            return f"PuLP is not installed ({exc})"
+        if not pulp.PULP_CBC_CMD(msg=False).available():
+            return "PuLP's bundled CBC binary is not available on this platform"
+        return ""
+
+    def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
+        with warnings.catch_warnings():
+            # PuLP 3.x warns about its own 4.0 API on every variable; pinned <4 in pyproject.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return self._run_pulp(program, params)
+
+    def _run_pulp(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
+        import pulp
+
+        problem = pulp.LpProblem("qseg", pulp.LpMinimize)
+        columns = [
+            pulp.LpVariable(
+                f"c{j}",
+                lowBound=None if lo == -INF else lo,
+                upBound=None if hi == INF else hi,
+                cat=pulp.LpInteger if integer else pulp.LpContinuous,
+            )
+            for j, (lo, hi, integer) in enumerate(zip(program.lower, program.upper, program.integer))
+        ]
+        nonzero = np.flatnonzero(program.cost)
+        problem += pulp.LpAffineExpression(
+            [(columns[j], float(program.cost[j])) for j in nonzero], constant=program.offset
+        )
+        matrix = program.matrix
+        for row, name in enumerate(program.row_names):
+            start, stop = matrix.indptr[row], matrix.indptr[row + 1]
+            expression = pulp.LpAffineExpression(
+                [(columns[j], float(a)) for j, a in zip(matrix.indices[start:stop], matrix.data[start:stop])]
+            )
+            low, high = program.row_lower[row], program.row_upper[row]
+            if low == high:
+                problem += (expression == high, f"r{row}")
+            else:
+                if high != INF:
+                    problem += (expression <= high, f"r{row}_le")
+                if low != -INF:
+                    problem += (expression >= low, f"r{row}_ge")
+
+        with tempfile.TemporaryDirectory(prefix="qseg-cbc-") as tmp:
+            log_path = os.path.join(tmp, "cbc.log")
+            solver = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=params["time_limit"],
+                gapRel=params["mip_gap"],
+                threads=params["threads"],
+                logPath=log_path,
+                keepFiles=False,
+            )
+            try:
+                with silenced():
+                    problem.solve(solver)
+            except pulp.PulpError as exc:
+                raise SolverError(f"CBC failed: {exc}") from exc
+            log = open(log_path).read() if os.path.exists(log_path) else ""
+        return _result(problem, columns, log)
+
+
+def _result(problem: Any, columns: list, log: str) -> MipResult:
+    import pulp
+
+    sol_status = problem.sol_status
+    result_line = _RESULT.search(log)
+    solver_status = result_line.group(1).strip() if result_line else pulp.LpStatus[problem.status]
+    if sol_status == pulp.LpSolutionInfeasible:
+        return MipResult("infeasible", False, None, None, None, None, solver_status)
+    if sol_status == pulp.LpSolutionUnbounded:
+        return MipResult("unbounded", False, None, None, None, None, solver_status)
+    if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return MipResult("no-solution", False, None, None, None, None, solver_status)
+    values = np.array([column.varValue or 0.0 for column in columns])
+    objective = float(pulp.value(problem.objective) or 0.0)
+    if sol_status == pulp.LpSolutionOptimal:
+        return MipResult("optimal", True, values, objective, objective, 0.0, solver_status)
+    bound_match = _BOUND.search(log)
+    bound = float(bound_match.group(1)) if bound_match else None
+    gap = abs(objective - bound) / max(abs(objective), 1e-9) if bound is not None else None
+    return MipResult("feasible", False, values, objective, bound, gap, solver_status)

@@ -1,0 +1,212 @@
+"""Translate a CQM or BQM into one mixed-integer linear program, shared by CBC and HiGHS.
+
+Products of two binary variables (in the objective or in constraints) are linearised with an
+auxiliary continuous w in [0, 1]: w <= x_u and w <= x_v where w must not exceed the product,
+w >= x_u + x_v - 1 where it must not fall below it. In the objective only the side the sign of
+the bias needs is added, which keeps the LP relaxation small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Hashable
+
+import dimod
+import numpy as np
+import scipy.sparse as sp
+
+from qseg.errors import BadInputError
+
+INF = float("inf")
+
+
+@dataclass
+class LinearProgram:
+    """min cost·x + offset  s.t.  row_lower <= A x <= row_upper,  lower <= x <= upper.
+
+    The first ``len(labels)`` columns are the model's variables, in ``labels`` order; the rest
+    are product auxiliaries.
+    """
+
+    labels: list[Hashable]
+    cost: np.ndarray
+    offset: float
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray
+    matrix: sp.csr_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    row_names: list[str]
+    spin: bool = False
+
+    @property
+    def num_model_variables(self) -> int:
+        """Return how many columns are the model's own variables (not auxiliaries)."""
+        return len(self.labels)
+
+
+@dataclass
+class _Builder:
+    index: dict[Hashable, int]
+    lower: list[float]
+    upper: list[float]
+    integer: list[bool]
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+    row_names: list[str] = field(default_factory=list)
+    products: dict[tuple[int, int], list[Any]] = field(default_factory=dict)
+
+    def add_row(self, terms: dict[int, float], low: float, high: float, name: str) -> None:
+        row = len(self.row_names)
+        for col, val in terms.items():
+            if val:
+                self.rows.append(row)
+                self.cols.append(col)
+                self.vals.append(val)
+        self.row_lower.append(low)
+        self.row_upper.append(high)
+        self.row_names.append(name)
+
+    def product(self, u: int, v: int, need_upper: bool, need_lower: bool, where: str) -> int:
+        """Return the column of w = x_u·x_v, recording which sides of it must be enforced."""
+        for col in (u, v):
+            if not (self.integer[col] and self.lower[col] == 0 and self.upper[col] == 1):
+                raise BadInputError(
+                    where, "quadratic term", "MILP backends linearise products of binaries only"
+                )
+        key = (min(u, v), max(u, v))
+        if key not in self.products:
+            column = len(self.lower)
+            self.lower.append(0.0)
+            self.upper.append(1.0)
+            self.integer.append(False)
+            self.products[key] = [column, False, False]
+        entry = self.products[key]
+        entry[1] |= need_upper
+        entry[2] |= need_lower
+        return entry[0]
+
+    def emit_products(self) -> None:
+        for (u, v), (w, upper, lower) in self.products.items():
+            if upper:
+                self.add_row({w: 1.0, u: -1.0}, -INF, 0.0, f"_w{w}_le_x{u}")
+                self.add_row({w: 1.0, v: -1.0}, -INF, 0.0, f"_w{w}_le_x{v}")
+            if lower:
+                self.add_row({w: 1.0, u: -1.0, v: -1.0}, -1.0, INF, f"_w{w}_ge_sum")
+
+
+def _variables(labels: list[Hashable], model: dimod.ConstrainedQuadraticModel) -> _Builder:
+    lower, upper, integer = [], [], []
+    for v in labels:
+        vartype = model.vartype(v)
+        if vartype is dimod.SPIN:
+            raise BadInputError("variable", v, "MILP backends take BINARY, INTEGER or REAL variables")
+        lower.append(float(model.lower_bound(v)))
+        upper.append(float(model.upper_bound(v)))
+        integer.append(vartype is not dimod.REAL)
+    return _Builder({v: i for i, v in enumerate(labels)}, lower, upper, integer)
+
+
+def _linear_terms(
+    builder: _Builder, expression: Any, *, objective_sign: float | None, where: str
+) -> dict[int, float]:
+    """Return column -> coefficient for an expression, products replaced by auxiliaries.
+
+    ``objective_sign`` is None inside constraints (both sides of every product enforced).
+    """
+    terms: dict[int, float] = {}
+    for v, bias in expression.iter_linear():
+        col = builder.index[v]
+        terms[col] = terms.get(col, 0.0) + float(bias)
+    for u, v, bias in expression.iter_quadratic():
+        bias = float(bias)
+        if objective_sign is None:
+            upper = lower = True
+        else:
+            upper, lower = bias * objective_sign < 0, bias * objective_sign > 0
+        w = builder.product(builder.index[u], builder.index[v], upper, lower, where)
+        terms[w] = terms.get(w, 0.0) + bias
+    return terms
+
+
+def from_cqm(cqm: dimod.ConstrainedQuadraticModel) -> LinearProgram:
+    """Return the MILP of a CQM (minimisation, as dimod states it)."""
+    labels = list(cqm.variables)
+    builder = _variables(labels, cqm)
+    objective = _linear_terms(builder, cqm.objective, objective_sign=1.0, where="objective")
+    for label, constraint in cqm.constraints.items():
+        lhs = constraint.lhs
+        terms = _linear_terms(builder, lhs, objective_sign=None, where=f"constraint {label}")
+        rhs = float(constraint.rhs) - float(lhs.offset)
+        sense = constraint.sense.value
+        low = rhs if sense in ("==", ">=") else -INF
+        high = rhs if sense in ("==", "<=") else INF
+        builder.add_row(terms, low, high, str(label))
+    return _finish(builder, labels, objective, float(cqm.objective.offset), spin=False)
+
+
+def from_bqm(bqm: dimod.BinaryQuadraticModel) -> LinearProgram:
+    """Return the MILP of a BQM (its binary form; ``spin`` records the original vartype)."""
+    labels = list(bqm.variables)
+    binary = bqm.change_vartype(dimod.BINARY, inplace=False) if bqm.vartype is dimod.SPIN else bqm
+    n = len(labels)
+    builder = _Builder({v: i for i, v in enumerate(labels)}, [0.0] * n, [1.0] * n, [True] * n)
+    objective = _linear_terms(builder, binary, objective_sign=1.0, where="objective")
+    return _finish(builder, labels, objective, float(binary.offset), spin=bqm.vartype is dimod.SPIN)
+
+
+def _finish(
+    builder: _Builder, labels: list, objective: dict[int, float], offset: float, *, spin: bool
+) -> LinearProgram:
+    builder.emit_products()
+    num_cols = len(builder.lower)
+    cost = np.zeros(num_cols)
+    for col, val in objective.items():
+        cost[col] += val
+    matrix = sp.csr_matrix(
+        (builder.vals, (builder.rows, builder.cols)), shape=(len(builder.row_names), num_cols)
+    )
+    return LinearProgram(
+        labels=labels,
+        cost=cost,
+        offset=offset,
+        lower=np.asarray(builder.lower, dtype=float),
+        upper=np.asarray(builder.upper, dtype=float),
+        integer=np.asarray(builder.integer, dtype=bool),
+        matrix=matrix,
+        row_lower=np.asarray(builder.row_lower, dtype=float),
+        row_upper=np.asarray(builder.row_upper, dtype=float),
+        row_names=builder.row_names,
+        spin=spin,
+    )
+
+
+def from_model(model: dimod.ConstrainedQuadraticModel | dimod.BinaryQuadraticModel) -> LinearProgram:
+    """Return the MILP of a CQM or a BQM."""
+    if isinstance(model, dimod.BinaryQuadraticModel):
+        return from_bqm(model)
+    return from_cqm(model)
+
+
+def to_sampleset(
+    model: dimod.ConstrainedQuadraticModel | dimod.BinaryQuadraticModel,
+    program: LinearProgram,
+    values: np.ndarray | None,
+) -> dimod.SampleSet:
+    """Return a SampleSet holding the solver's solution (or no rows when there is none)."""
+    n = program.num_model_variables
+    if values is None:
+        states = np.empty((0, n))
+    else:
+        states = np.asarray(values[:n], dtype=float).reshape(1, n)
+        states[:, program.integer[:n]] = np.round(states[:, program.integer[:n]])
+    if isinstance(model, dimod.BinaryQuadraticModel):
+        states = states.astype(np.int8)
+        if program.spin:
+            states = 2 * states - 1
+        return dimod.SampleSet.from_samples_bqm((states, program.labels), model)
+    return dimod.SampleSet.from_samples_cqm((states, program.labels), model)

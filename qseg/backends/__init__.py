@@ -1,0 +1,28 @@
+"""The backend contract and the entry-point registry (no solver code lives here).
+
+Plugins import only from this package: ``Backend``, ``Parameter``, ``silenced``.
+"""
+
+from qseg.backends.base import MODEL_KINDS, Backend, Parameter, model_kind, num_variables
+from qseg.backends.quiet import silenced
+from qseg.backends.registry import (
+    ENTRY_POINT_GROUP,
+    BackendInfo,
+    backend_names,
+    list_backends,
+    load_backend,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "MODEL_KINDS",
+    "Backend",
+    "BackendInfo",
+    "Parameter",
+    "backend_names",
+    "list_backends",
+    "load_backend",
+    "model_kind",
+    "num_variables",
+    "silenced",
+]

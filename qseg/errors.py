@@ -1,0 +1,75 @@
+"""qseg's exceptions: one tree, so callers catch what they mean.
+
+::
+
+    QsegError
+     ├── BadInputError (also ValueError)     a field has a bad value; the CLI exits 2
+     │    └── UnknownNameError               an unknown problem, backend, formulation, dataset, key
+     ├── BackendUnavailableError             the backend cannot run here; ``reason`` says why
+     ├── ModelTooLargeError                  the model exceeds a backend's declared limit
+     ├── InfeasibleModelError                the model has no feasible solution; the CLI exits 1
+     └── SolverError                         a solver failed; vendor errors are translated here
+                                             with ``raise SolverError(...) from exc``; the CLI exits 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class QsegError(Exception):
+    """Base of every error qseg raises on purpose."""
+
+
+class BadInputError(QsegError, ValueError):
+    """A user-supplied field has a value qseg cannot use.
+
+    The message always names the field and the value, so one line on stderr is enough.
+    """
+
+    def __init__(self, field: str, value: Any, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field}={_short(value)}: {problem}")
+
+
+class UnknownNameError(BadInputError):
+    """A name (problem, backend, formulation, dataset, parameter) that is not known."""
+
+    def __init__(self, field: str, value: Any, known: Iterable[str]) -> None:
+        self.known = sorted(known)
+        listing = ", ".join(self.known) if self.known else "none"
+        super().__init__(field, value, f"unknown {field}; known: {listing}")
+
+
+class BackendUnavailableError(QsegError):
+    """The backend cannot run on this machine (missing package, no credentials, ...)."""
+
+    def __init__(self, backend: str, reason: str) -> None:
+        self.backend = backend
+        self.reason = reason
+        super().__init__(f"backend {backend!r} is unavailable: {reason}")
+
+
+class ModelTooLargeError(QsegError):
+    """The model exceeds a limit the backend declares (e.g. ``max_variables``)."""
+
+    def __init__(self, backend: str, reason: str) -> None:
+        self.backend = backend
+        self.reason = reason
+        super().__init__(f"backend {backend!r} cannot take this model: {reason}")
+
+
+class InfeasibleModelError(QsegError):
+    """The model itself has no feasible solution (not: a solver failed to find one)."""
+
+
+class SolverError(QsegError):
+    """A solver failed while running; the vendor's error is chained as ``__cause__``."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 3] + "..."
