@@ -1,7 +1,12 @@
-"""qseg: compare quantum and classical optimisation solvers on customer segmentation and targeting."""
+"""qseg: compare quantum and classical optimisation solvers on customer segmentation and targeting.
 
-from qseg.backends.registry import load_backend as backend
+>>> import qseg
+>>> p = qseg.problem("knapsack", data="seed-000", budget_fraction=0.5)
+>>> record = qseg.solve(p, "sa", reference=True)
+"""
+
+from qseg.api import Record, backend, list_backends, problem, solve
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "backend"]
+__all__ = ["Record", "__version__", "backend", "list_backends", "problem", "solve"]

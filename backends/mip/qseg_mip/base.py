@@ -11,7 +11,7 @@ import dimod
 import numpy as np
 
 from qseg.backends import Backend, Parameter
-from qseg_mip.linear import LinearProgram, from_model, to_sampleset
+from qseg_mip.linear import LinearProgram, from_cqm, to_sampleset
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,13 @@ class MipResult:
 
 
 class MilpBackend(Backend):
-    """An exact MILP solver taking a CQM (or a BQM, its binary products linearised)."""
+    """An exact MILP solver taking a CQM (products of binaries linearised).
 
-    accepts = frozenset({"bqm", "cqm"})
+    BQMs are refused (DESIGN §5): a dense QUBO linearised has n²/2 product columns, a model no
+    one should send to a MILP solver by accident.
+    """
+
+    accepts = frozenset({"cqm"})
     exact = True
     parameters = {
         "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit)", 0.0),
@@ -44,7 +48,7 @@ class MilpBackend(Backend):
 
     def _solve(self, model: Any, params: dict[str, Any]) -> dimod.SampleSet:
         build_start = time.perf_counter_ns()
-        program = from_model(model)
+        program = from_cqm(model)
         solve_start = time.perf_counter_ns()
         result = self._run(program, params)
         solve_ns = time.perf_counter_ns() - solve_start

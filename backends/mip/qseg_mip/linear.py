@@ -1,4 +1,4 @@
-"""Translate a CQM or BQM into one mixed-integer linear program, shared by CBC and HiGHS.
+"""Translate a CQM into one mixed-integer linear program, shared by CBC and HiGHS.
 
 Products of two binary variables (in the objective or in constraints) are linearised with an
 auxiliary continuous w in [0, 1]: w <= x_u and w <= x_v where w must not exceed the product,
@@ -38,7 +38,6 @@ class LinearProgram:
     row_lower: np.ndarray
     row_upper: np.ndarray
     row_names: list[str]
-    spin: bool = False
 
     @property
     def num_model_variables(self) -> int:
@@ -146,22 +145,10 @@ def from_cqm(cqm: dimod.ConstrainedQuadraticModel) -> LinearProgram:
         low = rhs if sense in ("==", ">=") else -INF
         high = rhs if sense in ("==", "<=") else INF
         builder.add_row(terms, low, high, str(label))
-    return _finish(builder, labels, objective, float(cqm.objective.offset), spin=False)
+    return _finish(builder, labels, objective, float(cqm.objective.offset))
 
 
-def from_bqm(bqm: dimod.BinaryQuadraticModel) -> LinearProgram:
-    """Return the MILP of a BQM (its binary form; ``spin`` records the original vartype)."""
-    labels = list(bqm.variables)
-    binary = bqm.change_vartype(dimod.BINARY, inplace=False) if bqm.vartype is dimod.SPIN else bqm
-    n = len(labels)
-    builder = _Builder({v: i for i, v in enumerate(labels)}, [0.0] * n, [1.0] * n, [True] * n)
-    objective = _linear_terms(builder, binary, objective_sign=1.0, where="objective")
-    return _finish(builder, labels, objective, float(binary.offset), spin=bqm.vartype is dimod.SPIN)
-
-
-def _finish(
-    builder: _Builder, labels: list, objective: dict[int, float], offset: float, *, spin: bool
-) -> LinearProgram:
+def _finish(builder: _Builder, labels: list, objective: dict[int, float], offset: float) -> LinearProgram:
     builder.emit_products()
     num_cols = len(builder.lower)
     cost = np.zeros(num_cols)
@@ -181,21 +168,11 @@ def _finish(
         row_lower=np.asarray(builder.row_lower, dtype=float),
         row_upper=np.asarray(builder.row_upper, dtype=float),
         row_names=builder.row_names,
-        spin=spin,
     )
 
 
-def from_model(model: dimod.ConstrainedQuadraticModel | dimod.BinaryQuadraticModel) -> LinearProgram:
-    """Return the MILP of a CQM or a BQM."""
-    if isinstance(model, dimod.BinaryQuadraticModel):
-        return from_bqm(model)
-    return from_cqm(model)
-
-
 def to_sampleset(
-    model: dimod.ConstrainedQuadraticModel | dimod.BinaryQuadraticModel,
-    program: LinearProgram,
-    values: np.ndarray | None,
+    model: dimod.ConstrainedQuadraticModel, program: LinearProgram, values: np.ndarray | None
 ) -> dimod.SampleSet:
     """Return a SampleSet holding the solver's solution (or no rows when there is none)."""
     n = program.num_model_variables
@@ -204,9 +181,4 @@ def to_sampleset(
     else:
         states = np.asarray(values[:n], dtype=float).reshape(1, n)
         states[:, program.integer[:n]] = np.round(states[:, program.integer[:n]])
-    if isinstance(model, dimod.BinaryQuadraticModel):
-        states = states.astype(np.int8)
-        if program.spin:
-            states = 2 * states - 1
-        return dimod.SampleSet.from_samples_bqm((states, program.labels), model)
     return dimod.SampleSet.from_samples_cqm((states, program.labels), model)

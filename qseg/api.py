@@ -1,0 +1,31 @@
+"""The public Python API (DESIGN §2); the CLI is a thin layer over it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qseg.backends import Backend, load_backend
+from qseg.backends.registry import list_backends as _list_backends
+from qseg.harness.cell import solve
+from qseg.harness.record import Record
+from qseg.problems import Problem, build_problem
+
+
+def problem(name: str, *, size: int | None = None, seed: int = 0, data: str | None = None, **params: Any) -> Problem:
+    """Return the problem ``name`` ("knapsack", ...) built from a generator (``size``, ``seed``),
+    a named dataset (``data="seed-000"``) or an instance file (``data="FILE#NAME"``);
+    ``params`` are problem parameters such as ``budget_fraction``."""
+    return build_problem(name, size=size, seed=seed, data=data, params=params)
+
+
+def backend(name: str) -> Backend:
+    """Return the backend registered under ``name`` (entry-point group ``qseg.backends``)."""
+    return load_backend(name)
+
+
+def list_backends() -> list[tuple[str, bool, str]]:
+    """Return (name, available, reason) for every registered backend."""
+    return [(info.name, info.available, info.reason) for info in _list_backends()]
+
+
+__all__ = ["Record", "backend", "list_backends", "problem", "solve"]

@@ -1,0 +1,147 @@
+"""The ``qseg`` command, a thin layer over the public API (DESIGN §5).
+
+Errors go to stderr as one line naming the field and the value: exit 2 for bad input, 1 for a
+failure (an infeasible model, a solver error, a skipped cell).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from qseg.errors import BadInputError, QsegError, UnknownNameError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"qseg: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _key_values(pairs: Sequence[str], field: str) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise BadInputError(field, pair, "expected KEY=VALUE")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qseg", description="Compare quantum and classical solvers on customer problems.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    listing = commands.add_parser("backends", help="list installed backends and whether they can run")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+
+    solve = commands.add_parser("solve", help="solve one problem instance with one backend")
+    solve.add_argument("problem", help="knapsack")
+    solve.add_argument("--size", type=int, help="customers to generate (or the first N of seed-000)")
+    solve.add_argument("--seed", type=int, default=0, help="instance seed; the solver seed derives from it")
+    solve.add_argument("--data", help="named dataset (seed-000), instance file, or FILE#NAME")
+    solve.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="problem parameter or penalty option (budget_fraction=0.5, kappa=16)")
+    solve.add_argument("--formulation", help="QUBO formulation, or cqm (default: per problem and backend)")
+    solve.add_argument("--backend", default="sa", help="backend name (default sa); see `qseg backends`")
+    solve.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                       help="backend parameter (num_reads=100, seed=7, time_limit=10)")
+    solve.add_argument("--polish", action="store_true", help="classical polish of decoded samples")
+    solve.add_argument("--reference", action="store_true", help="compute (or look up) the exact optimum for the gap")
+    solve.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    return parser
+
+
+def _backends(args: argparse.Namespace) -> int:
+    from qseg.backends import list_backends
+
+    infos = list_backends()
+    if args.json:
+        print(json.dumps([info.to_dict() for info in infos]))
+        return 0
+    for info in infos:
+        state = "available" if info.available else f"unavailable: {info.reason}"
+        accepts = ",".join(info.accepts)
+        exact = "exact" if info.exact else ""
+        print(f"{info.name:<12} {accepts:<9} {exact:<6} {info.package or '?'} {info.version or ''}  {state}")
+    return 0
+
+
+def _split_settings(problem_name: str, formulation: str | None, settings: dict[str, str]) -> tuple[dict, dict]:
+    from qseg.problems import problem_class
+
+    cls = problem_class(problem_name)
+    penalty_keys = set().union(*cls.penalty_options.values()) if cls.penalty_options else set()
+    known = set(cls.parameters) | penalty_keys
+    for key in settings:
+        if key not in known:
+            raise UnknownNameError("set key", key, known)
+    problem_params = {k: v for k, v in settings.items() if k in cls.parameters}
+    penalties = {k: v for k, v in settings.items() if k not in cls.parameters}
+    return problem_params, penalties
+
+
+def _solve(args: argparse.Namespace) -> int:
+    import qseg
+
+    settings = _key_values(args.set, "set")
+    params = _key_values(args.param, "param")
+    problem_params, penalties = _split_settings(args.problem, args.formulation, settings)
+    problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
+    record = qseg.solve(
+        problem, args.backend, formulation=args.formulation, reference=args.reference,
+        polish=args.polish, penalties=penalties, **params,
+    )
+    if args.json:
+        print(json.dumps(record.to_dict()))
+    else:
+        print(_summary(record.to_dict()))
+    if record.status in ("skipped", "error"):
+        print(f"qseg: {record.status}: {record.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+def _summary(r: dict[str, Any]) -> str:
+    def number(value: Any, fmt: str = "{:.6g}") -> str:
+        return "-" if value is None else fmt.format(value)
+
+    reference = "-" if r["reference"] is None else (
+        f"{r['reference']:.6g} ({r['reference_source']}, {'proven' if r['reference_proven'] else 'not proven'})"
+    )
+    return "\n".join(
+        [
+            f"{r['problem']} {r['instance']}: backend {r['backend']}, formulation {r['formulation']}, "
+            f"{r['num_variables']} variables",
+            f"status     {r['status']}" + (f" ({r['message']})" if r["message"] else ""),
+            f"objective  {number(r['objective'])} ({r['sense']})",
+            f"reference  {reference}",
+            f"gap        {number(r['gap'], '{:.4%}')}",
+            f"feasible   {r['feasible']} ({number(r['feasible_fraction'], '{:.0%}')} of {r['num_reads']} reads)",
+            f"wall       {number(r['wall_s'], '{:.3f}')} s",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``qseg`` command; return its exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {"backends": _backends, "solve": _solve}
+    try:
+        return handlers[args.command](args)
+    except BadInputError as exc:
+        print(f"qseg: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except QsegError as exc:
+        print(f"qseg: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

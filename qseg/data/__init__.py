@@ -1,0 +1,1 @@
+"""Dataset generators and loaders: the seed notebook's synthetic customers, standard instances."""

@@ -1,0 +1,1 @@
+"""Running cells (build, solve, decode, evaluate) and the metrics they report."""

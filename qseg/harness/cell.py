@@ -1,0 +1,175 @@
+"""One cell: build the model, solve it, evaluate every read on the CQM, compute the metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import dimod
+import numpy as np
+
+from qseg.backends import Backend, load_backend
+from qseg.errors import BadInputError, InfeasibleModelError, ModelTooLargeError, SolverError, UnknownNameError
+from qseg.harness import metrics
+from qseg.harness.record import Record
+from qseg.harness.reference import reference_for
+from qseg.problems import Problem
+
+CQM_FORMULATION = "cqm"
+
+
+def resolve_formulation(problem: Problem, backend: Backend, formulation: str | None) -> str:
+    """Return the formulation a cell uses: "cqm" for a backend taking the CQM when none is named,
+    else the named (or default) QUBO formulation. A QUBO given to a CQM-only backend, or "cqm"
+    given to a BQM-only one, is a BadInputError."""
+    if formulation is None:
+        return CQM_FORMULATION if "cqm" in backend.accepts else problem.default_formulation
+    if formulation == CQM_FORMULATION:
+        if "cqm" not in backend.accepts:
+            raise BadInputError("formulation", formulation, f"backend {backend.name!r} does not take a CQM")
+        return formulation
+    if formulation not in problem.formulations:
+        raise UnknownNameError("formulation", formulation, (*problem.formulations, CQM_FORMULATION))
+    if "bqm" not in backend.accepts:
+        raise BadInputError(
+            "formulation", formulation, f"backend {backend.name!r} takes the {'/'.join(sorted(backend.accepts))} only"
+        )
+    return formulation
+
+
+def derive_seed(instance_seed: int | None) -> int:
+    """Return the solver seed derived from the instance seed (recorded with the cell)."""
+    return int(np.random.SeedSequence(instance_seed or 0).generate_state(1)[0])
+
+
+def solve(
+    problem: Problem,
+    backend: Backend | str,
+    *,
+    formulation: str | None = None,
+    reference: bool = False,
+    polish: bool = False,
+    penalties: Mapping[str, Any] | None = None,
+    eps: float = metrics.DEFAULT_EPS,
+    **params: Any,
+) -> Record:
+    """Solve ``problem`` with ``backend`` and return the Record of ``qseg solve --json``.
+
+    Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend) raises
+    BadInputError before anything is built. An unavailable backend or a model over its limits
+    gives a ``skipped`` record; a solver failure an ``error`` record with the message.
+    """
+    started = time.perf_counter_ns()
+    backend = load_backend(backend) if isinstance(backend, str) else backend
+    chosen = resolve_formulation(problem, backend, formulation)
+    if penalties and chosen == CQM_FORMULATION:
+        raise BadInputError("penalties", dict(penalties), "a CQM has no penalty weights")
+    if polish:
+        raise BadInputError("polish", True, f"{problem.name} has no polish step")
+    params = dict(params)
+    if backend.seeded and params.get("seed") is None:
+        params["seed"] = derive_seed(problem.seed)
+    resolved = backend.resolve_params(params)
+    record = Record(
+        problem=problem.name, instance=problem.instance, formulation=chosen, backend=backend.name,
+        size=problem.size, seed=problem.seed, status="ok", sense=problem.sense, params=resolved,
+        tts_basis=backend.tts_basis, eps=eps,
+    )
+    reason = backend.unavailable_reason()
+    if reason:
+        return _finish(record, started, status="skipped", message=reason)
+
+    build_start = time.perf_counter_ns()
+    if chosen == CQM_FORMULATION:
+        model: Any = problem.cqm()
+    else:
+        qubo = problem.build_qubo(chosen, **dict(penalties or {}))
+        model, record.penalties = qubo.bqm, qubo.penalties
+        record.details.update(qubo.details)
+    record.timing["build_ns"] = time.perf_counter_ns() - build_start
+    _describe_model(record, model)
+
+    if reference or problem.best_known is not None:
+        reference_start = time.perf_counter_ns()
+        ref = reference_for(problem)
+        record.reference, record.reference_source, record.reference_proven = ref.value, ref.source, ref.proven
+        record.timing["reference_ns"] = time.perf_counter_ns() - reference_start
+
+    try:
+        sampleset = backend.solve(model, **params)
+    except ModelTooLargeError as exc:
+        return _finish(record, started, status="skipped", message=exc.reason)
+    except SolverError as exc:
+        return _finish(record, started, status="error", message=str(exc))
+    record.timing.update(sampleset.info["timing"])
+    record.wall_s = sampleset.info["timing"]["wall_ns"] / 1e9
+    _solver_facts(record, problem, sampleset)
+
+    evaluate_start = time.perf_counter_ns()
+    status = _score(record, problem, sampleset, eps)
+    record.timing["evaluate_ns"] = time.perf_counter_ns() - evaluate_start
+    return _finish(record, started, status=status)
+
+
+def _describe_model(record: Record, model: Any) -> None:
+    if isinstance(model, dimod.BinaryQuadraticModel):
+        record.num_variables, record.num_interactions = len(model.variables), model.num_interactions
+        return
+    record.num_variables = len(model.variables)
+    record.num_constraints = len(model.constraints)
+    record.num_interactions = model.objective.num_interactions + sum(
+        c.lhs.num_interactions for c in model.constraints.values()
+    )
+
+
+def _solver_facts(record: Record, problem: Problem, sampleset: dimod.SampleSet) -> None:
+    info = sampleset.info
+    if info.get("mip_status") == "infeasible":
+        raise InfeasibleModelError(
+            f"{problem.name} {problem.instance}: {record.backend} proved the model infeasible"
+        )
+    if info.get("bound") is not None:
+        record.bound = float(problem.natural(info["bound"]))
+    if "mip_gap" in info:
+        record.mip_gap = info["mip_gap"]
+        record.details["mip_status"] = info.get("mip_status")
+
+
+def _score(record: Record, problem: Problem, sampleset: dimod.SampleSet, eps: float) -> str:
+    """Fill the quality metrics from every read; return the cell status."""
+    reads = problem.evaluate_reads(sampleset)
+    occurrences = reads.num_occurrences
+    record.num_reads = int(occurrences.sum())
+    record.feasible_fraction = metrics.weighted_fraction(reads.feasible, occurrences)
+    minimised = problem.natural(reads.objective)  # natural() is its own inverse
+    if not reads.feasible.any():
+        record.feasible = False
+        record.violation_max = float(reads.violation_max.min()) if len(reads.violation_max) else None
+        record.success_probability = 0.0 if record.reference is not None else None
+        return "infeasible"
+    feasible_rows = np.flatnonzero(reads.feasible)
+    best = feasible_rows[np.argmin(minimised[feasible_rows])]
+    record.feasible, record.violation_max = True, float(reads.violation_max[best])
+    record.objective = float(reads.objective[best])
+    labels = list(problem.cqm().variables)
+    record.details.update(problem.details(dict(zip(labels, reads.states[best]))))
+    if record.reference is None:
+        return "ok"
+    reference_min = float(problem.natural(record.reference))
+    record.gap = record.gap_raw = float(metrics.gap(minimised[best], reference_min))
+    lowest = int(np.argmin(reads.energy))
+    if reads.feasible[lowest]:
+        record.gap_lowest_energy = float(metrics.gap(minimised[lowest], reference_min))
+    probability = metrics.success_probability(minimised, reads.feasible, occurrences, reference_min, eps)
+    record.success_probability = probability
+    basis_ns = record.timing.get(record.tts_basis or "wall_ns", record.timing["wall_ns"])
+    record.tts99_s = metrics.tts99(basis_ns / 1e9 / max(record.num_reads, 1), probability)
+    return "ok"
+
+
+def _finish(record: Record, started: int, *, status: str, message: str | None = None) -> Record:
+    record.status = status
+    record.message = message
+    record.timing["total_ns"] = time.perf_counter_ns() - started
+    return record

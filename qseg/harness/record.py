@@ -1,0 +1,86 @@
+"""The Record: exactly the fields of ``qseg solve --json`` (DESIGN §2, §5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+STATUSES = ("ok", "infeasible", "timeout", "error", "skipped")
+
+
+@dataclass
+class Record:
+    """One solved cell. Fields that do not apply are None; objectives are in the natural sense
+    named by ``sense``; ``gap`` is on the minimisation objective (>= 0 worse, 0 optimal)."""
+
+    problem: str
+    instance: str
+    formulation: str
+    backend: str
+    size: int
+    seed: int | None
+    status: str
+    sense: str
+    message: str | None = None
+    num_variables: int | None = None
+    num_interactions: int | None = None
+    num_constraints: int | None = None
+    num_reads: int | None = None
+    objective: float | None = None
+    reference: float | None = None
+    reference_source: str | None = None
+    reference_proven: bool | None = None
+    gap: float | None = None
+    gap_raw: float | None = None
+    gap_lowest_energy: float | None = None
+    feasible: bool | None = None
+    feasible_fraction: float | None = None
+    violation_max: float | None = None
+    success_probability: float | None = None
+    eps: float | None = None
+    tts99_s: float | None = None
+    tts_basis: str | None = None
+    wall_s: float | None = None
+    timing: dict[str, int] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    penalties: dict[str, float] | None = None
+    polished: bool = False
+    bound: float | None = None
+    mip_gap: float | None = None
+    formulation_gap: float | None = None
+    physical_qubits: int | None = None
+    max_chain_length: int | None = None
+    mean_chain_length: float | None = None
+    chain_break_fraction: float | None = None
+    timing_simulated: bool | None = None
+    reps: int | None = None
+    shots: int | None = None
+    approximation_ratio_best: float | None = None
+    approximation_ratio_mean: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as JSON-ready data (numpy scalars converted, NaN as None)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+def record_fields() -> list[str]:
+    """Return the names of every Record field, in order."""
+    return [f.name for f in dataclasses.fields(Record)]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

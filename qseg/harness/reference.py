@@ -1,0 +1,64 @@
+"""Reference optima: a published best-known value, or an exact solve cached on disk.
+
+The cache lives in ``$QSEG_CACHE_DIR/references`` (default ``~/.cache/qseg``), one JSON file per
+CQM hash, written atomically so that parallel cells never read a torn file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from qseg.backends import load_backend
+from qseg.errors import InfeasibleModelError, SolverError
+from qseg.problems import Problem, Reference
+
+DEFAULT_REFERENCE_BACKEND = "cbc"
+
+
+def cache_dir() -> Path:
+    """Return qseg's cache folder (``$QSEG_CACHE_DIR`` or ``~/.cache/qseg``)."""
+    return Path(os.environ.get("QSEG_CACHE_DIR") or Path.home() / ".cache" / "qseg")
+
+
+def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) -> Reference:
+    """Return the problem's reference objective (natural sense): its published optimum when it
+    has one, else the cached or newly computed exact optimum from ``backend``.
+
+    Raises InfeasibleModelError when the exact solver proves the model infeasible.
+    """
+    if problem.best_known is not None:
+        return Reference(float(problem.best_known), "best-known", True)
+    path = cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
+    if path.is_file():
+        try:
+            cached = json.loads(path.read_text())
+            return Reference(float(cached["value"]), cached["source"], bool(cached["proven"]))
+        except (ValueError, KeyError):
+            pass  # a damaged cache entry is recomputed, not trusted
+    reference = _solve_exactly(problem, backend)
+    _write_atomically(path, {"value": reference.value, "source": reference.source, "proven": reference.proven})
+    return reference
+
+
+def _solve_exactly(problem: Problem, backend_name: str) -> Reference:
+    backend = load_backend(backend_name)
+    sampleset = backend.solve(problem.cqm())
+    status = sampleset.info.get("mip_status")
+    if status == "infeasible":
+        raise InfeasibleModelError(f"{problem.name} {problem.instance}: {backend_name} proved the model infeasible")
+    feasible = sampleset.filter(lambda row: row.is_feasible)
+    if not len(feasible):
+        raise SolverError(f"{backend_name} found no feasible solution for the reference ({status})")
+    value = float(problem.natural(feasible.first.energy))
+    return Reference(value, backend_name, bool(sampleset.info.get("proven_optimal")))
+
+
+def _write_atomically(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(handle, "w") as stream:
+        json.dump(payload, stream)
+    os.replace(temporary, path)

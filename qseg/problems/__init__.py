@@ -1,0 +1,41 @@
+"""Problem builders, one module per problem, found by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from qseg.errors import UnknownNameError
+from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, Reference
+from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
+
+_BUILDERS: dict[str, Callable[..., Problem]] = {"knapsack": knapsack_from_spec}
+_CLASSES: dict[str, type[Problem]] = {"knapsack": KnapsackProblem}
+
+
+def problem_class(name: str) -> type[Problem]:
+    """Return the Problem class registered as ``name``."""
+    if name not in _CLASSES:
+        raise UnknownNameError("problem", name, _CLASSES)
+    return _CLASSES[name]
+
+
+def problem_names() -> list[str]:
+    """Return the names of the problems qseg can build."""
+    return sorted(_BUILDERS)
+
+
+def build_problem(
+    name: str, *, size: int | None = None, seed: int = 0, data: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Problem:
+    """Return the problem instance ``name`` built from the API/CLI fields."""
+    if name not in _BUILDERS:
+        raise UnknownNameError("problem", name, _BUILDERS)
+    return _BUILDERS[name](size=size, seed=seed, data=data, params=dict(params or {}))
+
+
+__all__ = [
+    "Evaluation", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations", "Reference",
+    "build_problem", "problem_class", "problem_names",
+]

@@ -1,0 +1,180 @@
+"""The Problem contract: plain validated data, one CQM (the source of truth), QUBO formulations
+with recorded penalty weights, decoding and evaluation on the CQM."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+import dimod
+import numpy as np
+
+from qseg.errors import UnknownNameError
+
+FEASIBILITY_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Qubo:
+    """A QUBO formulation of a problem, with the penalty weights used to build it."""
+
+    bqm: dimod.BinaryQuadraticModel
+    formulation: str
+    penalties: dict[str, float]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference objective in the problem's natural sense, and where it came from."""
+
+    value: float
+    source: str
+    proven: bool
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The true objective (natural sense), feasibility and violations of one sample."""
+
+    objective: float
+    feasible: bool
+    violations: dict[str, float]
+    violation_max: float
+
+
+@dataclass(frozen=True)
+class ReadEvaluations:
+    """Per-read evaluation of a SampleSet on the CQM (rows aligned with the SampleSet)."""
+
+    objective: np.ndarray
+    feasible: np.ndarray
+    violation_max: np.ndarray
+    energy: np.ndarray
+    num_occurrences: np.ndarray
+    states: np.ndarray
+
+
+class Problem(ABC):
+    """An optimisation problem instance built from customer data.
+
+    Subclasses set ``name``, ``sense`` ("max" or "min"), ``formulations`` (QUBO names, default
+    first), ``parameters`` (problem/generator keys of ``--set``), ``penalty_options`` (per
+    formulation, the penalty keys its builder takes) and implement ``build_cqm``, ``build_qubo``, ``decode`` and ``baselines``.
+    """
+
+    name: ClassVar[str]
+    sense: ClassVar[str]
+    formulations: ClassVar[tuple[str, ...]]
+    parameters: ClassVar[tuple[str, ...]] = ()
+    penalty_options: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init__(self, *, instance: str, seed: int | None, best_known: float | None = None) -> None:
+        self.instance = instance
+        self.seed = seed
+        self.best_known = best_known
+
+    @property
+    @abstractmethod
+    def size(self) -> int:
+        """Return the instance size (customers)."""
+
+    @property
+    def default_formulation(self) -> str:
+        """Return the QUBO formulation used when none is named."""
+        return self.formulations[0]
+
+    @cached_property
+    def _cqm(self) -> dimod.ConstrainedQuadraticModel:
+        return self.build_cqm()
+
+    def cqm(self) -> dimod.ConstrainedQuadraticModel:
+        """Return the exact constrained model (minimisation, as dimod states every model)."""
+        return self._cqm
+
+    @abstractmethod
+    def build_cqm(self) -> dimod.ConstrainedQuadraticModel:
+        """Return a newly built CQM of the instance."""
+
+    @abstractmethod
+    def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
+        """Return the named QUBO formulation with the penalty weights it used."""
+
+    def bqm(self, formulation: str | None = None, **penalty_options: Any) -> dimod.BinaryQuadraticModel:
+        """Return a QUBO of the instance (``None``: the problem's default formulation)."""
+        return self.build_qubo(self.check_formulation(formulation), **penalty_options).bqm
+
+    def check_formulation(self, formulation: str | None) -> str:
+        """Return ``formulation`` (or the default), raising UnknownNameError for an unknown one."""
+        chosen = formulation or self.default_formulation
+        if chosen not in self.formulations:
+            raise UnknownNameError("formulation", chosen, self.formulations)
+        return chosen
+
+    @abstractmethod
+    def decode(self, sample: Mapping[Any, float]) -> Any:
+        """Return the domain answer of a sample (e.g. the chosen customers)."""
+
+    @abstractmethod
+    def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
+        """Return problem-native classical methods, each returning a sample over CQM variables."""
+
+    def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
+        """Return problem-specific figures for a record's ``details`` (spend, counts, ...)."""
+        return {}
+
+    def natural(self, minimised: float | np.ndarray) -> float | np.ndarray:
+        """Return a minimisation objective in the problem's natural sense."""
+        return -minimised if self.sense == "max" else minimised
+
+    def fingerprint(self) -> str:
+        """Return a hash of the CQM, the key of cached references."""
+        with self.cqm().to_file() as handle:
+            return hashlib.sha256(handle.read()).hexdigest()[:32]
+
+    def evaluate(self, sample: Mapping[Any, float]) -> Evaluation:
+        """Return the true objective, feasibility and per-constraint violations of a sample."""
+        cqm = self.cqm()
+        violations = {
+            str(label): max(0.0, float(v)) for label, v in cqm.violations(sample, clip=True).items()
+        }
+        worst = max(violations.values(), default=0.0)
+        objective = float(self.natural(cqm.objective.energy(sample)))
+        return Evaluation(objective, worst <= FEASIBILITY_TOLERANCE, violations, worst)
+
+    def evaluate_reads(self, sampleset: dimod.SampleSet) -> ReadEvaluations:
+        """Return every read's true objective, feasibility and worst violation, on the CQM."""
+        cqm = self.cqm()
+        labels = list(cqm.variables)
+        samples, sample_labels = dimod.as_samples(sampleset)
+        position = {v: i for i, v in enumerate(sample_labels)}
+        states = samples[:, [position[v] for v in labels]]
+        minimised = np.asarray(cqm.objective.energies((states, labels)), dtype=float)
+        worst = self._violation_max(states, labels)
+        return ReadEvaluations(
+            objective=np.asarray(self.natural(minimised), dtype=float),
+            feasible=worst <= FEASIBILITY_TOLERANCE,
+            violation_max=worst,
+            energy=np.asarray(sampleset.record.energy, dtype=float),
+            num_occurrences=np.asarray(sampleset.record.num_occurrences, dtype=np.int64),
+            states=states,
+        )
+
+    def _violation_max(self, states: np.ndarray, labels: list) -> np.ndarray:
+        """Return each state's largest constraint violation (0 when feasible)."""
+        worst = np.zeros(len(states))
+        for constraint in self.cqm().constraints.values():
+            lhs = np.asarray(constraint.lhs.energies((states, labels)), dtype=float)
+            excess = lhs - float(constraint.rhs)
+            sense = constraint.sense.value
+            violation = excess if sense == "<=" else -excess if sense == ">=" else np.abs(excess)
+            worst = np.maximum(worst, violation)
+        return worst
+
+    def variable_vector(self, sample: Mapping[Any, float], labels: list) -> np.ndarray:
+        """Return the values of ``labels`` in ``sample`` as an array."""
+        return np.array([sample[v] for v in labels], dtype=float)
