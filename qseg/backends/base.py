@@ -137,18 +137,18 @@ class Backend(ABC):
     def check(self, model: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate everything cheap before solving; return the resolved parameters.
 
-        Raises BadInputError (wrong model kind or parameter), BackendUnavailableError or
+        Raises BackendUnavailableError, BadInputError (wrong model kind or parameter) or
         ModelTooLargeError, all before any heavy work.
         """
+        reason = self.unavailable_reason()
+        if reason:
+            raise BackendUnavailableError(self.name, reason)
         kind = model_kind(model)
         if kind not in self.accepts:
             raise BadInputError(
                 "model", kind, f"backend {self.name!r} accepts {', '.join(sorted(self.accepts))}"
             )
         resolved = self.resolve_params(params)
-        reason = self.unavailable_reason()
-        if reason:
-            raise BackendUnavailableError(self.name, reason)
         too_large = self.limit_reason(model, resolved)
         if too_large:
             raise ModelTooLargeError(self.name, too_large)

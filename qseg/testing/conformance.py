@@ -70,6 +70,7 @@ def check_unavailable_says_why(backend: Backend, params: Mapping[str, Any]) -> N
 
 def check_rejects_bad_parameters(backend: Backend, params: Mapping[str, Any]) -> None:
     """An unknown key and a value of the wrong type are BadInputErrors naming the key."""
+    _require_available(backend)
     model = _model(_solvable_kinds(backend)[0] if _solvable_kinds(backend) else "bqm")
     try:
         backend.solve(model, **params, not_a_parameter=1)
@@ -90,6 +91,7 @@ def check_rejects_bad_parameters(backend: Backend, params: Mapping[str, Any]) ->
 
 def check_rejects_wrong_model_kind(backend: Backend, params: Mapping[str, Any]) -> None:
     """A model of a kind the backend does not accept is a BadInputError, not a crash."""
+    _require_available(backend)
     others = [kind for kind in ("bqm", "cqm") if kind not in backend.accepts]
     if not others:
         raise SkipCheck("backend accepts every kind the suite can build")

@@ -10,6 +10,8 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -34,14 +36,12 @@ class CbcBackend(MilpBackend):
             import pulp
         except ImportError as exc:
             return f"PuLP is not installed ({exc})"
-        if not pulp.PULP_CBC_CMD(msg=False).available():
+        if not _cbc_command(msg=False).available():
             return "PuLP's bundled CBC binary is not available on this platform"
         return ""
 
     def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
-        with warnings.catch_warnings():
-            # PuLP 3.x warns about its own 4.0 API on every variable; pinned <4 in pyproject.
-            warnings.simplefilter("ignore", DeprecationWarning)
+        with _quiet_pulp_deprecations():
             return self._run_pulp(program, params)
 
     def _run_pulp(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
@@ -78,7 +78,7 @@ class CbcBackend(MilpBackend):
 
         with tempfile.TemporaryDirectory(prefix="qseg-cbc-") as tmp:
             log_path = os.path.join(tmp, "cbc.log")
-            solver = pulp.PULP_CBC_CMD(
+            solver = _cbc_command(
                 msg=False,
                 timeLimit=params["time_limit"],
                 gapRel=params["mip_gap"],
@@ -93,6 +93,23 @@ class CbcBackend(MilpBackend):
                 raise SolverError(f"CBC failed: {exc}") from exc
             log = open(log_path).read() if os.path.exists(log_path) else ""
         return _result(problem, columns, log)
+
+
+@contextmanager
+def _quiet_pulp_deprecations() -> Iterator[None]:
+    # PuLP 3.x warns about its own 4.0 API on every variable and on the bundled CBC, which is
+    # why pyproject pins pulp<4.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def _cbc_command(**options: Any) -> Any:
+    """Return PuLP's bundled-CBC command with ``options``."""
+    import pulp
+
+    with _quiet_pulp_deprecations():
+        return pulp.PULP_CBC_CMD(**options)
 
 
 def _result(problem: Any, columns: list, log: str) -> MipResult:

@@ -1,0 +1,88 @@
+"""Standard knapsack instances: loaders agree with the published optima (OPTIMA.csv)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import qseg
+from qseg.data.knapsack_files import load_knapsack_file
+from qseg.errors import BadInputError
+
+
+def _optima(instances_dir: Path) -> dict[str, float]:
+    with open(instances_dir / "knapsack" / "OPTIMA.csv") as handle:
+        return {row["instance"]: float(row["optimum"]) for row in csv.DictReader(handle)}
+
+
+def test_every_pisinger_csv_instance_loads_with_its_published_optimum(instances_dir):
+    optima = _optima(instances_dir)
+    files = sorted((instances_dir / "knapsack" / "pisinger_csv").rglob("*.csv"))
+    assert len(files) == 5
+    seen = 0
+    for path in files:
+        names = [line.strip() for line in path.read_text().splitlines() if line.startswith("knapPI_")]
+        for name in names:
+            instance = load_knapsack_file(path, name)
+            assert instance.optimum == optima[name], name
+            seen += 1
+    assert seen == 500
+
+
+def test_every_instances_01_kp_file_loads_with_its_optimum(instances_dir):
+    optima = _optima(instances_dir)
+    folders = [instances_dir / "knapsack" / name for name in ("low-dimensional", "large_scale")]
+    paths = [path for folder in folders for path in sorted(folder.iterdir())]
+    assert len(paths) == 31
+    for path in paths:
+        instance = load_knapsack_file(path)
+        assert instance.optimum == pytest.approx(optima[path.name]), path.name
+        assert len(instance.profit) == len(instance.weight)
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["knapPI_1_50_1000.csv#knapPI_1_50_1000_7", "knapPI_11_20_1000.csv#knapPI_11_20_1000_3",
+     "f2_l-d_kp_20_878", "knapPI_2_100_1000_1"],
+)
+def test_highs_reaches_the_published_optimum(instances_dir, data):
+    problem = qseg.problem("knapsack", data=data)
+    record = qseg.solve(problem, "highs")
+    assert record.reference_source == "best-known"
+    assert record.objective == pytest.approx(record.reference)
+    assert record.gap == pytest.approx(0.0, abs=1e-9)
+
+
+def test_real_valued_instance_f5_is_solved_exactly_by_cbc(instances_dir):
+    record = qseg.solve(qseg.problem("knapsack", data="f5_l-d_kp_15_375"), "cbc")
+    assert record.objective == pytest.approx(481.0694, abs=1e-4)
+
+
+def test_a_multi_instance_file_needs_a_selector(instances_dir):
+    with pytest.raises(BadInputError, match="FILE#NAME"):
+        qseg.problem("knapsack", data="knapPI_1_50_1000.csv")
+
+
+def test_an_unreadable_file_is_bad_input(tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("knapPI_x\nn 3\nc oops\n")
+    with pytest.raises(BadInputError) as caught:
+        qseg.problem("knapsack", data=f"{broken}#knapPI_x")
+    assert caught.value.field == "data"
+
+
+def test_a_directory_is_not_an_instance(tmp_path):
+    with pytest.raises(BadInputError):
+        qseg.problem("knapsack", data=str(tmp_path))
+
+
+def test_instance_seed_is_none_and_size_is_fixed(instances_dir):
+    problem = qseg.problem("knapsack", data="knapPI_1_50_1000.csv#knapPI_1_50_1000_1")
+    assert problem.seed is None and problem.size == 50
+    assert np.all(problem.cost > 0)
+    with pytest.raises(BadInputError) as caught:
+        qseg.problem("knapsack", data="knapPI_1_50_1000.csv#knapPI_1_50_1000_1", size=10)
+    assert caught.value.field == "size"

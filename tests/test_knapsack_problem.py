@@ -1,0 +1,152 @@
+"""Knapsack targeting: seed reproduction, the CQM, evaluation, baselines, bad input."""
+
+from __future__ import annotations
+
+import dimod
+import numpy as np
+import pytest
+
+import qseg
+from qseg.errors import BadInputError, UnknownNameError
+from qseg.problems.knapsack import KnapsackProblem
+
+SEED_OPTIMUM = 1140.593
+SEED_SPEND = 1182.74
+SEED_BINDING_OPTIMUM = 959.538
+
+
+def test_seed_000_reproduces_the_notebook_data():
+    problem = qseg.problem("knapsack", data="seed-000")
+    assert problem.size == 250 and problem.budget == 2000.0
+    assert int((problem.profit > 0).sum()) == 124
+    assert float(problem.cost[problem.profit > 0].sum()) == pytest.approx(SEED_SPEND, abs=0.005)
+
+
+def test_seed_000_optimum_is_the_greedy_answer_because_the_budget_does_not_bind():
+    problem = qseg.problem("knapsack", data="seed-000")
+    record = qseg.solve(problem, "cbc")
+    assert record.objective == pytest.approx(SEED_OPTIMUM, abs=5e-4)
+    assert record.details["spend"] == pytest.approx(SEED_SPEND, abs=0.005)
+    assert float(problem.profit @ problem.greedy()) == pytest.approx(SEED_OPTIMUM, abs=5e-4)
+
+
+def test_budget_fraction_makes_the_seed_budget_bind():
+    problem = qseg.problem("knapsack", data="seed-000", budget_fraction=0.5)
+    assert problem.budget == pytest.approx(0.5 * SEED_SPEND, abs=0.005)
+    record = qseg.solve(problem, "highs")
+    assert record.objective == pytest.approx(SEED_BINDING_OPTIMUM, abs=5e-4)
+    assert record.details["spend"] <= problem.budget + 1e-9
+
+
+def test_generator_seed_2026_n250_is_seed_000():
+    generated = qseg.problem("knapsack", size=250, seed=2026, budget=2000)
+    seed = qseg.problem("knapsack", data="seed-000")
+    np.testing.assert_array_equal(generated.profit, seed.profit)
+    np.testing.assert_array_equal(generated.cost, seed.cost)
+
+
+def test_seed_000_size_takes_the_first_customers():
+    small = qseg.problem("knapsack", data="seed-000", size=20)
+    full = qseg.problem("knapsack", data="seed-000")
+    np.testing.assert_array_equal(small.profit, full.profit[:20])
+
+
+def test_same_seed_same_instance_other_seed_other_instance():
+    a, b = qseg.problem("knapsack", size=30, seed=5), qseg.problem("knapsack", size=30, seed=5)
+    c = qseg.problem("knapsack", size=30, seed=6)
+    np.testing.assert_array_equal(a.profit, b.profit)
+    assert not np.array_equal(a.profit, c.profit)
+
+
+def test_cqm_states_the_knapsack_exactly():
+    problem = KnapsackProblem(np.array([3.0, -1.0, 2.0]), np.array([2.0, 1.0, 2.0]), 3.0, instance="t")
+    cqm = problem.cqm()
+    assert list(cqm.variables) == ["x_0", "x_1", "x_2"]
+    assert cqm.objective.energy({"x_0": 1, "x_1": 1, "x_2": 0}) == -2.0
+    constraint = cqm.constraints["budget"]
+    assert constraint.sense is dimod.sym.Sense.Le and constraint.rhs == 3.0
+
+
+def test_evaluate_reports_true_profit_and_violation():
+    problem = KnapsackProblem(np.array([3.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]), 3.0, instance="t")
+    over = problem.evaluate({"x_0": 1, "x_1": 1, "x_2": 1})
+    assert over.objective == 6.0 and not over.feasible and over.violation_max == pytest.approx(2.0)
+    fits = problem.evaluate({"x_0": 1, "x_1": 1, "x_2": 0})
+    assert fits.objective == 4.0 and fits.feasible and fits.violation_max == 0.0
+
+
+def test_evaluate_reads_agrees_with_evaluate_on_every_read():
+    problem = qseg.problem("knapsack", size=12, seed=3)
+    sampleset = qseg.backend("random").solve(problem.bqm("slack"), num_reads=20, seed=1)
+    reads = problem.evaluate_reads(sampleset)
+    for row, sample in enumerate(sampleset.samples(sorted_by=None)):
+        single = problem.evaluate(dict(sample))
+        assert reads.objective[row] == pytest.approx(single.objective)
+        assert reads.feasible[row] == single.feasible
+        assert reads.violation_max[row] == pytest.approx(single.violation_max)
+
+
+def test_dynamic_programming_matches_the_mip_optimum_on_integer_data():
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        profit, cost = rng.integers(-5, 40, 25).astype(float), rng.integers(1, 30, 25).astype(float)
+        problem = KnapsackProblem(profit, cost, float(cost.sum() // 3), instance="dp")
+        x = problem.dynamic_programming()
+        assert problem.cost @ x <= problem.budget
+        assert problem.profit @ x == pytest.approx(qseg.solve(problem, "cbc").objective)
+        assert problem.profit @ problem.greedy() <= problem.profit @ x + 1e-9
+
+
+def test_dynamic_programming_on_real_costs_is_feasible_and_near_optimal():
+    problem = qseg.problem("knapsack", data="seed-000", budget_fraction=0.5)
+    x = problem.dynamic_programming()
+    assert problem.cost @ x <= problem.budget
+    assert problem.profit @ x >= SEED_BINDING_OPTIMUM * (1 - 1e-3)
+
+
+def test_baselines_return_samples_over_the_cqm_variables():
+    problem = qseg.problem("knapsack", size=40, seed=2)
+    for name, run in problem.baselines().items():
+        sample = run()
+        assert set(sample) == set(problem.cqm().variables), name
+        assert problem.evaluate(sample).feasible, name
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"profit": [1.0, np.nan], "cost": [1.0, 1.0], "budget": 1.0}, "profit[1]"),
+        ({"profit": [1.0, 2.0], "cost": [1.0, -2.0], "budget": 1.0}, "cost[1]"),
+        ({"profit": [1.0, 2.0], "cost": [1.0, np.inf], "budget": 1.0}, "cost[1]"),
+        ({"profit": [1.0], "cost": [1.0], "budget": 0.0}, "budget"),
+        ({"profit": [1.0], "cost": [1.0], "budget": float("nan")}, "budget"),
+        ({"profit": [], "cost": [], "budget": 1.0}, "size"),
+        ({"profit": [1.0, 2.0], "cost": [1.0], "budget": 1.0}, "cost"),
+    ],
+)
+def test_bad_data_names_the_field(kwargs, field):
+    with pytest.raises(BadInputError) as caught:
+        KnapsackProblem(np.asarray(kwargs["profit"]), np.asarray(kwargs["cost"]), kwargs["budget"], instance="bad")
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "spec, field",
+    [
+        ({"size": 0}, "size"),
+        ({"budget_fraction": -0.5}, "budget_fraction"),
+        ({"budget_fraction": "half"}, "budget_fraction"),
+        ({"data": "seed-000", "size": 251}, "size"),
+        ({"data": "no-such-dataset"}, "data"),
+    ],
+)
+def test_bad_specs_name_the_field(spec, field):
+    with pytest.raises(BadInputError) as caught:
+        qseg.problem("knapsack", **spec)
+    assert caught.value.field == field
+
+
+def test_unknown_problem_parameter_lists_the_known_ones():
+    with pytest.raises(UnknownNameError) as caught:
+        qseg.problem("knapsack", budgett=3)
+    assert "budget_fraction" in str(caught.value)
