@@ -131,7 +131,10 @@ def _summary(r: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qseg`` command; return its exit status."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return int(exc.code or 0)
     handlers = {"backends": _backends, "solve": _solve}
     try:
         return handlers[args.command](args)

@@ -39,8 +39,9 @@ def resolve_formulation(problem: Problem, backend: Backend, formulation: str | N
 
 
 def derive_seed(instance_seed: int | None) -> int:
-    """Return the solver seed derived from the instance seed (recorded with the cell)."""
-    return int(np.random.SeedSequence(instance_seed or 0).generate_state(1)[0])
+    """Return the solver seed derived from the instance seed (recorded with the cell), in
+    [0, 2**31) because that is what every seeded sampler here accepts."""
+    return int(np.random.SeedSequence(instance_seed or 0).generate_state(1)[0] >> 1)
 
 
 def solve(

@@ -9,7 +9,8 @@ import dimod
 
 from qseg.backends import Backend, Parameter
 
-_SEED = Parameter(int, None, "random seed; the same seed gives the same samples", 0, 2**32 - 1)
+# dwave-samplers accepts 0 <= seed < 2**31 (its message says 2^32 - 1, its check does not).
+_SEED = Parameter(int, None, "random seed; the same seed gives the same samples", 0, 2**31 - 1)
 
 
 class SimulatedAnnealingBackend(Backend):
