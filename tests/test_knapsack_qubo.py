@@ -101,3 +101,25 @@ def test_unknown_formulation_lists_the_known_ones(small):
     with pytest.raises(UnknownNameError) as caught:
         small.bqm("lagrangian")
     assert set(caught.value.known) == {"unbalanced", "slack", "equality"}
+
+
+def test_unbalanced_makes_overflowing_the_greedy_answer_unprofitable():
+    # Pisinger's knapPI_9_50_1000_4: items weigh about half the budget, so the greedy answer
+    # leaves half of it unspent and the plain rule let SA take a second, overflowing item.
+    rng = np.random.default_rng(9)
+    cost = rng.uniform(100_000, 100_100, 12)
+    profit = rng.uniform(40, 1000, 12)
+    problem = KnapsackProblem(profit, cost, 198_108.0, instance="similar-weights")
+    qubo = problem.build_qubo("unbalanced")
+    assert qubo.details["stability_scale"] > 1.0
+    greedy = problem.greedy()
+    base = qubo.bqm.energy(dict(zip(problem.labels, greedy)))
+    for j in np.flatnonzero(greedy == 0):
+        overfull = greedy.copy()
+        overfull[j] = 1
+        assert qubo.bqm.energy(dict(zip(problem.labels, overfull))) > base, j
+
+
+def test_unbalanced_scale_is_one_when_the_budget_is_fine_grained():
+    problem = qseg.problem("knapsack", data="seed-000", budget_fraction=0.5)
+    assert problem.build_qubo("unbalanced").details["stability_scale"] < 1.05

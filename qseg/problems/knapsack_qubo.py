@@ -7,8 +7,10 @@ With objective -sum p x (minimised) and h = B - sum c x (the unspent budget):
     profit/cost ratio; the smallest profitable ratio when everything profitable fits), so items
     below the critical ratio do not pay for their budget. The penalty -l1*h + l2*h^2 is lowest
     at h* = l1/(2*l2); l2 = l1/(2*h*) with h* = max(B - greedy spend, B/(2*kappa)), kappa = 16:
-    the penalty is neutral at the greedy solution's slack and never flatter than B/32. Options:
-    ``lambda1``, ``lambda2``, ``kappa``.
+    the penalty is neutral at the greedy solution's slack and never flatter than B/32. Both are
+    then scaled up together, when needed, until adding any overflowing customer to the greedy
+    answer costs 10 % more than it earns (``stability_scale`` in the details). Options:
+    ``lambda1``, ``lambda2`` (given weights are used as they are), ``kappa``.
 ``slack`` (binary-expanded slack, Lucas 2014)
     E = -sum p x + lam*(sum c' x + sum 2^k s_k - B')^2 on costs scaled to ``resolution`` r
     (c' = ceil(c/r), B' = floor(B/r): conservative, so a QUBO-feasible state is feasible;
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from qseg.problems.knapsack import KnapsackProblem
 
 DEFAULT_KAPPA = 16.0
+STABILITY_MARGIN = 1.1
 
 
 def build(problem: KnapsackProblem, formulation: str, options: Mapping[str, Any]) -> Qubo:
@@ -56,10 +59,15 @@ def _objective(problem: KnapsackProblem) -> dimod.BinaryQuadraticModel:
 
 def _unbalanced(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
     kappa = options.get("kappa", DEFAULT_KAPPA)
-    lambda1 = options.get("lambda1", problem.critical_ratio())
-    greedy_slack = problem.budget - float(problem.cost @ problem.greedy())
+    greedy = problem.greedy()
+    greedy_slack = problem.budget - float(problem.cost @ greedy)
     neutral_slack = max(greedy_slack, problem.budget / (2 * kappa))
+    lambda1 = options.get("lambda1", problem.critical_ratio())
     lambda2 = options.get("lambda2", lambda1 / (2 * neutral_slack) if lambda1 > 0 else 1.0 / problem.budget)
+    scale = 1.0
+    if "lambda1" not in options and "lambda2" not in options:
+        scale = _stability_scale(problem, greedy, greedy_slack, lambda1, lambda2)
+        lambda1, lambda2 = scale * lambda1, scale * lambda2
     bqm = _objective(problem)
     # -l1*h = l1*sum c x - l1*B. Built directly rather than through dimod's "unbalanced"
     # inequality, which adds an unscaled offset (-B instead of -l1*B) and warns on real costs.
@@ -70,8 +78,27 @@ def _unbalanced(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
         bqm,
         "unbalanced",
         {"lambda1": lambda1, "lambda2": lambda2},
-        {"kappa": kappa, "neutral_slack": neutral_slack},
+        {"kappa": kappa, "neutral_slack": neutral_slack, "stability_scale": scale},
     )
+
+
+def _stability_scale(
+    problem: KnapsackProblem, greedy: np.ndarray, slack: float, lambda1: float, lambda2: float
+) -> float:
+    """Return the factor (>= 1) by which both weights must grow so that, from the greedy answer,
+    adding any customer that overflows the budget raises the energy by more than its profit
+    (with a 10 % margin). It binds when items are large against the budget: with Pisinger's
+    similar-weight instances the greedy answer leaves half the budget unspent."""
+
+    def penalty(h: np.ndarray | float) -> np.ndarray | float:
+        return -lambda1 * h + lambda2 * h**2
+
+    overflow = (greedy == 0) & (problem.profit > 0) & (problem.cost > slack)
+    if not overflow.any():
+        return 1.0
+    rise = penalty(slack - problem.cost[overflow]) - penalty(slack)
+    needed = STABILITY_MARGIN * problem.profit[overflow] / np.maximum(rise, 1e-300)
+    return float(max(1.0, needed.max()))
 
 
 def _slack(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
