@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-slow bench clean
+.PHONY: install test test-slow bench benchmarks clean
 
 install: $(STAMP)
 
@@ -21,7 +21,10 @@ test-slow: install
 	$(BIN)/python -m pytest -q -m slow
 
 bench: install
-	$(BIN)/python -m qseg.bench_interim
+	$(BIN)/python benchmarks/knapsack_comparison.py --out results
+
+benchmarks: install
+	$(BIN)/python -m pytest benchmarks -q -s --benchmark-only --benchmark-columns=median,iqr,rounds
 
 clean:
 	rm -rf $(VENV)

@@ -6,7 +6,7 @@ from typing import Any
 
 from qseg.backends import Backend, load_backend
 from qseg.backends.registry import list_backends as _list_backends
-from qseg.harness.cell import solve
+from qseg.harness.cell import solve, solve_baseline
 from qseg.harness.record import Record
 from qseg.problems import Problem, build_problem
 
@@ -28,4 +28,4 @@ def list_backends() -> list[tuple[str, bool, str]]:
     return [(info.name, info.available, info.reason) for info in _list_backends()]
 
 
-__all__ = ["Record", "backend", "list_backends", "problem", "solve"]
+__all__ = ["Record", "backend", "list_backends", "problem", "solve", "solve_baseline"]

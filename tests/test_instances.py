@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import qseg
-from qseg.data.knapsack_files import load_knapsack_file
+from qseg.data.knapsack_files import load_knapsack_file, load_pisinger_csv
 from qseg.errors import BadInputError
 
 
@@ -24,12 +24,12 @@ def test_every_pisinger_csv_instance_loads_with_its_published_optimum(instances_
     assert len(files) == 5
     seen = 0
     for path in files:
-        names = [line.strip() for line in path.read_text().splitlines() if line.startswith("knapPI_")]
-        for name in names:
-            instance = load_knapsack_file(path, name)
+        for name, instance in load_pisinger_csv(path).items():
             assert instance.optimum == optima[name], name
+            assert len(instance.profit) == len(instance.weight) == int(name.split("_")[2])
             seen += 1
     assert seen == 500
+    assert load_knapsack_file(path, name).profit.tolist() == instance.profit.tolist()
 
 
 def test_every_instances_01_kp_file_loads_with_its_optimum(instances_dir):

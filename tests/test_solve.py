@@ -145,3 +145,13 @@ def test_a_proven_infeasible_model_is_an_error_not_a_result():
     problem = Impossible(np.array([1.0, 2.0]), np.array([1.0, 1.0]), 1.0, instance="impossible")
     with pytest.raises(InfeasibleModelError, match="infeasible"):
         qseg.solve(problem, "cbc")
+
+
+def test_baselines_are_scored_like_backends(small):
+    greedy = qseg.solve_baseline(small, "greedy", reference=True)
+    dp = qseg.solve_baseline(small, "dp", reference=True)
+    assert greedy.backend == "baseline:greedy" and greedy.formulation == "native"
+    assert greedy.feasible and dp.feasible and greedy.gap >= dp.gap >= 0.0
+    assert dp.objective >= greedy.objective
+    with pytest.raises(UnknownNameError):
+        qseg.solve_baseline(small, "kmeans")

@@ -26,14 +26,22 @@ class KnapsackInstance:
     optimum: float | None
 
 
-def load_knapsack_file(path: Path, selector: str | None = None) -> KnapsackInstance:
-    """Return the instance in ``path`` (a multi-instance CSV needs ``selector``, its name)."""
+def _read(path: Path) -> str:
     try:
-        text = path.read_text()
+        return path.read_text()
     except OSError as exc:
         raise BadInputError("data", str(path), f"unreadable: {exc.strerror}") from None
+
+
+def load_pisinger_csv(path: Path) -> dict[str, KnapsackInstance]:
+    """Return every instance of a Pisinger CSV archive, by name, in file order."""
+    return _parse_pisinger_csv(_read(path), path)
+
+
+def load_knapsack_file(path: Path, selector: str | None = None) -> KnapsackInstance:
+    """Return the instance in ``path`` (a multi-instance CSV needs ``selector``, its name)."""
     if path.suffix == ".csv":
-        instances = _parse_pisinger_csv(text, path)
+        instances = load_pisinger_csv(path)
         if selector is None:
             raise BadInputError(
                 "data", str(path), f"holds {len(instances)} instances; name one as FILE#NAME, "
@@ -44,7 +52,7 @@ def load_knapsack_file(path: Path, selector: str | None = None) -> KnapsackInsta
         return instances[selector]
     if selector is not None:
         raise BadInputError("data", f"{path.name}#{selector}", "this file holds one instance; drop '#NAME'")
-    return _parse_kp01(text, path)
+    return _parse_kp01(_read(path), path)
 
 
 def _parse_pisinger_csv(text: str, path: Path) -> dict[str, KnapsackInstance]:

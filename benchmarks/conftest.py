@@ -1,0 +1,1 @@
+"""Benchmarks run with `make benchmarks` (pytest-benchmark); they are not part of `make test`."""
