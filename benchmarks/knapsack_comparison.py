@@ -99,7 +99,7 @@ def main() -> int:
 
     lines = ["# Knapsack targeting: interim comparison", "",
              "Produced by `make bench` (`benchmarks/knapsack_comparison.py`). Default parameters: "
-             "sa 100 reads x 1000 sweeps, tabu 10 reads x 100 ms, random 100 reads; gap to the exact "
+             "sa 100 reads x 1000 sweeps, tabu 10 reads x 50 restarts, random 100 reads; gap to the exact "
              "(cbc) or published optimum.", ""]
     for title, frame in sections:
         lines += [f"## {title}", "", markdown(frame), ""]

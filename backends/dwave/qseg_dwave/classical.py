@@ -47,10 +47,16 @@ class SimulatedAnnealingBackend(Backend):
         )
 
 
+_NO_TIME_LIMIT_MS = 24 * 3600 * 1000
+
+
 class TabuBackend(Backend):
     """dwave-samplers' TabuSampler (multistart tabu search).
 
-    ``max_variables`` defaults to 5,000 because its memory grows as n² (15,000 variables ≈ 8.7 GB).
+    By default each read stops after ``num_restarts`` restarts, not after a time: a time limit
+    makes the answer depend on machine speed, so the same seed would no longer give the same
+    samples. Set ``timeout`` (ms) to bound time instead, at that cost. ``max_variables``
+    defaults to 5,000 because its memory grows as n² (15,000 variables ≈ 8.7 GB).
     """
 
     name = "tabu"
@@ -60,8 +66,8 @@ class TabuBackend(Backend):
     max_variables = 5_000
     parameters = {
         "num_reads": Parameter(int, 10, "independent tabu runs", 1),
-        "timeout": Parameter(int, 100, "milliseconds per run", 1),
-        "num_restarts": Parameter(int, 1_000_000, "restarts per run", 0),
+        "num_restarts": Parameter(int, 50, "restarts per run (the reproducible stop rule)", 0),
+        "timeout": Parameter(int, None, "milliseconds per run (None: no time limit)", 1),
         "seed": _SEED,
         "max_variables": Parameter(int, max_variables, "refuse larger models", 1),
     }
@@ -73,7 +79,7 @@ class TabuBackend(Backend):
         sampleset = TabuSampler().sample(
             model,
             num_reads=params["num_reads"],
-            timeout=params["timeout"],
+            timeout=_NO_TIME_LIMIT_MS if params["timeout"] is None else params["timeout"],
             num_restarts=params["num_restarts"],
             seed=params["seed"],
         )

@@ -3,7 +3,7 @@
 from qseg.testing import dimod_sampler_testcase, parametrize_with_checks
 
 FAST = {"sa": {"num_reads": 10, "num_sweeps": 100}, "neal": {"num_reads": 10, "num_sweeps": 100},
-        "tabu": {"num_reads": 2, "timeout": 5}, "random": {"num_reads": 10}, "exact-bqm": {}}
+        "tabu": {"num_reads": 2, "num_restarts": 2}, "random": {"num_reads": 10}, "exact-bqm": {}}
 
 
 @parametrize_with_checks(["sa", "neal"], params=FAST["sa"])
