@@ -45,7 +45,7 @@ def git_revision(path: Path | None = None) -> str | None:
 def provenance() -> dict[str, Any]:
     """Return what a result needs to be reproduced: versions, machine, git revision, UTC time."""
     return {
-        "utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_revision": git_revision(),
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import dimod
 import numpy as np
 
-from qseg.errors import UnknownNameError
+from qseg.errors import BadInputError, UnknownNameError
 
 FEASIBILITY_TOLERANCE = 1e-6
 
@@ -178,3 +178,14 @@ class Problem(ABC):
     def variable_vector(self, sample: Mapping[Any, float], labels: list) -> np.ndarray:
         """Return the values of ``labels`` in ``sample`` as an array."""
         return np.array([sample[v] for v in labels], dtype=float)
+
+
+def positive_number(field: str, value: Any) -> float:
+    """Return ``value`` as a finite float > 0, or raise BadInputError naming ``field``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadInputError(field, value, "expected a number") from None
+    if not np.isfinite(number) or number <= 0:
+        raise BadInputError(field, value, "must be a finite number > 0")
+    return number

@@ -14,7 +14,7 @@ import dimod
 import numpy as np
 
 from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.base import Problem, Qubo
+from qseg.problems.base import Problem, Qubo, positive_number
 
 GENERATOR_DEFAULT_SIZE = 250
 DEFAULT_BUDGET_FRACTION = 0.5
@@ -207,9 +207,9 @@ def knapsack_from_spec(
             instance, budget, instance_seed = "seed-000", SEED_000["budget"], SEED_000["seed"]
         profit, cost = customers["profit"].to_numpy(), customers["cost"].to_numpy()
         if "budget" in params:
-            budget = _positive("budget", params["budget"])
+            budget = positive_number("budget", params["budget"])
         elif "budget_fraction" in params or budget is None:
-            fraction = _positive("budget_fraction", params.get("budget_fraction", DEFAULT_BUDGET_FRACTION))
+            fraction = positive_number("budget_fraction", params.get("budget_fraction", DEFAULT_BUDGET_FRACTION))
             budget = fraction * float(cost[profit > 0].sum())
             if budget <= 0:
                 raise BadInputError("budget_fraction", fraction, "no profitable customer to budget for")
@@ -224,13 +224,3 @@ def knapsack_from_spec(
         loaded.profit, loaded.weight, loaded.capacity, instance=loaded.name, seed=None,
         best_known=loaded.optimum,
     )
-
-
-def _positive(field: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BadInputError(field, value, "expected a number") from None
-    if not np.isfinite(number) or number <= 0:
-        raise BadInputError(field, value, "must be a finite number > 0")
-    return number

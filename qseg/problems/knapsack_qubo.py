@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 import dimod
 import numpy as np
 
-from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.base import Qubo
+from qseg.errors import UnknownNameError
+from qseg.problems.base import Qubo, positive_number
 
 if TYPE_CHECKING:
     from qseg.problems.knapsack import KnapsackProblem
@@ -46,7 +46,7 @@ def build(problem: KnapsackProblem, formulation: str, options: Mapping[str, Any]
     unknown = set(options) - set(allowed)
     if unknown:
         raise UnknownNameError(f"{formulation} penalty option", sorted(unknown)[0], allowed)
-    values = {key: _positive(key, value) for key, value in options.items()}
+    values = {key: positive_number(key, value) for key, value in options.items()}
     builder = {"unbalanced": _unbalanced, "slack": _slack, "equality": _equality}[formulation]
     return builder(problem, values)
 
@@ -129,13 +129,3 @@ def _equality(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
     bqm = _objective(problem)
     bqm.add_linear_equality_constraint(zip(problem.labels, problem.cost), lam, -problem.budget)
     return Qubo(bqm, "equality", {"lam": lam})
-
-
-def _positive(key: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BadInputError(key, value, "expected a number") from None
-    if not np.isfinite(number) or number <= 0:
-        raise BadInputError(key, value, "must be a finite number > 0")
-    return number

@@ -33,7 +33,7 @@ class CbcBackend(MilpBackend):
     def unavailable_reason(self) -> str:
         """Return "" when PuLP and its bundled CBC can run, else why not."""
         try:
-            import pulp
+            import pulp  # noqa: F401
         except ImportError as exc:
             return f"PuLP is not installed ({exc})"
         if not _cbc_command(msg=False).available():
@@ -62,7 +62,7 @@ class CbcBackend(MilpBackend):
             [(columns[j], float(program.cost[j])) for j in nonzero], constant=program.offset
         )
         matrix = program.matrix
-        for row, name in enumerate(program.row_names):
+        for row in range(len(program.row_names)):
             start, stop = matrix.indptr[row], matrix.indptr[row + 1]
             expression = pulp.LpAffineExpression(
                 [(columns[j], float(a)) for j, a in zip(matrix.indices[start:stop], matrix.data[start:stop])]

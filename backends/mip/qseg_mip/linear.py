@@ -9,7 +9,8 @@ the bias needs is added, which keeps the LP relaxation small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Hashable
+from typing import Any
+from collections.abc import Hashable
 
 import dimod
 import numpy as np
