@@ -55,7 +55,45 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--polish", action="store_true", help="classical polish of decoded samples")
     solve.add_argument("--reference", action="store_true", help="compute (or look up) the exact optimum for the gap")
     solve.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    bench = commands.add_parser("bench", help="run a benchmark suite into a resumable store")
+    bench.add_argument("suite", nargs="?", help="suite TOML (default: benchmarks/suites/default.toml)")
+    bench.add_argument("--out", default="results/latest", help="store directory (default results/latest)")
+    bench.add_argument("--workers", type=int, help="local worker processes (default: cores)")
+    bench.add_argument("--dask", metavar="ADDRESS", help="run cells on an existing Dask cluster")
+    again = bench.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="run only the cells the store lacks")
+    again.add_argument("--overwrite", action="store_true", help="discard the store and start again")
+    bench.add_argument("--keep-samples", action="store_true", help="store raw samples, compressed")
+    bench.add_argument("--max-qpu-s", type=float, help="refuse suites whose estimated QPU/hybrid charge exceeds S")
+    bench.add_argument("--dry-run", action="store_true", help="list the cells and exit")
     return parser
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from qseg.harness.bench import DEFAULT_SUITE, run_bench, terminal_progress
+    from qseg.harness.suite import load_suite
+
+    suite_path = args.suite or DEFAULT_SUITE
+    if args.workers is not None and args.workers < 1:
+        raise BadInputError("workers", args.workers, "must be >= 1")
+    if args.dask:
+        raise BadInputError("dask", args.dask, "Dask execution is not available yet in this version")
+    if args.dry_run:
+        suite = load_suite(suite_path)
+        for cell in suite.cells:
+            print(f"{cell.key}  {cell.label}")
+        print(f"{len(suite.cells)} cells; estimated QPU/hybrid charge 0 s (no hardware backends in this suite)")
+        return 0
+    update, close = terminal_progress()
+    try:
+        result = run_bench(suite_path, args.out, workers=args.workers, resume=args.resume,
+                           overwrite=args.overwrite, keep_samples=args.keep_samples, on_progress=update)
+    finally:
+        close()
+    counts = result.progress.statuses if result.progress else {}
+    summary = ", ".join(f"{status} {count}" for status, count in sorted(counts.items())) or "nothing to run"
+    print(f"{result.total} cells ({result.already} already stored): {summary} -> {result.store}")
+    return 0
 
 
 def _backends(args: argparse.Namespace) -> int:
@@ -135,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
-    handlers = {"backends": _backends, "solve": _solve}
+    handlers = {"backends": _backends, "solve": _solve, "bench": _bench}
     try:
         return handlers[args.command](args)
     except BadInputError as exc:

@@ -13,7 +13,7 @@ from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, InfeasibleModelError, ModelTooLargeError, SolverError, UnknownNameError
 from qseg.harness import metrics
 from qseg.harness.record import Record
-from qseg.harness.reference import reference_for
+from qseg.harness.reference import DEFAULT_REFERENCE_BACKEND, reference_for
 from qseg.problems import Problem
 
 CQM_FORMULATION = "cqm"
@@ -38,10 +38,11 @@ def resolve_formulation(problem: Problem, backend: Backend, formulation: str | N
     return formulation
 
 
-def derive_seed(instance_seed: int | None) -> int:
-    """Return the solver seed derived from the instance seed (recorded with the cell), in
-    [0, 2**31) because that is what every seeded sampler here accepts."""
-    return int(np.random.SeedSequence(instance_seed or 0).generate_state(1)[0] >> 1)
+def derive_seed(instance_seed: int | None, repeat: int = 0) -> int:
+    """Return the solver seed derived from the instance seed and the repeat index (recorded
+    with the cell), in [0, 2**31) because that is what every seeded sampler here accepts."""
+    entropy = (instance_seed or 0) if repeat == 0 else [instance_seed or 0, repeat]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)
 
 
 def solve(
@@ -49,13 +50,17 @@ def solve(
     backend: Backend | str,
     *,
     formulation: str | None = None,
-    reference: bool = False,
+    reference: bool | str = False,
     polish: bool = False,
     penalties: Mapping[str, Any] | None = None,
     eps: float = metrics.DEFAULT_EPS,
+    repeat: int = 0,
     **params: Any,
 ) -> Record:
     """Solve ``problem`` with ``backend`` and return the Record of ``qseg solve --json``.
+
+    ``reference`` is True (exact optimum from cbc, cached) or the name of an exact backend; a
+    published optimum is always used. ``repeat`` > 0 derives a different solver seed.
 
     Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend) raises
     BadInputError before anything is built. An unavailable backend or a model over its limits
@@ -70,7 +75,7 @@ def solve(
         raise BadInputError("polish", True, f"{problem.name} has no polish step")
     params = dict(params)
     if backend.seeded and params.get("seed") is None:
-        params["seed"] = derive_seed(problem.seed)
+        params["seed"] = derive_seed(problem.seed, repeat)
     resolved = backend.resolve_params(params)
     record = Record(
         problem=problem.name, instance=problem.instance, formulation=chosen, backend=backend.name,
@@ -93,8 +98,7 @@ def solve(
 
     if reference or problem.best_known is not None:
         reference_start = time.perf_counter_ns()
-        ref = reference_for(problem)
-        record.reference, record.reference_source, record.reference_proven = ref.value, ref.source, ref.proven
+        _fill_reference(record, problem, reference)
         record.timing["reference_ns"] = time.perf_counter_ns() - reference_start
 
     try:
@@ -116,7 +120,15 @@ def solve(
 BASELINE_FORMULATION = "native"
 
 
-def solve_baseline(problem: Problem, name: str, *, reference: bool = False, eps: float = metrics.DEFAULT_EPS) -> Record:
+def _fill_reference(record: Record, problem: Problem, reference: bool | str) -> None:
+    backend = reference if isinstance(reference, str) else DEFAULT_REFERENCE_BACKEND
+    ref = reference_for(problem, backend)
+    record.reference, record.reference_source, record.reference_proven = ref.value, ref.source, ref.proven
+
+
+def solve_baseline(
+    problem: Problem, name: str, *, reference: bool | str = False, eps: float = metrics.DEFAULT_EPS
+) -> Record:
     """Run one of the problem's own classical baselines (greedy, dp, ...) and return its Record,
     scored exactly like a backend's answer; ``backend`` is ``baseline:NAME``."""
     started = time.perf_counter_ns()
@@ -130,8 +142,7 @@ def solve_baseline(problem: Problem, name: str, *, reference: bool = False, eps:
     )
     _describe_model(record, problem.cqm())
     if reference or problem.best_known is not None:
-        ref = reference_for(problem)
-        record.reference, record.reference_source, record.reference_proven = ref.value, ref.source, ref.proven
+        _fill_reference(record, problem, reference)
     solve_start = time.perf_counter_ns()
     sample = baselines[name]()
     record.timing["wall_ns"] = time.perf_counter_ns() - solve_start

@@ -1,0 +1,106 @@
+"""``qseg bench``: validate a suite, open its store, fill references, run what is missing."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qseg.environment import provenance
+from qseg.harness.runner import Progress, run_local
+from qseg.harness.suite import NO_REFERENCE, Cell, Suite, load_suite
+from qseg.store import Store
+
+DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "default.toml"
+
+
+@dataclass
+class BenchResult:
+    """What a bench run did: cells in the suite, already stored, run now, and their counts."""
+
+    store: Path
+    total: int
+    already: int
+    progress: Progress | None
+
+
+def run_info(suite: Suite, *, workers: int, executor: str) -> dict[str, Any]:
+    """Return the ``run.json`` payload: suite text and hash, provenance, execution settings."""
+    from qseg.backends import list_backends
+
+    backends = sorted({c.spec["backend"] for c in suite.cells if not c.spec["backend"].startswith("baseline:")})
+    listing = {info.name: info for info in list_backends()}
+    return {
+        "suite": {"path": str(suite.path), "name": suite.name, "sha256": suite.sha256, "text": suite.text},
+        "cells": len(suite.cells),
+        "executor": executor,
+        "workers": workers,
+        "solver_threads": 1 if workers > 1 else None,
+        "backends": {name: {"package": listing[name].package, "version": listing[name].version,
+                            "available": listing[name].available, "reason": listing[name].reason}
+                     for name in backends if name in listing},
+        **provenance(),
+    }
+
+
+def prefill_references(cells: list[Cell], reference: str) -> None:
+    """Compute (and cache) each instance's exact reference once, before cells fan out."""
+    if reference == NO_REFERENCE:
+        return
+    from qseg.harness.reference import reference_for
+    from qseg.problems import build_problem
+
+    seen: set[str] = set()
+    for cell in cells:
+        s = cell.spec
+        signature = repr((s["problem"], s["data"], s["size"], s["seed"], sorted(s["problem_params"].items())))
+        if signature in seen:
+            continue
+        seen.add(signature)
+        problem = build_problem(s["problem"], size=s["size"], seed=s["seed"], data=s["data"], params=s["problem_params"])
+        reference_for(problem, reference)
+
+
+def run_bench(
+    suite_path: Path | str, out: Path | str, *, workers: int | None = None, resume: bool = False,
+    overwrite: bool = False, keep_samples: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> BenchResult:
+    """Run every cell of the suite that the store at ``out`` does not hold yet; return counts."""
+    suite = load_suite(suite_path)
+    workers = workers or os.cpu_count() or 1
+    with Store.open(out, run_info(suite, workers=workers, executor="local"), resume=resume, overwrite=overwrite) as store:
+        done = store.finished_keys()
+        missing = [cell for cell in suite.cells if cell.key not in done]
+        if not missing:
+            return BenchResult(store.root, len(suite.cells), len(done), None)
+        prefill_references(missing, suite.reference)
+        progress = run_local(
+            missing, workers=workers, on_record=store.append,
+            samples_dir=store.samples_dir() if keep_samples else None,
+            log_path=store.root / "workers.log", on_progress=on_progress,
+        )
+    return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress)
+
+
+def terminal_progress() -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:
+    """Return (update, close) for a rich progress bar on a terminal; (None, no-op) otherwise."""
+    if not sys.stdout.isatty():
+        return None, lambda: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+    bar = Bar(TextColumn("cells"), BarColumn(), MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
+              TimeRemainingColumn())
+    task = None
+
+    def update(progress: Progress) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("cells", total=progress.total, failed=0)
+        bar.update(task, completed=progress.done, failed=progress.failed)
+
+    return update, bar.stop

@@ -1,0 +1,163 @@
+"""The local runner: cells fan out to long-lived worker processes (DESIGN §2).
+
+Each worker pays its imports once and runs cells one after another. A cell past its timeout
+gets its worker's whole process group killed (solver children included), a ``timeout`` record,
+and a fresh worker; a worker that dies mid-cell (a crash, ``os._exit``) gives an ``error``
+record and is replaced. Every finished cell is appended to the store as it arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from qseg.harness.execute import skeleton_record
+from qseg.harness.suite import Cell
+
+SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@dataclass
+class Worker:
+    """One child process running ``qseg.harness.worker``."""
+
+    process: subprocess.Popen
+    cell: Cell | None = None
+    deadline: float = 0.0
+    started: float = 0.0
+
+    @classmethod
+    def start(cls, env: dict[str, str], log: IO[str]) -> Worker:
+        """Return a newly started worker leading its own process group."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qseg.harness.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=log, text=True, bufsize=1, start_new_session=True, env=env,
+        )
+        return cls(process)
+
+    def send(self, cell: Cell, samples_dir: Path | None) -> None:
+        """Hand one cell to the worker and start its clock."""
+        self.cell, self.started = cell, time.monotonic()
+        self.deadline = self.started + float(cell.spec["timeout_s"])
+        message = {"spec": {**cell.spec, "key": cell.key}, "samples_dir": str(samples_dir) if samples_dir else None}
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group and reap it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+@dataclass
+class Progress:
+    """Counts for the progress display."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def update(self, record: dict[str, Any]) -> None:
+        """Count one finished record."""
+        self.done += 1
+        status = record.get("status", "error")
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status in ("error", "timeout"):
+            self.failed += 1
+
+
+def run_local(
+    cells: list[Cell], *, workers: int, on_record: Callable[[dict[str, Any]], None],
+    samples_dir: Path | None = None, log_path: Path | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Progress:
+    """Run ``cells`` on ``workers`` local worker processes; call ``on_record`` with each finished
+    record as it arrives. Returns the final counts."""
+    env = dict(os.environ)
+    if workers > 1:
+        env.update(SINGLE_THREAD_ENV)
+    progress = Progress(total=len(cells))
+    pending = deque(cells)
+    log = open(log_path, "a") if log_path else open(os.devnull, "w")
+    selector = selectors.DefaultSelector()
+    pool: list[Worker] = []
+
+    def spawn() -> Worker:
+        worker = Worker.start(env, log)
+        selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
+        return worker
+
+    def retire(worker: Worker) -> None:
+        """Kill ``worker``; put a fresh one in its place while cells remain."""
+        selector.unregister(worker.process.stdout)
+        worker.kill()
+        index = pool.index(worker)
+        if pending:
+            pool[index] = spawn()
+            feed(pool[index])
+        else:
+            pool.pop(index)
+
+    def complete(record: dict[str, Any]) -> None:
+        on_record(record)
+        progress.update(record)
+        if on_progress:
+            on_progress(progress)
+
+    def feed(worker: Worker) -> None:
+        if pending:
+            worker.send(pending.popleft(), samples_dir)
+
+    def fail(worker: Worker, status: str, message: str) -> None:
+        cell = worker.cell
+        worker.cell = None
+        retire(worker)
+        complete(skeleton_record({**cell.spec, "key": cell.key}, status, message))
+
+    try:
+        pool.extend(spawn() for _ in range(min(workers, len(cells))))
+        for worker in pool:
+            feed(worker)
+        while any(w.cell is not None for w in pool):
+            busy = [w for w in pool if w.cell is not None]
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            for key, _ in selector.select(timeout=min(wait, 1.0)):
+                worker: Worker = key.data
+                if worker.cell is None or worker not in pool:
+                    continue
+                line = worker.process.stdout.readline()
+                if not line.endswith("\n"):
+                    fail(worker, "error", f"worker died during the cell (exit code {worker.process.wait()})")
+                    continue
+                worker.cell = None
+                complete(json.loads(line))
+                feed(worker)
+            now = time.monotonic()
+            for worker in [w for w in pool if w.cell is not None and now >= w.deadline]:
+                limit = worker.cell.spec["timeout_s"]
+                fail(worker, "timeout", f"cell exceeded timeout_s={limit} (killed after {now - worker.started:.1f} s)")
+    finally:
+        for worker in pool:
+            worker.kill()
+        selector.close()
+        log.close()
+    return progress

@@ -1,0 +1,160 @@
+"""The append-only results store: one directory per suite run.
+
+``run.json`` holds the suite (text and hash), versions, machine, git revision and start time;
+``cells.jsonl`` one JSON object per finished cell, flushed and fsynced as it is written. A torn
+last line (a crash mid-write) is ignored and cut off before appending. One writer at a time:
+an advisory ``fcntl.flock`` on ``.lock``, released by the kernel when its holder dies, so a
+crash never leaves a stale lock. ``load(dir)`` returns every cell as a pandas DataFrame.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qseg.errors import BadInputError
+
+SCHEMA_VERSION = 1
+RUN_FILE = "run.json"
+CELLS_FILE = "cells.jsonl"
+LOCK_FILE = ".lock"
+SAMPLES_DIR = "samples"
+
+
+class StoreError(BadInputError):
+    """The store cannot be used as asked (exists, belongs to another suite, is locked)."""
+
+
+class Store:
+    """A store directory opened for writing by exactly one process."""
+
+    def __init__(self, root: Path, lock_handle: Any) -> None:
+        self.root = root
+        self._lock = lock_handle
+
+    @classmethod
+    def open(cls, root: Path | str, run_info: dict[str, Any], *, resume: bool = False,
+             overwrite: bool = False) -> Store:
+        """Return the store at ``root`` locked for writing, created or reused as asked.
+
+        Raises StoreError when the store exists and neither ``resume`` nor ``overwrite`` is set,
+        when resuming a store of a different suite, or when another writer holds the lock.
+        """
+        root = Path(root)
+        exists = (root / RUN_FILE).is_file()
+        if exists and not (resume or overwrite):
+            raise StoreError("out", str(root), "store exists; pass --resume to finish it or --overwrite to start again")
+        root.mkdir(parents=True, exist_ok=True)
+        handle = open(root / LOCK_FILE, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreError("out", str(root), "another qseg bench is writing to this store") from None
+        store = cls(root, handle)
+        if exists and resume:
+            stored = json.loads((root / RUN_FILE).read_text())
+            if stored.get("suite", {}).get("sha256") != run_info["suite"]["sha256"]:
+                store.close()
+                raise StoreError("out", str(root), f"store belongs to a different suite ({stored.get('suite', {}).get('path')})")
+            store._cut_torn_tail()
+            return store
+        if exists and overwrite:
+            (root / CELLS_FILE).unlink(missing_ok=True)
+            shutil.rmtree(root / SAMPLES_DIR, ignore_errors=True)
+        _write_json(root / RUN_FILE, {"schema_version": SCHEMA_VERSION, **run_info})
+        (root / CELLS_FILE).touch()
+        return store
+
+    def finished_keys(self) -> set[str]:
+        """Return the keys of every cell already in the store."""
+        return {record["key"] for record in read_records(self.root) if record.get("key")}
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append one finished cell, flushed and fsynced before returning."""
+        line = json.dumps(record, separators=(",", ":"), default=_json_default) + "\n"
+        with open(self.root / CELLS_FILE, "a") as stream:
+            stream.write(line)
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    def samples_dir(self) -> Path:
+        """Return (creating it) the folder for raw samples kept with ``--keep-samples``."""
+        path = self.root / SAMPLES_DIR
+        path.mkdir(exist_ok=True)
+        return path
+
+    def close(self) -> None:
+        """Release the writer lock."""
+        if not self._lock.closed:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+
+    def _cut_torn_tail(self) -> None:
+        path = self.root / CELLS_FILE
+        data = path.read_bytes() if path.exists() else b""
+        if data and not data.endswith(b"\n"):
+            with open(path, "r+b") as stream:
+                stream.truncate(data.rfind(b"\n") + 1)
+                os.fsync(stream.fileno())
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_records(root: Path | str) -> Iterator[dict[str, Any]]:
+    """Yield every complete cell record of a store; a torn or damaged line is skipped."""
+    path = Path(root) / CELLS_FILE
+    if not path.exists():
+        return
+    with open(path) as stream:
+        for line in stream:
+            if not line.endswith("\n"):
+                break  # torn last line from a crash mid-write
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
+
+
+def read_run(root: Path | str) -> dict[str, Any]:
+    """Return a store's ``run.json``; raise BadInputError when the folder is not a store."""
+    path = Path(root) / RUN_FILE
+    if not path.is_file():
+        raise BadInputError("store", str(root), "not a qseg store (no run.json)")
+    return json.loads(path.read_text())
+
+
+def load(root: Path | str) -> pd.DataFrame:
+    """Return every cell of the store as a DataFrame, nested fields flattened
+    (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...)."""
+    read_run(root)
+    records = list(read_records(root))
+    if not records:
+        return pd.DataFrame()
+    return pd.json_normalize(records, max_level=1)
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(payload, indent=2, default=_json_default))
+    os.replace(temporary, path)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
