@@ -137,6 +137,7 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
             problem = _build(path, where, problem_spec)
             problem_spec["meta"] = {"instance": problem.instance, "sense": problem.sense, "size": problem.size}
             for formulation, backend, params in _pairs(path, problem, loaded, formulations):
+                _check_penalties(path, problem, formulation, penalties.get(formulation, {}))
                 for repeat in range(repeats):
                     _add(suite, problem_spec, formulation, backend, params, penalties, repeat, eps)
             for baseline in baselines:
@@ -193,6 +194,20 @@ def _build(path: Path, where: str, spec: dict[str, Any]) -> Any:
                              params=spec["problem_params"])
     except BadInputError as exc:
         raise SuiteError(path, f"{where}.{exc.field}", exc.value, exc.problem) from None
+
+
+def _check_penalties(path: Path, problem: Any, formulation: str, options: Any) -> None:
+    from qseg.problems.base import positive_number
+
+    where = f"penalties.{formulation}"
+    allowed = problem.penalty_options.get(formulation, ())
+    for key, value in _typed(path, where, options, dict).items():
+        if key not in allowed:
+            raise SuiteError(path, f"{where}.{key}", value, f"unknown penalty option; known: {', '.join(allowed) or 'none'}")
+        try:
+            positive_number(key, value)
+        except BadInputError as exc:
+            raise SuiteError(path, f"{where}.{key}", value, exc.problem) from None
 
 
 def _check_reference(path: Path, reference: str) -> None:
