@@ -21,7 +21,8 @@ test-slow: install
 	$(BIN)/python -m pytest -q -m slow
 
 bench: install
-	$(BIN)/python benchmarks/knapsack_comparison.py --out results
+	$(BIN)/qseg bench benchmarks/suites/default.toml --out results/latest --overwrite
+	$(BIN)/qseg report results/latest
 
 benchmarks: install
 	$(BIN)/python -m pytest benchmarks -q -s --benchmark-only --benchmark-columns=median,iqr,rounds

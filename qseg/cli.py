@@ -66,7 +66,50 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep-samples", action="store_true", help="store raw samples, compressed")
     bench.add_argument("--max-qpu-s", type=float, help="refuse suites whose estimated QPU/hybrid charge exceeds S")
     bench.add_argument("--dry-run", action="store_true", help="list the cells and exit")
+    report = commands.add_parser("report", help="write report.md, cells.csv and plots for a store")
+    report.add_argument("store", help="store directory written by qseg bench")
+
+    export = commands.add_parser("export", help="export a model (lp, bqm, cqm) or a store (qoblib)")
+    source = export.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", metavar="PROBLEM", help="problem to build (with --size/--seed/--data/--set)")
+    source.add_argument("--store", help="store directory to export")
+    export.add_argument("--format", required=True, help="lp, bqm or cqm for --model; qoblib for --store")
+    export.add_argument("--out", help="output file (default: next to the input, or ./PROBLEM.FORMAT)")
+    export.add_argument("--size", type=int)
+    export.add_argument("--seed", type=int, default=0)
+    export.add_argument("--data")
+    export.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    export.add_argument("--formulation")
     return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    from qseg.report import write_report
+
+    print(write_report(args.store))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if args.store:
+        from qseg.export import qoblib_table
+
+        if args.format != "qoblib":
+            raise BadInputError("format", args.format, "a store exports as qoblib")
+        out = Path(args.out or Path(args.store) / "qoblib.csv")
+        qoblib_table(args.store).to_csv(out, index=False)
+        print(out)
+        return 0
+    import qseg
+    from qseg.export import export_model
+
+    settings = _key_values(args.set, "set")
+    problem_params, _ = _split_settings(args.model, args.formulation, settings)
+    problem = qseg.problem(args.model, size=args.size, seed=args.seed, data=args.data, **problem_params)
+    print(export_model(problem, args.format, Path(args.out or f"{args.model}.{args.format}"), args.formulation))
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -173,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
-    handlers = {"backends": _backends, "solve": _solve, "bench": _bench}
+    handlers = {"backends": _backends, "solve": _solve, "bench": _bench, "report": _report, "export": _export}
     try:
         return handlers[args.command](args)
     except BadInputError as exc:

@@ -1,0 +1,58 @@
+"""Exports: a model as LP or serialised dimod BQM/CQM, a store as a QOBLIB-style CSV (DESIGN §9)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qseg import store
+from qseg.errors import BadInputError
+
+MODEL_FORMATS = ("lp", "bqm", "cqm")
+QOBLIB_COLUMNS = [
+    "instance", "problem", "backend", "formulation", "runs", "feasible_runs", "successful_runs", "eps",
+    "best_objective", "optimality_bound", "variables", "nonzeros", "total_runtime_s", "tts_s",
+    "cpu_runtime_s", "qpu_runtime_s",
+]
+
+
+def export_model(problem: Any, fmt: str, out: Path, formulation: str | None = None) -> Path:
+    """Write the problem's CQM (``lp``/``cqm``) or a QUBO (``bqm``) to ``out``; return the path."""
+    import dimod
+
+    if fmt not in MODEL_FORMATS:
+        raise BadInputError("format", fmt, f"model formats: {', '.join(MODEL_FORMATS)}")
+    if fmt == "lp":
+        with open(out, "w") as stream:
+            dimod.lp.dump(problem.cqm(), stream)
+        return out
+    model = problem.cqm() if fmt == "cqm" else problem.bqm(formulation)
+    with model.to_file() as source, open(out, "wb") as target:
+        shutil.copyfileobj(source, target)
+    return out
+
+
+def qoblib_table(root: Path | str) -> pd.DataFrame:
+    """Return one QOBLIB-style row per scored cell of a store (counts over reads, runtimes in s)."""
+    cells = store.load(root)
+    if cells.empty:
+        return pd.DataFrame(columns=QOBLIB_COLUMNS)
+    reads = cells["num_reads"].fillna(0)
+
+    def timing(name: str) -> pd.Series:
+        column = f"timing.{name}"
+        return cells[column] / 1e9 if column in cells else pd.Series([None] * len(cells))
+
+    return pd.DataFrame({
+        "instance": cells["instance"], "problem": cells["problem"], "backend": cells["backend"],
+        "formulation": cells["formulation"], "runs": reads.astype(int),
+        "feasible_runs": (cells["feasible_fraction"].fillna(0) * reads).round().astype(int),
+        "successful_runs": (cells["success_probability"].fillna(0) * reads).round().astype(int),
+        "eps": cells["eps"], "best_objective": cells["objective"], "optimality_bound": cells["bound"],
+        "variables": cells["num_variables"], "nonzeros": cells["num_interactions"],
+        "total_runtime_s": timing("total_ns"), "tts_s": cells["tts99_s"], "cpu_runtime_s": cells["wall_s"],
+        "qpu_runtime_s": timing("qpu_access_ns"),
+    })[QOBLIB_COLUMNS]

@@ -1,0 +1,126 @@
+"""Tables from a store: ``report.md`` and ``cells.csv`` (nothing is re-run here).
+
+Per problem, one row per backend x formulation: median gap, feasible rate, median wall time and
+median TTS99, each with a bootstrap 95 % interval over instances (repeats of one instance are
+first reduced to their median, so the interval is over seeds, not over correlated repeats).
+The best value of each column is marked in bold.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from qseg import store
+
+BOOTSTRAP_SAMPLES = 2000
+SCORED = ("ok", "infeasible")
+
+
+def bootstrap_interval(values: np.ndarray, statistic=np.median, seed: int = 0) -> tuple[float, float]:
+    """Return the 95 % percentile-bootstrap interval of ``statistic`` (NaN, NaN with no data)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    draws = rng.choice(values, size=(BOOTSTRAP_SAMPLES, values.size), replace=True)
+    estimates = statistic(draws, axis=1)
+    # No interpolation: TTS99 holds +inf for "never reached", and inf - inf is NaN.
+    return float(np.percentile(estimates, 2.5, method="lower")), float(np.percentile(estimates, 97.5, method="higher"))
+
+
+def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per (problem, backend, formulation) with medians, rates and intervals."""
+    scored = cells[cells["status"].isin(SCORED)].copy()
+    scored["feasible_value"] = scored["feasible"].astype(float)
+    scored["instance_key"] = scored["instance"].astype(str) + "/" + scored["seed"].astype(str)
+    # A cell that never reached the reference has no TTS99: it counts as infinitely slow, so a
+    # median over instances does not flatter a backend that often misses.
+    scored["tts_value"] = scored["tts99_s"].astype(float).where(
+        scored["tts99_s"].notna() | scored["reference"].isna(), np.inf)
+    rows = []
+    for (problem, backend, formulation), group in scored.groupby(["problem", "backend", "formulation"], sort=True):
+        per_instance = group.groupby("instance_key").agg(
+            gap=("gap", "median"), feasible=("feasible_value", "mean"), wall=("wall_s", "median"),
+            tts=("tts_value", "median"))
+        row = {"problem": problem, "backend": backend, "formulation": formulation,
+               "cells": len(group), "instances": len(per_instance)}
+        for column, statistic in (("gap", np.median), ("feasible", np.mean), ("wall", np.median), ("tts", np.median)):
+            values = per_instance[column].to_numpy(dtype=float)
+            known = values[~np.isnan(values)]
+            row[column] = float(statistic(known)) if known.size else float("nan")
+            row[f"{column}_low"], row[f"{column}_high"] = bootstrap_interval(values, statistic)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _format(value: float, low: float, high: float, kind: str) -> str:
+    if np.isnan(value):
+        return "–"
+    if np.isinf(value):
+        return "not reached"
+    fmt = {"gap": "{:.2%}", "feasible": "{:.0%}", "wall": "{:.3g} s", "tts": "{:.3g} s"}[kind]
+    text = fmt.format(value)
+    if not (np.isnan(low) or np.isnan(high)) and (low != value or high != value):
+        bound = lambda v: "∞" if np.isinf(v) else fmt.format(v)  # noqa: E731
+        text += f" [{bound(low)}, {bound(high)}]"
+    return text
+
+
+def markdown_table(summary: pd.DataFrame) -> str:
+    """Return the summary of one problem as a markdown table, best of each column in bold."""
+    best = {
+        "gap": summary["gap"].min(skipna=True), "feasible": summary["feasible"].max(skipna=True),
+        "wall": summary["wall"].min(skipna=True), "tts": summary["tts"].min(skipna=True),
+    }
+    header = ("| backend | formulation | cells | median gap [95% CI] | feasible rate [95% CI] "
+              "| median wall time [95% CI] | median TTS99 [95% CI] |")
+    lines = [header, "|---|---|---|---|---|---|---|"]
+    for row in summary.itertuples(index=False):
+        cells = []
+        for kind in ("gap", "feasible", "wall", "tts"):
+            value = getattr(row, kind)
+            text = _format(value, getattr(row, f"{kind}_low"), getattr(row, f"{kind}_high"), kind)
+            cells.append(f"**{text}**" if np.isfinite(value) and value == best[kind] else text)
+        lines.append(f"| {row.backend} | {row.formulation} | {row.cells} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(root: Path | str) -> Path:
+    """Write ``report.md``, ``cells.csv`` and the plots into the store folder; return report.md."""
+    from qseg import plots
+
+    root = Path(root)
+    run = store.read_run(root)
+    cells = store.load(root)
+    cells.to_csv(root / "cells.csv", index=False)
+    figures = plots.write_plots(cells, root / "plots") if len(cells) else []
+    lines = [f"# {run['suite']['name']}: benchmark report", ""]
+    lines += [f"Suite `{run['suite']['path']}` (sha256 {run['suite']['sha256'][:12]}), {run.get('cells')} cells; "
+              f"git {run.get('git_revision')}, started {run.get('utc')} on {run.get('platform')} "
+              f"({run.get('cpu_count')} cores), {run.get('workers')} workers.", ""]
+    if len(cells):
+        counts = cells["status"].value_counts().to_dict()
+        lines += ["Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), ""]
+        summary = summary_table(cells)
+        lines += ["Gap: relative to the exact or published optimum (0 = optimal; best feasible read). "
+                  "Intervals: bootstrap 95 % over instances. Best per column in bold.", ""]
+        for problem, table in summary.groupby("problem"):
+            lines += [f"## {problem}", "", markdown_table(table), ""]
+        unusual = cells[~cells["status"].isin(SCORED)]
+        if len(unusual):
+            lines += ["## Cells without a score", "", "| backend | formulation | instance | status | message |",
+                      "|---|---|---|---|---|"]
+            for row in unusual.itertuples(index=False):
+                message = str(row.message or "").replace("|", "/")[:160]
+                lines.append(f"| {row.backend} | {row.formulation} | {row.instance} | {row.status} | {message} |")
+            lines.append("")
+        lines += ["## Plots", ""] + [f"![{f.stem}](plots/{f.name})" for f in figures] + [""]
+    lines += ["## Versions", "", "```json", json.dumps(run.get("packages", {}), indent=2), "```", ""]
+    path = root / "report.md"
+    path.write_text("\n".join(lines))
+    return path

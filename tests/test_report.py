@@ -1,0 +1,87 @@
+"""Reports, plots and exports are computed from a store alone."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qseg.cli import main
+from qseg.harness.bench import run_bench
+from qseg.report import bootstrap_interval, summary_table
+from qseg.store import load
+
+SMOKE = Path(__file__).resolve().parents[1] / "benchmarks" / "suites" / "smoke.toml"
+
+
+@pytest.fixture(scope="module")
+def smoke_store(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("smoke") / "store"
+    result = run_bench(SMOKE, out, workers=2)
+    assert result.progress.statuses == {"ok": result.total}
+    return out
+
+
+def test_report_writes_markdown_csv_and_plots(smoke_store, capsys):
+    assert main(["report", str(smoke_store)]) == 0
+    report = (smoke_store / "report.md").read_text()
+    assert "## knapsack" in report and "| sa | unbalanced | 4 |" in report
+    assert "**" in report, "best values are marked"
+    plots = sorted(p.name for p in (smoke_store / "plots").glob("*.png"))
+    assert {"gap_vs_time.png", "feasibility.png", "time_vs_size.png", "time_to_target.png"} <= set(plots)
+    with open(smoke_store / "cells.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == 16
+
+
+def test_load_flattens_nested_fields(smoke_store):
+    cells = load(smoke_store)
+    assert {"timing.wall_ns", "spec.repeat", "params.num_reads"} <= set(cells.columns)
+    assert cells["key"].is_unique
+
+
+def test_summary_counts_never_reached_as_infinitely_slow(smoke_store):
+    cells = load(smoke_store)
+    greedy = cells["backend"] == "baseline:greedy"
+    cells.loc[greedy, "tts99_s"] = None
+    summary = summary_table(cells).set_index("backend")
+    assert summary.loc["baseline:greedy", "tts"] == np.inf
+
+
+def test_bootstrap_interval_brackets_the_median_and_is_seeded():
+    values = np.arange(1.0, 21.0)
+    low, high = bootstrap_interval(values)
+    assert low <= np.median(values) <= high
+    assert (low, high) == bootstrap_interval(values)
+    assert all(np.isnan(bootstrap_interval(np.array([np.nan]))))
+
+
+def test_qoblib_export_counts_runs(smoke_store, tmp_path, capsys):
+    out = tmp_path / "q.csv"
+    assert main(["export", "--store", str(smoke_store), "--format", "qoblib", "--out", str(out)]) == 0
+    with open(out) as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 16
+    sa = next(r for r in rows if r["backend"] == "sa")
+    assert int(sa["runs"]) == 20 and 0 <= int(sa["successful_runs"]) <= int(sa["feasible_runs"]) <= 20
+
+
+@pytest.mark.parametrize("fmt", ["lp", "cqm", "bqm"])
+def test_model_export(tmp_path, capsys, fmt):
+    import dimod
+
+    out = tmp_path / f"m.{fmt}"
+    assert main(["export", "--model", "knapsack", "--size", "12", "--format", fmt, "--out", str(out)]) == 0
+    if fmt == "lp":
+        assert "x_11" in out.read_text()
+        assert len(dimod.lp.loads(out.read_text()).variables) == 12
+    else:
+        loader = dimod.ConstrainedQuadraticModel if fmt == "cqm" else dimod.BinaryQuadraticModel
+        with open(out, "rb") as handle:
+            assert len(loader.from_file(handle).variables) == 12
+
+
+def test_export_refuses_a_wrong_format(tmp_path, capsys):
+    assert main(["export", "--model", "knapsack", "--format", "mps", "--out", str(tmp_path / "x")]) == 2
+    assert "format=mps" in capsys.readouterr().err
