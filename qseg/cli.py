@@ -119,8 +119,6 @@ def _bench(args: argparse.Namespace) -> int:
     suite_path = args.suite or DEFAULT_SUITE
     if args.workers is not None and args.workers < 1:
         raise BadInputError("workers", args.workers, "must be >= 1")
-    if args.dask:
-        raise BadInputError("dask", args.dask, "Dask execution is not available yet in this version")
     if args.dry_run:
         suite = load_suite(suite_path)
         for cell in suite.cells:
@@ -130,7 +128,8 @@ def _bench(args: argparse.Namespace) -> int:
     update, close = terminal_progress()
     try:
         result = run_bench(suite_path, args.out, workers=args.workers, resume=args.resume,
-                           overwrite=args.overwrite, keep_samples=args.keep_samples, on_progress=update)
+                           overwrite=args.overwrite, keep_samples=args.keep_samples, dask=args.dask,
+                           on_progress=update)
     finally:
         close()
     counts = result.progress.statuses if result.progress else {}

@@ -66,18 +66,26 @@ def prefill_references(cells: list[Cell], reference: str) -> None:
 
 def run_bench(
     suite_path: Path | str, out: Path | str, *, workers: int | None = None, resume: bool = False,
-    overwrite: bool = False, keep_samples: bool = False,
+    overwrite: bool = False, keep_samples: bool = False, dask: str | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> BenchResult:
-    """Run every cell of the suite that the store at ``out`` does not hold yet; return counts."""
+    """Run every cell of the suite that the store at ``out`` does not hold yet, locally on
+    ``workers`` processes or on the Dask cluster at ``dask``; return the counts."""
     suite = load_suite(suite_path)
     workers = workers or os.cpu_count() or 1
-    with Store.open(out, run_info(suite, workers=workers, executor="local"), resume=resume, overwrite=overwrite) as store:
+    executor = f"dask {dask}" if dask else "local"
+    with Store.open(out, run_info(suite, workers=workers, executor=executor), resume=resume, overwrite=overwrite) as store:
         done = store.finished_keys()
         missing = [cell for cell in suite.cells if cell.key not in done]
         if not missing:
             return BenchResult(store.root, len(suite.cells), len(done), None)
         prefill_references(missing, suite.reference)
+        if dask:
+            from qseg.harness.dask_runner import run_dask
+
+            progress = run_dask(missing, dask, on_record=store.append,
+                                samples_dir=store.samples_dir() if keep_samples else None, on_progress=on_progress)
+            return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress)
         progress = run_local(
             missing, workers=workers, on_record=store.append,
             samples_dir=store.samples_dir() if keep_samples else None,
