@@ -171,3 +171,17 @@ def test_overwrite_starts_again(tmp_path, env):
     assert bench([str(suite), "--out", str(store)], env, tmp_path).returncode == 0
     assert bench([str(suite), "--out", str(store), "--overwrite"], env, tmp_path).returncode == 0
     assert len(list(read_records(store))) == 1
+
+
+def test_keep_samples_stores_raw_reads_compressed_and_output_stays_quiet_off_a_tty(tmp_path, env):
+    import numpy as np
+
+    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=30, seeds="[1]", backends=backend_tables("sa")))
+    store = tmp_path / "store"
+    result = bench([str(suite), "--out", str(store), "--keep-samples"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().count("\n") == 0 and "1 cells" in result.stdout
+    (record,) = list(read_records(store))
+    with np.load(store / "samples" / f"{record['key']}.npz") as kept:
+        assert kept["states"].shape == (record["num_reads"], record["num_variables"])
+        assert kept["num_occurrences"].sum() == record["num_reads"]
