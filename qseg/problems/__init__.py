@@ -7,10 +7,11 @@ from typing import Any
 
 from qseg.errors import UnknownNameError
 from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, Reference
+from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
 from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
 
-_BUILDERS: dict[str, Callable[..., Problem]] = {"knapsack": knapsack_from_spec}
-_CLASSES: dict[str, type[Problem]] = {"knapsack": KnapsackProblem}
+_BUILDERS: dict[str, Callable[..., Problem]] = {"knapsack": knapsack_from_spec, "kmedoids": kmedoids_from_spec}
+_CLASSES: dict[str, type[Problem]] = {"knapsack": KnapsackProblem, "kmedoids": KMedoidsProblem}
 
 
 def problem_class(name: str) -> type[Problem]:
@@ -36,6 +37,6 @@ def build_problem(
 
 
 __all__ = [
-    "Evaluation", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations", "Reference",
+    "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations", "Reference",
     "build_problem", "problem_class", "problem_names",
 ]

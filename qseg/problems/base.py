@@ -57,6 +57,7 @@ class ReadEvaluations:
     energy: np.ndarray
     num_occurrences: np.ndarray
     states: np.ndarray
+    labels: list
 
 
 class Problem(ABC):
@@ -72,6 +73,7 @@ class Problem(ABC):
     formulations: ClassVar[tuple[str, ...]]
     parameters: ClassVar[tuple[str, ...]] = ()
     penalty_options: ClassVar[dict[str, tuple[str, ...]]] = {}
+    can_polish: ClassVar[bool] = False
 
     def __init__(self, *, instance: str, seed: int | None, best_known: float | None = None) -> None:
         self.instance = instance
@@ -123,6 +125,16 @@ class Problem(ABC):
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
         """Return problem-native classical methods, each returning a sample over CQM variables."""
 
+    def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
+        """Return the reads after the problem's classical polish (problems with ``can_polish``)."""
+        raise NotImplementedError(f"{self.name} has no polish step")
+
+    def model_size(self) -> tuple[int, int, int]:
+        """Return (variables, interactions, constraints) of the CQM."""
+        cqm = self.cqm()
+        interactions = cqm.objective.num_interactions + sum(c.lhs.num_interactions for c in cqm.constraints.values())
+        return len(cqm.variables), interactions, len(cqm.constraints)
+
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return problem-specific figures for a record's ``details`` (spend, counts, ...)."""
         return {}
@@ -162,6 +174,7 @@ class Problem(ABC):
             energy=np.asarray(sampleset.record.energy, dtype=float),
             num_occurrences=np.asarray(sampleset.record.num_occurrences, dtype=np.int64),
             states=states,
+            labels=labels,
         )
 
     def _violation_max(self, states: np.ndarray, labels: list) -> np.ndarray:

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from qseg.errors import BadInputError
 
 INF = float("inf")
+FEASIBILITY_ATOL = 1e-6  # dimod's default absolute tolerance
 
 
 @dataclass
@@ -175,11 +176,40 @@ def _finish(builder: _Builder, labels: list, objective: dict[int, float], offset
 def to_sampleset(
     model: dimod.ConstrainedQuadraticModel, program: LinearProgram, values: np.ndarray | None
 ) -> dimod.SampleSet:
-    """Return a SampleSet holding the solver's solution (or no rows when there is none)."""
+    """Return a SampleSet holding the solver's solution (or no rows when there is none), with
+    dimod's CQM fields (energy, is_satisfied, is_feasible, info["constraint_labels"])."""
     n = program.num_model_variables
     if values is None:
         states = np.empty((0, n))
     else:
         states = np.asarray(values[:n], dtype=float).reshape(1, n)
         states[:, program.integer[:n]] = np.round(states[:, program.integer[:n]])
-    return dimod.SampleSet.from_samples_cqm((states, program.labels), model)
+    if any(c.lhs.is_soft() for c in model.constraints.values()):
+        return dimod.SampleSet.from_samples_cqm((states, program.labels), model)
+    satisfied = _satisfied(model, program, states)
+    return dimod.SampleSet.from_samples(
+        (states, program.labels), vartype="INTEGER",
+        energy=model.objective.energies((states, program.labels)) if len(states) else [],
+        is_satisfied=satisfied, is_feasible=satisfied.all(axis=1),
+        info={"constraint_labels": list(model.constraints)},
+    )
+
+
+def _satisfied(model: dimod.ConstrainedQuadraticModel, program: LinearProgram, states: np.ndarray) -> np.ndarray:
+    """Return which constraints each state satisfies (dimod's tolerance, 1e-6 absolute).
+
+    Linear constraints are checked through the program's rows (row i is constraint i), one
+    sparse product for all of them: dimod's own check maps every constraint's labels against the
+    whole sample, which is quadratic in the model size (minutes at 62,750 variables).
+    """
+    n = program.num_model_variables
+    count = len(model.constraints)
+    activity = (program.matrix[:count, :n] @ states.T).T
+    lower, upper = program.row_lower[:count], program.row_upper[:count]
+    satisfied = (activity >= lower - FEASIBILITY_ATOL) & (activity <= upper + FEASIBILITY_ATOL)
+    for index, constraint in enumerate(model.constraints.values()):
+        if constraint.lhs.num_interactions:  # linearised through product columns: check exactly
+            lhs = np.asarray(constraint.lhs.energies((states, program.labels)))
+            satisfied[:, index] = (lhs - constraint.lhs.offset >= lower[index] - FEASIBILITY_ATOL) & (
+                lhs - constraint.lhs.offset <= upper[index] + FEASIBILITY_ATOL)
+    return satisfied

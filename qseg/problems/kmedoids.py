@@ -1,0 +1,316 @@
+"""k-medoids segmentation: choose K medoids among N customers minimising the sum of distances
+from every customer to its nearest medoid (the p-median problem).
+
+The CQM is facility location: ``y_i`` (customer i is a medoid), ``z_i_j`` (customer j is served
+by medoid i), each customer served once (a discrete constraint), only by a medoid (``z_ij <=
+y_i``) and exactly K medoids. An answer is its medoid set: every decoded sample assigns each
+customer to its nearest chosen medoid, so evaluation is the true p-median cost of the medoids, and
+a sample is feasible exactly when it opens K of them. ``evaluate_reads`` computes this with numpy
+and equals the CQM's own evaluation of the lifted sample (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import dimod
+import numpy as np
+
+from qseg.errors import BadInputError
+from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations
+from qseg.problems.kmedoids_search import medoid_set_costs, nearest_medoids, polish_many
+
+DEFAULT_K = 4
+SYMMETRY_TOLERANCE = 1e-9
+
+
+class KMedoidsProblem(Problem):
+    """p-median over a distance matrix ``distances`` with ``k`` medoids; ``points`` and
+    ``reference_labels`` are kept when known (k-means baseline, adjusted Rand index)."""
+
+    name = "kmedoids"
+    sense = "min"
+    formulations = ("selection", "bauckhage", "assignment")
+    parameters = ("k", "metric")
+    penalty_options = {
+        "selection": ("gamma", "radius_rank"),
+        "bauckhage": ("alpha", "beta", "gamma", "sigma"),
+        "assignment": ("penalty", "max_memory_fraction"),
+    }
+    can_polish = True
+
+    def __init__(
+        self,
+        distances: np.ndarray,
+        k: int,
+        *,
+        points: np.ndarray | None = None,
+        reference_labels: np.ndarray | None = None,
+        instance: str,
+        seed: int | None = None,
+        best_known: float | None = None,
+    ) -> None:
+        super().__init__(instance=instance, seed=seed, best_known=best_known)
+        self.distances = check_distances(distances)
+        n = self.distances.shape[0]
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
+            raise BadInputError("k", k, f"must be a whole number in 1..{n} (the number of customers)")
+        self.k = int(k)
+        self.points = points
+        self.reference_labels = reference_labels
+        self.medoid_labels = [f"y_{i}" for i in range(n)]
+        off_diagonal_zero = np.triu(self.distances == 0, 1)
+        self.duplicate_points = int(off_diagonal_zero.any(axis=0).sum())
+
+    @property
+    def size(self) -> int:
+        """Return the number of customers."""
+        return self.distances.shape[0]
+
+    def variable_name(self, index: int) -> str:
+        """Return the CQM label (``y_i`` or ``z_i_j``) of an ``assignment`` QUBO integer label."""
+        n = self.size
+        if index < n:
+            return f"y_{index}"
+        i, j = divmod(index - n, n)
+        return f"z_{i}_{j}"
+
+    def build_cqm(self) -> dimod.ConstrainedQuadraticModel:
+        """Return the facility-location CQM (N² + N binaries, N² + N + 1 constraints)."""
+        n = self.size
+        z = [[f"z_{i}_{j}" for j in range(n)] for i in range(n)]
+        cqm = dimod.ConstrainedQuadraticModel()
+        objective = dimod.BinaryQuadraticModel.from_numpy_vectors(
+            np.concatenate([np.zeros(n), self.distances.ravel()]), ([], [], []), 0.0, dimod.BINARY,
+            variable_order=self.medoid_labels + [label for row in z for label in row],
+        )
+        cqm.set_objective(objective)
+        # Plain one-hot rows, not add_discrete: dimod checks every new discrete variable against
+        # all earlier ones (minutes at N = 250). dimod has no bulk constraint API; the N²
+        # two-term rows below cost ~3 µs each.
+        for j in range(n):
+            cqm.add_constraint_from_iterable([(z[i][j], 1.0) for i in range(n)], "==", 1.0, label=f"serve_{j}")
+        for i, medoid in enumerate(self.medoid_labels):
+            for j in range(n):
+                cqm.add_constraint_from_iterable([(z[i][j], 1.0), (medoid, -1.0)], "<=", 0.0, label=f"open_{i}_{j}")
+        cqm.add_constraint_from_iterable([(v, 1.0) for v in self.medoid_labels], "==", float(self.k), label="medoids")
+        return cqm
+
+    def model_size(self) -> tuple[int, int, int]:
+        """Return (variables, interactions, constraints) of the CQM without building it."""
+        n = self.size
+        return n * n + n, 0, n * n + n + 1
+
+    def fingerprint(self) -> str:
+        """Return a hash of the distances and K (the CQM is a function of them)."""
+        digest = hashlib.sha256(np.ascontiguousarray(self.distances).tobytes())
+        digest.update(f"k={self.k}".encode())
+        return digest.hexdigest()[:32]
+
+    def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
+        """Return the named QUBO formulation (see ``kmedoids_qubo``)."""
+        from qseg.problems import kmedoids_qubo
+
+        return kmedoids_qubo.build(self, self.check_formulation(formulation), penalty_options)
+
+    def medoid_columns(self, labels: list) -> list[int]:
+        """Return the positions of y_0..y_{N-1} among ``labels`` (string labels, or the integer
+        labels of the ``assignment`` QUBO)."""
+        position = {v: i for i, v in enumerate(labels)}
+        if self.medoid_labels[0] in position:
+            return [position[v] for v in self.medoid_labels]
+        return [position[i] for i in range(self.size)]
+
+    def chosen(self, sample: Mapping[Any, float]) -> np.ndarray:
+        """Return the boolean medoid row of a sample."""
+        labels = list(sample)
+        values = np.array([sample[v] for v in labels])
+        return values[self.medoid_columns(labels)] > 0.5
+
+    def evaluate_chosen(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (cost, feasible, violation) of boolean medoid rows: the p-median cost with
+        nearest-medoid assignment (inf without medoids), feasible iff exactly K medoids, and the
+        violation |medoids - K|."""
+        chosen = np.atleast_2d(chosen)
+        counts = chosen.sum(axis=1)
+        violation = np.abs(counts - self.k).astype(float)
+        return medoid_set_costs(self.distances, chosen), violation == 0, violation
+
+    def evaluate(self, sample: Mapping[Any, float]) -> Evaluation:
+        """Return the p-median cost of a sample's medoids and the medoid-count violation."""
+        cost, feasible, violation = self.evaluate_chosen(self.chosen(sample))
+        return Evaluation(float(cost[0]), bool(feasible[0]), {"medoids": float(violation[0])}, float(violation[0]))
+
+    def evaluate_reads(self, sampleset: dimod.SampleSet) -> ReadEvaluations:
+        """Return every read's p-median cost and feasibility from its medoids (y variables)."""
+        samples, labels = dimod.as_samples(sampleset)
+        chosen = samples[:, self.medoid_columns(list(labels))] > 0.5
+        return self.reads_of(chosen, np.asarray(sampleset.record.energy, dtype=float),
+                             np.asarray(sampleset.record.num_occurrences, dtype=np.int64))
+
+    def reads_of(self, chosen: np.ndarray, energy: np.ndarray, occurrences: np.ndarray) -> ReadEvaluations:
+        """Return the ReadEvaluations of boolean medoid rows with their energies and counts."""
+        cost, feasible, violation = self.evaluate_chosen(chosen)
+        return ReadEvaluations(cost, feasible, violation, energy, occurrences, chosen.astype(np.int8), self.medoid_labels)
+
+    def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
+        """Return the reads after the PAM swap polish of each decoded medoid set (energies kept:
+        they describe the sampler's own states)."""
+        polished = polish_many(self.distances, reads.states.astype(bool), self.k)
+        return self.reads_of(polished, reads.energy, reads.num_occurrences)
+
+    def decode(self, sample: Mapping[Any, float]) -> dict[str, Any]:
+        """Return the medoids, each customer's cluster (index into medoids) and the cost."""
+        medoids = np.flatnonzero(self.chosen(sample))
+        clusters = nearest_medoids(self.distances, medoids).tolist() if medoids.size else []
+        cost = float(self.distances[medoids].min(axis=0).sum()) if medoids.size else None
+        return {"medoids": medoids.tolist(), "clusters": clusters, "cost": cost}
+
+    def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
+        """Return medoid count, K, silhouette, adjusted Rand index (when a reference labelling
+        exists) and the number of duplicate points."""
+        medoids = np.flatnonzero(self.chosen(sample))
+        found: dict[str, Any] = {"medoids": int(medoids.size), "k": self.k, "duplicate_points": self.duplicate_points}
+        if medoids.size:
+            found.update(cluster_quality(self.distances, nearest_medoids(self.distances, medoids), self.reference_labels))
+        return found
+
+    def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
+        """Return FasterPAM, and k-means when the customers are points, as samples over y_i."""
+        methods = {"fasterpam": self._fasterpam}
+        if self.points is not None:
+            methods["kmeans"] = self._kmeans
+        return methods
+
+    def _sample_of(self, medoids: np.ndarray) -> dict[str, int]:
+        chosen = np.zeros(self.size, dtype=int)
+        chosen[np.asarray(medoids, dtype=int)] = 1
+        return dict(zip(self.medoid_labels, chosen.tolist()))
+
+    def _fasterpam(self) -> dict[str, int]:
+        import kmedoids
+
+        result = kmedoids.fasterpam(self.distances, self.k, random_state=self.seed or 0, n_cpu=1)
+        return self._sample_of(result.medoids)
+
+    def _kmeans(self) -> dict[str, int]:
+        """Lloyd's k-means from K random points (``default_rng(0)``, as the seed notebook), each
+        centre then replaced by its nearest customer not already taken."""
+        from sklearn.cluster import KMeans
+
+        assert self.points is not None
+        start = self.points[np.random.default_rng(0).choice(self.size, self.k, replace=False)]
+        centres = KMeans(self.k, init=start, n_init=1, algorithm="lloyd", random_state=0).fit(self.points).cluster_centers_
+        to_centre = np.linalg.norm(self.points[None, :, :] - centres[:, None, :], axis=2)
+        medoids: list[int] = []
+        for row in to_centre:
+            row = row.copy()
+            row[medoids] = np.inf
+            medoids.append(int(np.argmin(row)))
+        return self._sample_of(np.array(medoids))
+
+
+def check_distances(distances: Any) -> np.ndarray:
+    """Return ``distances`` as a float matrix after checking it is square, finite, non-negative,
+    symmetric and zero on the diagonal; BadInputError names the first offending entry."""
+    matrix = np.asarray(distances, dtype=float)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise BadInputError("distances", f"shape {matrix.shape}", "must be a square matrix")
+    if matrix.shape[0] < 1:
+        raise BadInputError("distances", "shape (0, 0)", "needs at least one customer")
+    for mask, problem in ((~np.isfinite(matrix), "must be finite"), (matrix < 0, "must be >= 0")):
+        bad = np.argwhere(mask)
+        if bad.size:
+            i, j = bad[0]
+            raise BadInputError(f"distances[{i}][{j}]", float(matrix[i, j]), problem)
+    scale = max(float(matrix.max()), 1.0)
+    asymmetric = np.argwhere(np.abs(matrix - matrix.T) > SYMMETRY_TOLERANCE * scale)
+    if asymmetric.size:
+        i, j = asymmetric[0]
+        raise BadInputError(f"distances[{i}][{j}]", float(matrix[i, j]), f"differs from distances[{j}][{i}]={matrix[j, i]} (not symmetric)")
+    diagonal = np.flatnonzero(np.diag(matrix) != 0)
+    if diagonal.size:
+        i = diagonal[0]
+        raise BadInputError(f"distances[{i}][{i}]", float(matrix[i, i]), "a customer's distance to itself must be 0")
+    return matrix
+
+
+def cluster_quality(distances: np.ndarray, clusters: np.ndarray, reference: np.ndarray | None) -> dict[str, float | None]:
+    """Return the silhouette (None with one cluster or one customer per cluster) and the adjusted
+    Rand index against ``reference`` (None without one), from scikit-learn."""
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+    distinct = len(np.unique(clusters))
+    silhouette = (
+        float(silhouette_score(distances, clusters, metric="precomputed"))
+        if 2 <= distinct <= len(clusters) - 1 else None
+    )
+    ari = float(adjusted_rand_score(reference, clusters)) if reference is not None else None
+    return {"silhouette": silhouette, "ari": ari}
+
+
+def euclidean_distances(points: np.ndarray) -> np.ndarray:
+    """Return the Euclidean distance matrix of ``points`` (rows), exactly symmetric."""
+    from scipy.spatial.distance import pdist, squareform
+
+    return squareform(pdist(points))
+
+
+def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params: Mapping[str, Any]) -> KMedoidsProblem:
+    """Return a k-medoids instance from the API/CLI fields.
+
+    ``data=None`` generates ``size`` customers (default 250) with the seed recipe and ``seed``
+    (blobs around four centres, the true segments as reference labels); ``seed-000`` is the
+    notebook's 250 customers (or the first ``size``); a ``pmed*.txt`` file is an OR-Library
+    instance with its own p and published optimum; any other ``.csv`` is points (or a distance
+    matrix with ``metric=precomputed``).
+    """
+    from qseg.data.instances import find_instance_file
+    from qseg.data.synthetic import SEED_000, seed_000, synthetic_customers
+    from qseg.errors import UnknownNameError
+
+    unknown = set(params) - set(KMedoidsProblem.parameters)
+    if unknown:
+        raise UnknownNameError("kmedoids parameter", sorted(unknown)[0], KMedoidsProblem.parameters)
+    metric = params.get("metric", "euclidean")
+    if metric not in ("euclidean", "precomputed"):
+        raise BadInputError("metric", metric, "expected euclidean or precomputed")
+    k = _whole_number("k", params.get("k", DEFAULT_K))
+    if data is None or data == "seed-000":
+        if data is None:
+            n = 250 if size is None else size
+            customers, instance, instance_seed = synthetic_customers(n, seed), f"blobs-n{n}-s{seed}", seed
+        else:
+            customers, instance, instance_seed = seed_000(size), "seed-000", SEED_000["seed"]
+        points = customers[["f1", "f2", "f3"]].to_numpy()
+        return KMedoidsProblem(euclidean_distances(points), k, points=points,
+                               reference_labels=customers["segment"].to_numpy(), instance=instance, seed=instance_seed)
+    if size is not None:
+        raise BadInputError("size", size, "an instance file fixes its own size")
+    path = find_instance_file(data)
+    if path.suffix == ".txt":
+        from qseg.data.pmed import load_pmed
+
+        if "k" in params:
+            raise BadInputError("k", params["k"], f"{path.name} carries its own p")
+        pmed = load_pmed(path)
+        return KMedoidsProblem(pmed.distances, pmed.p, instance=pmed.name, best_known=pmed.optimum)
+    from qseg.data.points_csv import load_points_csv
+
+    table = load_points_csv(path, precomputed=metric == "precomputed")
+    if table.points is not None:
+        return KMedoidsProblem(euclidean_distances(table.points), k, points=table.points,
+                               reference_labels=table.labels, instance=table.name)
+    return KMedoidsProblem(table.distances, k, instance=table.name)
+
+
+def _whole_number(field: str, value: Any) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadInputError(field, value, "expected a whole number") from None
+    if not number.is_integer():
+        raise BadInputError(field, value, "expected a whole number")
+    return int(number)
