@@ -25,7 +25,7 @@ bench: install
 	$(BIN)/qseg report results/latest
 
 benchmarks: install
-	$(BIN)/python -m pytest benchmarks -q -s --benchmark-only --benchmark-columns=median,iqr,rounds
+	$(BIN)/python -m pytest benchmarks -q -s --benchmark-columns=median,iqr,rounds
 
 clean:
 	rm -rf $(VENV)

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON list")
 
     solve = commands.add_parser("solve", help="solve one problem instance with one backend")
-    solve.add_argument("problem", help="knapsack")
+    solve.add_argument("problem", help="knapsack or kmedoids")
     solve.add_argument("--size", type=int, help="customers to generate (or the first N of seed-000)")
     solve.add_argument("--seed", type=int, default=0, help="instance seed; the solver seed derives from it")
     solve.add_argument("--data", help="named dataset (seed-000), instance file, or FILE#NAME")
@@ -202,7 +202,8 @@ def _summary(r: dict[str, Any]) -> str:
             f"status     {r['status']}" + (f" ({r['message']})" if r["message"] else ""),
             f"objective  {number(r['objective'])} ({r['sense']})",
             f"reference  {reference}",
-            f"gap        {number(r['gap'], '{:.4%}')}",
+            f"gap        {number(r['gap'], '{:.4%}')}"
+            + (f" after polish ({number(r['gap_raw'], '{:.4%}')} before)" if r["polished"] else ""),
             f"feasible   {r['feasible']} ({number(r['feasible_fraction'], '{:.0%}')} of {r['num_reads']} reads)",
             f"wall       {number(r['wall_s'], '{:.3f}')} s",
         ]

@@ -71,5 +71,7 @@ class SolverError(QsegError):
 
 
 def _short(value: Any, limit: int = 80) -> str:
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()  # numpy scalars print as the user wrote them: 7, not np.int64(7)
     text = repr(value) if not isinstance(value, str) else value
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -47,7 +47,7 @@ def qoblib_table(root: Path | str) -> pd.DataFrame:
         return cells[column] / 1e9 if column in cells else pd.Series([None] * len(cells))
 
     return pd.DataFrame({
-        "instance": cells["instance"], "problem": cells["problem"], "backend": cells["backend"],
+        "instance": cells["instance"], "problem": cells["problem"], "backend": cells["solver"],
         "formulation": cells["formulation"], "runs": reads.astype(int),
         "feasible_runs": (cells["feasible_fraction"].fillna(0) * reads).round().astype(int),
         "successful_runs": (cells["success_probability"].fillna(0) * reads).round().astype(int),

@@ -20,7 +20,7 @@ def _pyplot():
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:
-    return frame["backend"].astype(str) + " / " + frame["formulation"].astype(str)
+    return frame["solver"].astype(str) + " / " + frame["formulation"].astype(str)
 
 
 def write_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:

@@ -34,7 +34,7 @@ def bootstrap_interval(values: np.ndarray, statistic=np.median, seed: int = 0) -
 
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per (problem, backend, formulation) with medians, rates and intervals."""
+    """Return one row per (problem, solver, formulation) with medians, rates and intervals."""
     scored = cells[cells["status"].isin(SCORED)].copy()
     scored["feasible_value"] = scored["feasible"].astype(float)
     scored["instance_key"] = scored["instance"].astype(str) + "/" + scored["seed"].astype(str)
@@ -43,7 +43,7 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     scored["tts_value"] = scored["tts99_s"].astype(float).where(
         scored["tts99_s"].notna() | scored["reference"].isna(), np.inf)
     rows = []
-    for (problem, backend, formulation), group in scored.groupby(["problem", "backend", "formulation"], sort=True):
+    for (problem, backend, formulation), group in scored.groupby(["problem", "solver", "formulation"], sort=True):
         per_instance = group.groupby("instance_key").agg(
             gap=("gap", "median"), feasible=("feasible_value", "mean"), wall=("wall_s", "median"),
             tts=("tts_value", "median"))

@@ -138,12 +138,16 @@ def read_run(root: Path | str) -> dict[str, Any]:
 
 def load(root: Path | str) -> pd.DataFrame:
     """Return every cell of the store as a DataFrame, nested fields flattened
-    (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...)."""
+    (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...), plus ``solver``: the backend,
+    marked ``+polish`` for polished cells, so that reports never pool the two."""
     read_run(root)
     records = list(read_records(root))
     if not records:
         return pd.DataFrame()
-    return pd.json_normalize(records, max_level=1)
+    frame = pd.json_normalize(records, max_level=1)
+    polished = frame["polished"].fillna(False).astype(bool) if "polished" in frame else False
+    frame["solver"] = frame["backend"].astype(str).where(~polished, frame["backend"].astype(str) + "+polish")
+    return frame
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:

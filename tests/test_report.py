@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from qseg.cli import main
+from qseg.harness.suite import load_suite
 from qseg.harness.bench import run_bench
 from qseg.report import bootstrap_interval, summary_table
 from qseg.store import load
@@ -28,11 +29,13 @@ def test_report_writes_markdown_csv_and_plots(smoke_store, capsys):
     assert main(["report", str(smoke_store)]) == 0
     report = (smoke_store / "report.md").read_text()
     assert "## knapsack" in report and "| sa | unbalanced | 4 |" in report
+    # polished cells are their own row, never pooled with the sampler's raw answers
+    assert "## kmedoids" in report and "| sa | selection | 2 |" in report and "| sa+polish | selection | 2 |" in report
     assert "**" in report, "best values are marked"
     plots = sorted(p.name for p in (smoke_store / "plots").glob("*.png"))
     assert {"gap_vs_time.png", "feasibility.png", "time_vs_size.png", "time_to_target.png"} <= set(plots)
     with open(smoke_store / "cells.csv") as handle:
-        assert len(list(csv.DictReader(handle))) == 16
+        assert len(list(csv.DictReader(handle))) == len(load_suite(SMOKE).cells)
 
 
 def test_load_flattens_nested_fields(smoke_store):
@@ -62,7 +65,8 @@ def test_qoblib_export_counts_runs(smoke_store, tmp_path, capsys):
     assert main(["export", "--store", str(smoke_store), "--format", "qoblib", "--out", str(out)]) == 0
     with open(out) as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 16
+    assert len(rows) == len(load_suite(SMOKE).cells)
+    assert any(r["backend"] == "sa+polish" for r in rows)
     sa = next(r for r in rows if r["backend"] == "sa")
     assert int(sa["runs"]) == 20 and 0 <= int(sa["successful_runs"]) <= int(sa["feasible_runs"]) <= 20
 

@@ -121,3 +121,53 @@ def test_the_smoke_suite_meets_its_contract():
     backends = {c.spec["backend"] for c in suite.cells}
     assert len(suite.cells) >= 12 and len(backends) >= 3
     assert {"highs"} & backends and len({c.spec["seed"] for c in suite.cells}) >= 2
+
+
+MIXED = """
+name = "mixed"
+formulations = { knapsack = ["unbalanced"], kmedoids = ["selection", "bauckhage"] }
+baselines = { knapsack = ["greedy"], kmedoids = ["fasterpam"] }
+
+[[instances]]
+problem = "knapsack"
+sizes = [10]
+
+[[instances]]
+problem = "kmedoids"
+sizes = [12]
+formulations = ["selection"]
+
+[[backends]]
+name = "sa"
+
+[[backends]]
+name = "sa"
+formulations = { kmedoids = ["selection"] }
+polish = true
+"""
+
+
+def test_formulations_and_baselines_per_problem_and_per_instance(tmp_path):
+    cells = [c.spec for c in load_suite(write(tmp_path, MIXED)).cells]
+    by_problem = {p: sorted((s["backend"], s["formulation"], s.get("polish", False)) for s in cells if s["problem"] == p)
+                  for p in ("knapsack", "kmedoids")}
+    assert by_problem["knapsack"] == [("baseline:greedy", "native", False), ("sa", "unbalanced", False)]
+    # the instance's own list beats the suite's; the polish table runs only on the problem it names
+    assert by_problem["kmedoids"] == [("baseline:fasterpam", "native", False), ("sa", "selection", False),
+                                      ("sa", "selection", True)]
+
+
+@pytest.mark.parametrize("change, key", [
+    (("kmedoids = [\"selection\", \"bauckhage\"] }", "kmedoid = [\"selection\"] }"), "formulations.kmedoid"),
+    (("polish = true", "polish = \"yes\""), "backends[1].polish"),
+])
+def test_bad_per_problem_tables_name_the_key(tmp_path, change, key):
+    with pytest.raises(SuiteError) as caught:
+        load_suite(write(tmp_path, MIXED.replace(*change)))
+    assert key in str(caught.value)
+
+
+def test_polish_on_a_problem_without_one_is_refused(tmp_path):
+    text = MIXED.replace("formulations = { kmedoids = [\"selection\"] }\npolish", "polish")
+    with pytest.raises(SuiteError, match="knapsack has no polish step"):
+        load_suite(write(tmp_path, text))

@@ -37,11 +37,13 @@ def load_pmed(path: Path) -> PMedianInstance:
     try:
         rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
         n, m, p = (int(v) for v in rows[0][:3])
-        edges = np.array([[float(v) for v in row[:3]] for row in rows[1 : 1 + m]])
+        edges = np.array([[float(v) for v in row[:3]] for row in rows[1 : 1 + m]]).reshape(-1, 3)
     except OSError as exc:
         raise BadInputError("data", str(path), f"unreadable: {exc.strerror}") from None
     except (ValueError, IndexError):
         raise BadInputError("data", str(path), "not a pmed file: expected 'n m p' then 'i j cost' lines") from None
+    if not 1 <= p <= n:
+        raise BadInputError("data", str(path), f"p={p} outside 1..{n}")
     if edges.shape != (m, 3):
         raise BadInputError("data", str(path), f"header promises {m} edges, file has {len(edges)}")
     i, j = edges[:, 0].astype(int) - 1, edges[:, 1].astype(int) - 1

@@ -42,8 +42,8 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
     if precomputed:
         matrix = frame.apply(pd.to_numeric, errors="coerce")
         if matrix.iloc[0].isna().all():  # a header row
-            matrix = matrix.iloc[1:]
-        return PointsTable(path.stem, None, _numeric(matrix, "distances"), None)
+            matrix, frame = matrix.iloc[1:], frame.iloc[1:]
+        return PointsTable(path.stem, None, _numeric(matrix, frame, "distances"), None)
     labels = frame.pop(LABEL_COLUMN).to_numpy() if LABEL_COLUMN in frame else None
     if ID_COLUMN in frame:
         ids = frame.pop(ID_COLUMN)
@@ -60,10 +60,11 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
     return PointsTable(path.stem, frame.to_numpy(dtype=float), None, labels)
 
 
-def _numeric(matrix: pd.DataFrame, field: str) -> np.ndarray:
+def _numeric(matrix: pd.DataFrame, raw: pd.DataFrame, field: str) -> np.ndarray:
+    """Return ``matrix`` as floats; a cell that is not a number is named with its text in ``raw``."""
     values = matrix.to_numpy(dtype=float, na_value=np.nan)
     bad = np.argwhere(np.isnan(values))
     if bad.size:
         row, column = bad[0]
-        raise BadInputError(f"{field}[{row}][{column}]", matrix.iat[row, column], "must be a number")
+        raise BadInputError(f"{field}[{row}][{column}]", raw.iat[row, column], "must be a number")
     return values

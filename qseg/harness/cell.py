@@ -113,6 +113,10 @@ def solve(
 
     evaluate_start = time.perf_counter_ns()
     status = _score(record, problem, sampleset, eps, polish=polish)
+    if isinstance(model, dimod.BinaryQuadraticModel) and record.reference is not None and len(sampleset):
+        best_known = problem.qubo_best_known(model, problem.evaluate_reads(sampleset))
+        if best_known is not None:
+            record.formulation_gap = float(metrics.gap(best_known, float(problem.natural(record.reference))))
     record.timing["evaluate_ns"] = time.perf_counter_ns() - evaluate_start - record.timing.get("polish_ns", 0)
     return _finish(record, started, status=status)
 

@@ -74,7 +74,8 @@ def _solve_keeping(problem: Any, spec: dict[str, Any], reference: bool | str, si
         backend.solve = keeping  # type: ignore[method-assign]
     return qseg.solve(
         problem, backend, formulation=spec["formulation"], reference=reference,
-        penalties=spec["penalties"] or None, eps=spec["eps"], repeat=spec["repeat"], **spec["backend_params"],
+        penalties=spec["penalties"] or None, eps=spec["eps"], repeat=spec["repeat"], polish=spec.get("polish", False),
+        **spec["backend_params"],
     )
 
 

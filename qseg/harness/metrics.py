@@ -11,12 +11,15 @@ import numpy as np
 
 DEFAULT_EPS = 1e-6
 TARGET_PROBABILITY = 0.99
+ROUNDING_NOISE = 1e-12  # relative; the same cost summed in another order differs by ~1e-16
 
 
 def gap(objective: float | np.ndarray, reference: float) -> float | np.ndarray:
     """Return (objective - reference) / max(|reference|, 1e-9) for minimisation objectives:
-    >= 0 for a worse answer, 0 at the reference."""
-    return (objective - reference) / max(abs(reference), 1e-9)
+    >= 0 for a worse answer, 0 at the reference (floating-point noise below 1e-12 is 0)."""
+    relative = (np.asarray(objective, dtype=float) - reference) / max(abs(reference), 1e-9)
+    cleaned = np.where(np.abs(relative) < ROUNDING_NOISE, 0.0, relative)
+    return float(cleaned) if cleaned.ndim == 0 else cleaned
 
 
 def weighted_fraction(mask: np.ndarray, occurrences: np.ndarray) -> float:

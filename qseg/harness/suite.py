@@ -6,8 +6,10 @@
     timeout_s = 60            # per cell; a cell past it is killed and recorded as "timeout"
     repeats = 1               # solver repeats per instance (different derived solver seeds)
     reference = "cbc"         # exact backend for references ("none": gaps only from files)
-    formulations = ["unbalanced"]          # QUBO formulations for BQM backends
-    baselines = ["greedy"]                 # problem-native baselines, run like backends
+    formulations = ["unbalanced"]          # QUBO formulations for BQM backends; or per problem:
+                                           #   { knapsack = ["unbalanced"], kmedoids = ["selection"] }
+    baselines = ["greedy"]                 # problem-native baselines, run like backends (a list,
+                                           #   or a table per problem like formulations)
 
     [penalties.unbalanced]                 # penalty options per formulation
     kappa = 16
@@ -18,11 +20,18 @@
     seeds = [1, 2]
     data = "seed-000"         # optional: dataset, instance file, FILE#NAME, or a list of them
     params = { budget_fraction = 0.5 }
+    formulations = ["unbalanced"]          # optional: this instance's formulations and baselines
+    baselines = ["greedy"]
 
     [[backends]]
     name = "sa"
     params = { num_reads = 20 }
-    formulations = ["unbalanced", "slack"] # optional override
+    formulations = ["unbalanced", "slack"] # optional override: a list, or a table per problem
+                                           #   (then the backend runs only on the problems named)
+    polish = true                          # optional: the problem's classical polish (k-medoids)
+
+A formulation list is chosen per cell from the most specific place that names one for the
+cell's problem: the backend table, then the instance, then the suite.
 """
 
 from __future__ import annotations
@@ -38,8 +47,8 @@ from qseg.errors import BadInputError, QsegError
 
 TOP_LEVEL_KEYS = {"name", "description", "timeout_s", "repeats", "reference", "eps", "formulations",
                   "baselines", "penalties", "instances", "backends"}
-INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params"}
-BACKEND_KEYS = {"name", "params", "formulations"}
+INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params", "formulations", "baselines"}
+BACKEND_KEYS = {"name", "params", "formulations", "polish"}
 NO_REFERENCE = "none"
 
 
@@ -117,8 +126,8 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     if eps < 0:
         raise SuiteError(path, "eps", eps, "must be >= 0")
     reference = _typed(path, "reference", data.get("reference", "cbc"), str)
-    formulations = _string_list(path, "formulations", data.get("formulations", []))
-    baselines = _string_list(path, "baselines", data.get("baselines", []))
+    formulations = _per_problem(path, "formulations", data.get("formulations", []))
+    baselines = _per_problem(path, "baselines", data.get("baselines", []))
     penalties = _typed(path, "penalties", data.get("penalties", {}), dict)
     instances = _typed(path, "instances", data.get("instances", []), list)
     backends = _typed(path, "backends", data.get("backends", []), list)
@@ -133,23 +142,47 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     for index, instance in enumerate(instances):
         where = f"instances[{index}]"
         _known(path, where + ".", _typed(path, where, instance, dict), INSTANCE_KEYS)
+        instance_formulations = _per_problem(path, f"{where}.formulations", instance.get("formulations", []))
+        instance_baselines = _per_problem(path, f"{where}.baselines", instance.get("baselines", []))
         for problem_spec in _expand_instance(path, where, instance):
             problem = _build(path, where, problem_spec)
             problem_spec["meta"] = {"instance": problem.instance, "sense": problem.sense, "size": problem.size}
-            for formulation, backend, params in _pairs(path, problem, loaded, formulations):
+            defaults = _for_problem(instance_formulations, problem.name) or _for_problem(formulations, problem.name)
+            for formulation, backend, params, polish in _pairs(path, problem, loaded, defaults):
                 _check_penalties(path, problem, formulation, penalties.get(formulation, {}))
                 for repeat in range(repeats):
-                    _add(suite, problem_spec, formulation, backend, params, penalties, repeat, eps)
-            for baseline in baselines:
+                    _add(suite, problem_spec, formulation, backend, params, penalties, repeat, eps, polish)
+            wanted = _for_problem(instance_baselines, problem.name) or _for_problem(baselines, problem.name)
+            for baseline in wanted:
                 if baseline not in problem.baselines():
-                    raise SuiteError(path, "baselines", baseline, f"not a {problem.name} baseline; "
+                    raise SuiteError(path, "baselines", baseline, f"not a baseline of {problem.name} {problem.instance}; "
                                      f"known: {', '.join(problem.baselines())}")
                 _add(suite, problem_spec, "native", f"baseline:{baseline}", {}, {}, 0, eps)
     return suite
 
 
+def _per_problem(path: Path, key: str, value: Any) -> list[str] | dict[str, list[str]]:
+    """Return a list of names, or a table of lists keyed by problem name (validated)."""
+    if isinstance(value, dict):
+        from qseg.problems import problem_names
+
+        for problem, names in value.items():
+            if problem not in problem_names():
+                raise SuiteError(path, f"{key}.{problem}", names, f"unknown problem; known: {', '.join(problem_names())}")
+            _string_list(path, f"{key}.{problem}", names)
+        return {problem: list(names) for problem, names in value.items()}
+    return _string_list(path, key, value)
+
+
+def _for_problem(names: list[str] | dict[str, list[str]] | None, problem: str) -> list[str]:
+    """Return the names that apply to ``problem``: the list itself, or its entry in the table."""
+    if names is None:
+        return []
+    return list(names.get(problem, [])) if isinstance(names, dict) else list(names)
+
+
 def _add(suite: Suite, problem_spec: dict, formulation: str, backend: str, params: dict,
-         penalties: dict, repeat: int, eps: float) -> None:
+         penalties: dict, repeat: int, eps: float, polish: bool = False) -> None:
     spec = {
         **problem_spec,
         "formulation": formulation,
@@ -161,6 +194,8 @@ def _add(suite: Suite, problem_spec: dict, formulation: str, backend: str, param
         "reference": suite.reference,
         "eps": eps,
     }
+    if polish:  # only when set, so the keys of existing stores stay valid
+        spec["polish"] = True
     key = cell_key(spec)
     if key not in suite.keys:
         suite.keys.add(key)
@@ -239,24 +274,30 @@ def _check_backends(path: Path, tables: list) -> list[tuple[Any, dict, list[str]
             raise SuiteError(path, f"{where}.{exc.field}", exc.value, exc.problem) from None
         formulations = table.get("formulations")
         if formulations is not None:
-            formulations = _string_list(path, f"{where}.formulations", formulations)
-        loaded.append((backend, params, formulations))
+            formulations = _per_problem(path, f"{where}.formulations", formulations)
+        polish = _typed(path, f"{where}.polish", table.get("polish", False), bool)
+        loaded.append((backend, params, formulations, polish))
     return loaded
 
 
 def _pairs(path: Path, problem: Any, loaded: list, default_formulations: list[str]):
     from qseg.harness.cell import resolve_formulation
 
-    for backend, params, formulations in loaded:
-        wanted = formulations or (default_formulations if "bqm" in backend.accepts else None) or [None]
-        if "bqm" not in backend.accepts and formulations is None:
+    for backend, params, formulations, polish in loaded:
+        if isinstance(formulations, dict) and problem.name not in formulations:
+            continue  # a backend table keyed by problem runs only on the problems it names
+        own = _for_problem(formulations, problem.name)
+        if polish and not problem.can_polish:
+            raise SuiteError(path, f"backend {backend.name} polish", True, f"{problem.name} has no polish step")
+        wanted = own or (default_formulations if "bqm" in backend.accepts else None) or [None]
+        if "bqm" not in backend.accepts and not own:
             wanted = [None]
         for formulation in wanted:
             try:
                 chosen = resolve_formulation(problem, backend, formulation)
             except QsegError as exc:
                 raise SuiteError(path, f"backend {backend.name} formulation", formulation, str(exc)) from None
-            yield chosen, backend.name, params
+            yield chosen, backend.name, params, polish
 
 
 def _known(path: Path, prefix: str, table: dict, allowed: set[str]) -> None:

@@ -129,6 +129,12 @@ class Problem(ABC):
         """Return the reads after the problem's classical polish (problems with ``can_polish``)."""
         raise NotImplementedError(f"{self.name} has no polish step")
 
+    def qubo_best_known(self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations) -> float | None:
+        """Return the true objective (minimisation) of the lowest-energy state known for ``bqm``,
+        where the problem can name candidate states beyond the reads; None where it cannot or
+        when that state is infeasible. The harness reports its gap as ``formulation_gap``."""
+        return None
+
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM."""
         cqm = self.cqm()

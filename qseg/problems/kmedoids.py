@@ -161,6 +161,34 @@ class KMedoidsProblem(Problem):
         polished = polish_many(self.distances, reads.states.astype(bool), self.k)
         return self.reads_of(polished, reads.energy, reads.num_occurrences)
 
+    def qubo_best_known(self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations) -> float | None:
+        """Return the p-median cost of the lowest-energy state known for ``bqm`` among the reads,
+        the reads after polish and FasterPAM's answer (each encoded in the QUBO's variables): an
+        estimate of what the formulation itself allows, apart from the solver. None when that
+        state does not open K medoids."""
+        fasterpam = self.chosen(self._fasterpam())
+        candidates = np.vstack([reads.states.astype(bool), polish_many(self.distances, reads.states, self.k), fasterpam])
+        energies = bqm.energies(self.encode(candidates, bqm))
+        best = candidates[int(np.argmin(energies))]
+        cost, feasible, _ = self.evaluate_chosen(best)
+        return float(cost[0]) if feasible[0] else None
+
+    def encode(self, chosen: np.ndarray, bqm: dimod.BinaryQuadraticModel) -> tuple[np.ndarray, list]:
+        """Return medoid rows as states over ``bqm``'s variables: y alone for the N-variable
+        QUBOs; y and the nearest-medoid z for ``assignment`` (integer labels)."""
+        chosen = np.atleast_2d(chosen)
+        n = self.size
+        if len(bqm.variables) == n:
+            return chosen.astype(np.int8), self.medoid_labels
+        states = np.zeros((len(chosen), n + n * n), dtype=np.int8)
+        states[:, :n] = chosen
+        for row, medoids in enumerate(chosen):
+            picked = np.flatnonzero(medoids)
+            if picked.size:
+                serving = picked[nearest_medoids(self.distances, picked)]
+                states[row, n + serving * n + np.arange(n)] = 1
+        return states, list(range(n + n * n))
+
     def decode(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return the medoids, each customer's cluster (index into medoids) and the cost."""
         medoids = np.flatnonzero(self.chosen(sample))

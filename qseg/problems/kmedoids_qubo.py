@@ -7,9 +7,10 @@ size), and medoid i saves s_ij = max(0, R_j - d_ij) on it. Energy::
     Σ_j R_j - Σ_i S_i y_i + Σ_{i<k} M_ik y_i y_k + γ (Σ y - K)²,
     S_i = Σ_j s_ij,  M_ik = Σ_j min(s_ij, s_kj),  γ = max_i S_i
 
-The pair term is the second Bonferroni term of max_i s_ij, so for K medoids the energy is the
-exact p-median cost when no customer is within the radius of three chosen medoids, and an upper
-bound of it whenever every customer is within some medoid's radius. γ = max_i S_i makes a (K+1)-th
+The pair term is the second Bonferroni term of max_i s_ij, so for K medoids the energy is
+Σ_j min(R_j, distance to the nearest medoid) when no customer is within the radius of three
+chosen medoids: the exact p-median cost when every customer is also within some medoid's
+radius, and an upper bound of it whenever every customer is. γ = max_i S_i makes a (K+1)-th
 medoid never pay: adding medoid i saves at most S_i.
 
 ``bauckhage`` (N variables): Bauckhage et al., "A QUBO Formulation of the k-Medoids Problem"
@@ -58,8 +59,9 @@ def build(problem: KMedoidsProblem, formulation: str, options: dict[str, Any]) -
 
 def _selection(problem: KMedoidsProblem, options: dict[str, Any]) -> Qubo:
     distances, n, k = problem.distances, problem.size, problem.k
-    rank = int(options.get("radius_rank", math.ceil(n / k)))
-    if not 1 <= rank <= n - 1 and n > 1:
+    # ceil(N/K) is N for K = 1: the farthest neighbour, N - 1, is the widest radius there is.
+    rank = int(options.get("radius_rank", min(math.ceil(n / k), max(n - 1, 1))))
+    if n > 1 and not 1 <= rank <= n - 1:
         raise BadInputError("radius_rank", rank, f"must be in 1..{n - 1}")
     radius = np.sort(distances, axis=1)[:, min(rank, n - 1)]
     savings = np.maximum(0.0, radius[None, :] - distances)
@@ -151,7 +153,7 @@ def _check_memory(n: int, fraction: float) -> None:
         raise BadInputError(
             "size", n,
             f"the assignment QUBO needs ~{needed / 2**30:.1f} GiB ({assignment_interactions(n):,} interactions), "
-            f"over {fraction:.0%} of the {available / 2**30:.1f} GiB available "
+            f"over {fraction:g} of the {available / 2**30:.1f} GiB available "
             "(raise max_memory_fraction, or use the selection formulation)",
         )
 

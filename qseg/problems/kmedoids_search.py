@@ -50,7 +50,10 @@ def polish(distances: np.ndarray, chosen: np.ndarray, k: int, max_swaps: int = 1
 
 def polish_many(distances: np.ndarray, chosen: np.ndarray, k: int) -> np.ndarray:
     """Return ``polish`` applied to every row of ``chosen`` (each distinct row polished once)."""
-    unique, inverse = np.unique(np.asarray(chosen, dtype=bool), axis=0, return_inverse=True)
+    chosen = np.asarray(chosen, dtype=bool)
+    if len(chosen) == 0:
+        return np.zeros((0, distances.shape[0]), dtype=bool)
+    unique, inverse = np.unique(chosen, axis=0, return_inverse=True)
     polished = np.array([polish(distances, row, k) for row in unique])
     return polished[inverse.ravel()]
 
