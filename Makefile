@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.toml
+$(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.toml backends/qiskit/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e backends/dwave -e backends/mip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e backends/dwave -e backends/mip -e backends/qiskit
 	touch $(STAMP)
 
 test: install

@@ -19,7 +19,6 @@ from harness_support import install_fault_plugins  # noqa: E402
 
 from qseg.harness.suite import load_suite  # noqa: E402
 from qseg.harness.runner import run_local  # noqa: E402
-from qseg.store import load  # noqa: E402
 
 SLEEP_SUITE = """
 name = "overhead"

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from qseg.errors import BadInputError, QsegError, UnknownNameError
+from qseg.errors import BadInputError, InfeasibleModelError, QsegError, UnknownNameError
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON list")
 
     solve = commands.add_parser("solve", help="solve one problem instance with one backend")
-    solve.add_argument("problem", help="knapsack or kmedoids")
+    solve.add_argument("problem", help="knapsack, kmedoids or assignment")
     solve.add_argument("--size", type=int, help="customers to generate (or the first N of seed-000)")
     solve.add_argument("--seed", type=int, default=0, help="instance seed; the solver seed derives from it")
     solve.add_argument("--data", help="named dataset (seed-000), instance file, or FILE#NAME")
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--polish", action="store_true", help="classical polish of decoded samples")
     solve.add_argument("--reference", action="store_true", help="compute (or look up) the exact optimum for the gap")
     solve.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    solve.add_argument("--analysis", metavar="DIR",
+                       help="(assignment) write KPIs, constraint table, budget sensitivity, plots and the plan CSV into DIR")
     bench = commands.add_parser("bench", help="run a benchmark suite into a resumable store")
     bench.add_argument("suite", nargs="?", help="suite TOML (default: benchmarks/suites/default.toml)")
     bench.add_argument("--out", default="results/latest", help="store directory (default results/latest)")
@@ -64,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--resume", action="store_true", help="run only the cells the store lacks")
     again.add_argument("--overwrite", action="store_true", help="discard the store and start again")
     bench.add_argument("--keep-samples", action="store_true", help="store raw samples, compressed")
-    bench.add_argument("--max-qpu-s", type=float, help="refuse suites whose estimated QPU/hybrid charge exceeds S")
-    bench.add_argument("--dry-run", action="store_true", help="list the cells and exit")
+    bench.add_argument("--max-qpu-s", type=float, default=None,
+                       help="refuse suites whose estimated QPU/hybrid charge exceeds S seconds (default 60)")
+    bench.add_argument("--dry-run", action="store_true", help="list the cells and their estimated charge; submit nothing")
     report = commands.add_parser("report", help="write report.md, cells.csv and plots for a store")
     report.add_argument("store", help="store directory written by qseg bench")
 
@@ -114,22 +117,29 @@ def _export(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from qseg.harness.bench import DEFAULT_SUITE, run_bench, terminal_progress
+    from qseg.harness.spend import DEFAULT_MAX_QPU_S, estimate_charges
     from qseg.harness.suite import load_suite
 
     suite_path = args.suite or DEFAULT_SUITE
     if args.workers is not None and args.workers < 1:
         raise BadInputError("workers", args.workers, "must be >= 1")
+    max_qpu_s = DEFAULT_MAX_QPU_S if args.max_qpu_s is None else args.max_qpu_s
+    if max_qpu_s < 0:
+        raise BadInputError("--max-qpu-s", max_qpu_s, "must be >= 0")
     if args.dry_run:
-        suite = load_suite(suite_path)
-        for cell in suite.cells:
-            print(f"{cell.key}  {cell.label}")
-        print(f"{len(suite.cells)} cells; estimated QPU/hybrid charge 0 s (no hardware backends in this suite)")
+        charges = estimate_charges(load_suite(suite_path).cells)
+        for charge in charges:
+            cost = f"{charge.seconds:8.2f} s" if charge.note == "estimated" else f"{'0':>8} s ({charge.note})"
+            print(f"{charge.cell.key}  {cost}  {charge.cell.label}")
+        total = sum(charge.seconds for charge in charges)
+        verdict = "within" if total <= max_qpu_s else "OVER"
+        print(f"{len(charges)} cells; estimated QPU/hybrid charge {total:.2f} s ({verdict} --max-qpu-s {max_qpu_s:g})")
         return 0
     update, close = terminal_progress()
     try:
         result = run_bench(suite_path, args.out, workers=args.workers, resume=args.resume,
                            overwrite=args.overwrite, keep_samples=args.keep_samples, dask=args.dask,
-                           on_progress=update)
+                           on_progress=update, max_qpu_s=max_qpu_s)
     finally:
         close()
     counts = result.progress.statuses if result.progress else {}
@@ -173,9 +183,13 @@ def _solve(args: argparse.Namespace) -> int:
     settings = _key_values(args.set, "set")
     params = _key_values(args.param, "param")
     problem_params, penalties = _split_settings(args.problem, args.formulation, settings)
+    if args.analysis and args.problem != "assignment":
+        raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` has an analysis")
     problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
+    backend = qseg.backend(args.backend)
+    kept = _keep_samplesets(backend) if args.analysis else []
     record = qseg.solve(
-        problem, args.backend, formulation=args.formulation, reference=args.reference,
+        problem, backend, formulation=args.formulation, reference=args.reference,
         polish=args.polish, penalties=penalties, **params,
     )
     if args.json:
@@ -185,6 +199,34 @@ def _solve(args: argparse.Namespace) -> int:
     if record.status in ("skipped", "error"):
         print(f"qseg: {record.status}: {record.message}", file=sys.stderr)
         return EXIT_FAILURE
+    if args.analysis:
+        return _analysis(args, problem, kept)
+    return 0
+
+
+def _keep_samplesets(backend: Any) -> list:
+    """Return a list that collects every SampleSet ``backend.solve`` returns (for --analysis)."""
+    kept: list = []
+    original = backend.solve
+
+    def solve(model: Any, **params: Any) -> Any:
+        sampleset = original(model, **params)
+        kept.append(sampleset)
+        return sampleset
+
+    backend.solve = solve
+    return kept
+
+
+def _analysis(args: argparse.Namespace, problem: Any, kept: list) -> int:
+    from qseg.analysis import best_actions, write_analysis
+
+    actions = best_actions(problem, kept[-1], polish=args.polish) if kept else None
+    if actions is None:
+        print("qseg: analysis: no feasible plan to analyse", file=sys.stderr)
+        return EXIT_FAILURE
+    written = write_analysis(problem, actions, args.analysis)
+    print(f"analysis   {len(written)} files in {args.analysis}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -198,16 +240,35 @@ def _summary(r: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"{r['problem']} {r['instance']}: backend {r['backend']}, formulation {r['formulation']}, "
-            f"{r['num_variables']} variables",
+            f"{number(r['num_variables'], '{}')} variables",
             f"status     {r['status']}" + (f" ({r['message']})" if r["message"] else ""),
             f"objective  {number(r['objective'])} ({r['sense']})",
             f"reference  {reference}",
             f"gap        {number(r['gap'], '{:.4%}')}"
             + (f" after polish ({number(r['gap_raw'], '{:.4%}')} before)" if r["polished"] else ""),
-            f"feasible   {r['feasible']} ({number(r['feasible_fraction'], '{:.0%}')} of {r['num_reads']} reads)",
+            f"feasible   {number(r['feasible'], '{}')} ({number(r['feasible_fraction'], '{:.0%}')} of "
+            f"{number(r['num_reads'], '{}')} reads)",
             f"wall       {number(r['wall_s'], '{:.3f}')} s",
+            *_quantum_lines(r, number),
         ]
     )
+
+
+def _quantum_lines(r: dict[str, Any], number: Any) -> list[str]:
+    """Return the summary lines for embedded (QPU-like) and QAOA cells."""
+    lines = []
+    if r["physical_qubits"] is not None:
+        lines.append(f"embedding  {r['physical_qubits']} qubits, chains up to {r['max_chain_length']} "
+                     f"(mean {r['mean_chain_length']:.2f}), chain breaks {r['chain_break_fraction']:.3f}"
+                     + (", timing simulated" if r["timing_simulated"] else ""))
+    if r["shots"] is not None:
+        control = r["details"].get("random_control") or {}
+        lines.append(f"qaoa       p={r['reps']}, {r['shots']} shots, approximation ratio best "
+                     f"{number(r['approximation_ratio_best'], '{:.4f}')} mean {number(r['approximation_ratio_mean'], '{:.4f}')}")
+        if control:
+            lines.append(f"control    optimum per shot: qaoa {number(r['success_probability'], '{:.4g}')}, uniform random "
+                         f"{control['success_probability_per_shot']:.4g} ({control['method']})")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInputError as exc:
         print(f"qseg: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except InfeasibleModelError as exc:
+        print(f"qseg: infeasible: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except QsegError as exc:
         print(f"qseg: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE

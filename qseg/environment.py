@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 TRACKED_PACKAGES = (
-    "qseg", "qseg-dwave", "qseg-mip", "dimod", "dwave-samplers", "pulp", "highspy", "numpy", "scipy", "pandas",
+    "qseg", "qseg-dwave", "qseg-mip", "qseg-qiskit", "dimod", "dwave-samplers", "dwave-system",
+    "dwave-optimization", "dwave-cloud-client", "minorminer", "qiskit", "qiskit-aer", "qiskit-optimization",
+    "pulp", "highspy", "numpy", "scipy", "pandas",
 )
 
 
@@ -53,3 +55,18 @@ def provenance() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "packages": package_versions(),
     }
+
+
+def available_memory() -> int | None:
+    """Return the bytes of memory available now (Linux MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as stream:
+            for line in stream:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None

@@ -27,12 +27,25 @@ def export_model(problem: Any, fmt: str, out: Path, formulation: str | None = No
         raise BadInputError("format", fmt, f"model formats: {', '.join(MODEL_FORMATS)}")
     if fmt == "lp":
         with open(out, "w") as stream:
-            dimod.lp.dump(problem.cqm(), stream)
+            dimod.lp.dump(_lp_names(problem), stream)
         return out
     model = problem.cqm() if fmt == "cqm" else problem.bqm(formulation)
     with model.to_file() as source, open(out, "wb") as target:
         shutil.copyfileobj(source, target)
     return out
+
+
+def _lp_names(problem: Any) -> Any:
+    """Return the CQM with names the LP format accepts: integer variable labels become
+    ``problem.variable_name(i)`` and constraint labels starting with a digit, '.', 'e' or 'E'
+    (LP reads those as numbers) get a ``c_`` prefix."""
+    cqm = problem.cqm()
+    integers = {v: problem.variable_name(v) for v in cqm.variables if isinstance(v, int)}
+    clashing = {c: f"c_{c}" for c in cqm.constraints if str(c)[:1] in ".0123456789Ee"}
+    if integers or clashing:
+        cqm = cqm.relabel_variables(integers, inplace=False) if integers else cqm.copy()
+        cqm.relabel_constraints(clashing)
+    return cqm
 
 
 def qoblib_table(root: Path | str) -> pd.DataFrame:

@@ -30,7 +30,7 @@ def write_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
     if scored.empty:
         return []
     scored["label"] = _label(scored)
-    writers = (gap_vs_time, feasibility, time_vs_size, tts99, time_to_target)
+    writers = (gap_vs_time, feasibility, time_vs_size, tts99, time_to_target, embedding_scaling)
     return [path for writer in writers if (path := writer(scored, folder)) is not None]
 
 
@@ -125,3 +125,24 @@ def time_to_target(cells: pd.DataFrame, folder: Path, target: float = TARGET_GAP
     ax.set_title("Time to target")
     ax.legend(fontsize=7, loc="lower right")
     return _save(fig, folder / "time_to_target.png")
+
+
+def embedding_scaling(cells: pd.DataFrame, folder: Path) -> Path | None:
+    """Physical qubits per logical variable against model size, for embedded (QPU-like) cells."""
+    if "physical_qubits" not in cells:
+        return None
+    data = cells[cells["physical_qubits"].notna() & (cells["num_variables"] > 0)]
+    if data.empty:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    data = data.assign(ratio=data["physical_qubits"] / data["num_variables"],
+                       model=data["problem"].astype(str) + " / " + data["formulation"].astype(str))
+    for label, group in data.groupby("model"):
+        mean = group.groupby("num_variables")["ratio"].mean()
+        ax.plot(mean.index, mean.values, marker="o", label=label)
+    ax.set_xlabel("logical variables")
+    ax.set_ylabel("physical qubits per variable")
+    ax.set_title("Embedding size on the QPU graph")
+    ax.legend(fontsize=7, loc="best")
+    return _save(fig, folder / "embedding_scaling.png")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,6 +91,48 @@ def markdown_table(summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def quantum_sections(cells: pd.DataFrame) -> list[str]:
+    """Return markdown sections for embedded (QPU-like) and QAOA cells; none when absent."""
+    lines: list[str] = []
+    scored = cells[cells["status"].isin(SCORED)]
+    if "physical_qubits" in scored and scored["physical_qubits"].notna().any():
+        embedded = scored[scored["physical_qubits"].notna()]
+        lines += ["## Embeddings", "", "Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is "
+                  "never reported.", "",
+                  "| backend | problem / formulation | variables | physical qubits | qubits per variable "
+                  "| max chain | chain-break fraction | median gap |", "|---|---|---|---|---|---|---|---|"]
+        keys = ["solver", "problem", "formulation", "num_variables"]
+        for key, group in embedded.groupby(keys):
+            qubits = group["physical_qubits"].mean()
+            lines.append(f"| {key[0]} | {key[1]} / {key[2]} | {key[3]} | {qubits:.0f} | {qubits / key[3]:.2f} "
+                         f"| {group['max_chain_length'].max():.0f} | {group['chain_break_fraction'].mean():.3f} "
+                         f"| {_percent(group['gap'].median())} |")
+        lines.append("")
+    if "shots" in scored and scored["shots"].notna().any():
+        qaoa = scored[scored["shots"].notna()]
+        lines += ["## QAOA", "", "Approximation ratios: objective over the reference, natural sense (1 = optimal). "
+                  "Random control: the chance that as many uniformly random bitstrings contain an optimum.", "",
+                  "| problem | variables | reps | shots | ratio best | ratio mean | success per shot "
+                  "| random per shot | random within shots |", "|---|---|---|---|---|---|---|---|---|"]
+        for _, row in qaoa.iterrows():
+            control = row.get("details.random_control")
+            control = control if isinstance(control, dict) else {}
+            lines.append(f"| {row['problem']} | {row['num_variables']} | {row['reps']:.0f} | {row['shots']:.0f} "
+                         f"| {_number(row['approximation_ratio_best'])} | {_number(row['approximation_ratio_mean'])} "
+                         f"| {_number(row['success_probability'])} | {_number(control.get('success_probability_per_shot'))} "
+                         f"| {_number(control.get('probability_in_shots'))} |")
+        lines.append("")
+    return lines
+
+
+def _percent(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.2%}"
+
+
+def _number(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.3g}"
+
+
 def write_report(root: Path | str) -> Path:
     """Write ``report.md``, ``cells.csv`` and the plots into the store folder; return report.md."""
     from qseg import plots
@@ -119,6 +162,7 @@ def write_report(root: Path | str) -> Path:
                 message = str(row.message or "").replace("|", "/")[:160]
                 lines.append(f"| {row.backend} | {row.formulation} | {row.instance} | {row.status} | {message} |")
             lines.append("")
+        lines += quantum_sections(cells)
         lines += ["## Plots", ""] + [f"![{f.stem}](plots/{f.name})" for f in figures] + [""]
     lines += ["## Versions", "", "```json", json.dumps(run.get("packages", {}), indent=2), "```", ""]
     path = root / "report.md"

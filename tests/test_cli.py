@@ -7,19 +7,12 @@ import subprocess
 import sys
 
 import pytest
-
-from qseg.cli import main
+from cli_support import run
 
 JSON_FIELDS = {
     "problem", "formulation", "backend", "size", "seed", "num_variables", "num_interactions",
     "sense", "objective", "reference", "gap", "feasible", "feasible_fraction", "status", "wall_s",
 }
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_backends_json_lists_every_first_party_backend(capsys):

@@ -3,24 +3,8 @@ line naming the field and the value, no traceback)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from qseg.cli import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_json_object(out: str) -> dict:
-    record, end = json.JSONDecoder().raw_decode(out)
-    assert out[end:].strip() == "", "stdout holds more than one JSON object"
-    return record
-
+from cli_support import one_json_object, run
 
 # --- done-when ------------------------------------------------------------------------------------
 

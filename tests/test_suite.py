@@ -171,3 +171,39 @@ def test_polish_on_a_problem_without_one_is_refused(tmp_path):
     text = MIXED.replace("formulations = { kmedoids = [\"selection\"] }\npolish", "polish")
     with pytest.raises(SuiteError, match="knapsack has no polish step"):
         load_suite(write(tmp_path, text))
+
+
+def test_tagged_backends_run_only_on_tagged_instances(tmp_path):
+    text = GOOD + """
+[[instances]]
+problem = "knapsack"
+sizes = [8]
+seeds = [1]
+tag = "small"
+
+[[backends]]
+name = "exact-bqm"
+tags = ["small"]
+"""
+    cells = load_suite(write(tmp_path, text)).cells
+    exact = [c for c in cells if c.spec["backend"] == "exact-bqm"]
+    assert {c.spec["size"] for c in exact} == {8} and len(exact) == 2  # two formulations
+    assert {c.spec["size"] for c in cells if c.spec["backend"] == "sa"} == {8, 10, 20}
+
+
+def test_bad_tags_name_the_key(tmp_path):
+    text = GOOD.replace('seeds = [1, 2]\n', 'seeds = [1, 2]\ntag = 3\n')
+    with pytest.raises(SuiteError, match=r"instances\[0\]\.tag"):
+        load_suite(write(tmp_path, text))
+    text = GOOD.replace('params = { num_reads = 5 }\n', 'params = { num_reads = 5 }\ntags = "small"\n')
+    with pytest.raises(SuiteError, match=r"backends\[0\]\.tags"):
+        load_suite(write(tmp_path, text))
+
+
+def test_a_backend_limited_to_problems(tmp_path):
+    text = GOOD.replace('params = { num_reads = 5 }\n', 'params = { num_reads = 5 }\nproblems = ["kmedoids"]\n')
+    cells = load_suite(write(tmp_path, text)).cells
+    assert not [c for c in cells if c.spec["backend"] == "sa"]
+    assert [c for c in cells if c.spec["backend"] == "cbc"]
+    with pytest.raises(SuiteError, match=r"backends\[0\]\.problems"):
+        load_suite(write(tmp_path, GOOD.replace('params = { num_reads = 5 }\n', 'params = { num_reads = 5 }\nproblems = ["nope"]\n')))

@@ -1,10 +1,12 @@
 """The backend contract and the entry-point registry (no solver code lives here).
 
-Plugins import only from this package: ``Backend``, ``Parameter``, ``silenced``.
+Plugins import only from this package: ``Backend``, ``Parameter``, ``silenced``,
+``available_memory`` (for limits checked before allocating).
 """
 
 from qseg.backends.base import MODEL_KINDS, Backend, Parameter, model_kind, num_variables
 from qseg.backends.quiet import silenced
+from qseg.environment import available_memory
 from qseg.backends.registry import (
     ENTRY_POINT_GROUP,
     BackendInfo,
@@ -19,6 +21,7 @@ __all__ = [
     "Backend",
     "BackendInfo",
     "Parameter",
+    "available_memory",
     "backend_names",
     "list_backends",
     "load_backend",

@@ -87,7 +87,8 @@ class Backend(ABC):
     Subclasses declare, as class attributes: ``accepts`` (model kinds out of ``MODEL_KINDS``),
     ``parameters`` (name -> Parameter), ``max_variables`` (None = no limit), ``exact`` (proves
     optimality), ``seeded`` (a ``seed`` parameter makes the samples reproducible) and
-    ``tts_basis`` (the ``info["timing"]`` field time-to-solution is computed from). They implement
+    ``tts_basis`` (the ``info["timing"]`` field time-to-solution is computed from) and ``charges``
+    (solving costs money: the spend guard asks ``estimate_charge_s`` first). They implement
     ``_solve``; callers use ``solve``, which validates first and adds ``info["timing"]["wall_ns"]``.
     """
 
@@ -98,6 +99,7 @@ class Backend(ABC):
     exact: ClassVar[bool] = False
     seeded: ClassVar[bool] = False
     tts_basis: ClassVar[str] = "wall_ns"
+    charges: ClassVar[bool] = False
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:
@@ -112,6 +114,14 @@ class Backend(ABC):
     def unavailable_reason(self) -> str:
         """Return "" when the backend can run here, else why not (missing package, no token)."""
         return ""
+
+    def estimate_charge_s(self, model: Any, params: Mapping[str, Any]) -> float:
+        """Return the estimated paid time (QPU access or hybrid charge, seconds) of one solve.
+
+        0 for local solvers; backends with ``charges = True`` override it. Called before any
+        submission, with resolved parameters, so that a suite's spend can be capped up front.
+        """
+        return 0.0
 
     def resolve_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Return every declared parameter with defaults filled in and values coerced.
@@ -198,7 +208,10 @@ def model_kind(model: Any) -> str:
 
 
 def num_variables(model: Any) -> int:
-    """Return the number of decision variables of a BQM, CQM or NL model."""
+    """Return the number of decision variables of a BQM, CQM or NL model (for a NL model, its
+    indicator columns: a set over N elements counts N)."""
     if isinstance(model, (dimod.BinaryQuadraticModel, dimod.ConstrainedQuadraticModel)):
         return len(model.variables)
-    return int(model.num_decisions())
+    from qseg.backends.nl import nl_variables
+
+    return len(nl_variables(model))

@@ -11,6 +11,7 @@ from typing import Any
 
 from qseg.environment import provenance
 from qseg.harness.runner import Progress, run_local
+from qseg.harness.spend import DEFAULT_MAX_QPU_S, check_spend, estimate_charges
 from qseg.harness.suite import NO_REFERENCE, Cell, Suite, load_suite
 from qseg.store import Store
 
@@ -67,11 +68,17 @@ def prefill_references(cells: list[Cell], reference: str) -> None:
 def run_bench(
     suite_path: Path | str, out: Path | str, *, workers: int | None = None, resume: bool = False,
     overwrite: bool = False, keep_samples: bool = False, dask: str | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None, max_qpu_s: float = DEFAULT_MAX_QPU_S,
 ) -> BenchResult:
     """Run every cell of the suite that the store at ``out`` does not hold yet, locally on
-    ``workers`` processes or on the Dask cluster at ``dask``; return the counts."""
+    ``workers`` processes or on the Dask cluster at ``dask``; return the counts.
+
+    Before the store is touched, the cells' estimated QPU/hybrid charge is checked against
+    ``max_qpu_s`` (BadInputError when over; resumed runs count only what is still missing).
+    """
     suite = load_suite(suite_path)
+    if not resume:
+        check_spend(estimate_charges(suite.cells), max_qpu_s)
     workers = workers or os.cpu_count() or 1
     executor = f"dask {dask}" if dask else "local"
     with Store.open(out, run_info(suite, workers=workers, executor=executor), resume=resume, overwrite=overwrite) as store:
@@ -79,6 +86,8 @@ def run_bench(
         missing = [cell for cell in suite.cells if cell.key not in done]
         if not missing:
             return BenchResult(store.root, len(suite.cells), len(done), None)
+        if resume:
+            check_spend(estimate_charges(missing), max_qpu_s)
         prefill_references(missing, suite.reference)
         if dask:
             from qseg.harness.dask_runner import run_dask

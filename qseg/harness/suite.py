@@ -22,6 +22,7 @@
     params = { budget_fraction = 0.5 }
     formulations = ["unbalanced"]          # optional: this instance's formulations and baselines
     baselines = ["greedy"]
+    tag = "small"                          # optional: backends with `tags` run only on tagged instances
 
     [[backends]]
     name = "sa"
@@ -29,6 +30,8 @@
     formulations = ["unbalanced", "slack"] # optional override: a list, or a table per problem
                                            #   (then the backend runs only on the problems named)
     polish = true                          # optional: the problem's classical polish (k-medoids)
+    tags = ["small"]                       # optional: run only on instances with one of these tags
+    problems = ["knapsack"]                # optional: run only on these problems
 
 A formulation list is chosen per cell from the most specific place that names one for the
 cell's problem: the backend table, then the instance, then the suite.
@@ -47,8 +50,10 @@ from qseg.errors import BadInputError, QsegError
 
 TOP_LEVEL_KEYS = {"name", "description", "timeout_s", "repeats", "reference", "eps", "formulations",
                   "baselines", "penalties", "instances", "backends"}
-INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params", "formulations", "baselines"}
-BACKEND_KEYS = {"name", "params", "formulations", "polish"}
+INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params", "formulations", "baselines", "tag"}
+# A backend with ``tags`` runs only on instances whose ``tag`` it lists (e.g. QAOA on small ones).
+# ``problems`` limits a backend table to some problems (e.g. fewer reads on a costly QUBO).
+BACKEND_KEYS = {"name", "params", "formulations", "polish", "tags", "problems"}
 NO_REFERENCE = "none"
 
 
@@ -144,11 +149,12 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
         _known(path, where + ".", _typed(path, where, instance, dict), INSTANCE_KEYS)
         instance_formulations = _per_problem(path, f"{where}.formulations", instance.get("formulations", []))
         instance_baselines = _per_problem(path, f"{where}.baselines", instance.get("baselines", []))
+        tag = _typed(path, f"{where}.tag", instance["tag"], str) if "tag" in instance else None
         for problem_spec in _expand_instance(path, where, instance):
             problem = _build(path, where, problem_spec)
             problem_spec["meta"] = {"instance": problem.instance, "sense": problem.sense, "size": problem.size}
             defaults = _for_problem(instance_formulations, problem.name) or _for_problem(formulations, problem.name)
-            for formulation, backend, params, polish in _pairs(path, problem, loaded, defaults):
+            for formulation, backend, params, polish in _pairs(path, problem, loaded, defaults, tag):
                 _check_penalties(path, problem, formulation, penalties.get(formulation, {}))
                 for repeat in range(repeats):
                     _add(suite, problem_spec, formulation, backend, params, penalties, repeat, eps, polish)
@@ -276,14 +282,18 @@ def _check_backends(path: Path, tables: list) -> list[tuple[Any, dict, list[str]
         if formulations is not None:
             formulations = _per_problem(path, f"{where}.formulations", formulations)
         polish = _typed(path, f"{where}.polish", table.get("polish", False), bool)
-        loaded.append((backend, params, formulations, polish))
+        tags = _string_list(path, f"{where}.tags", table["tags"]) if "tags" in table else None
+        problems = _problem_list(path, f"{where}.problems", table["problems"]) if "problems" in table else None
+        loaded.append((backend, params, formulations, polish, tags, problems))
     return loaded
 
 
-def _pairs(path: Path, problem: Any, loaded: list, default_formulations: list[str]):
+def _pairs(path: Path, problem: Any, loaded: list, default_formulations: list[str], tag: str | None = None):
     from qseg.harness.cell import resolve_formulation
 
-    for backend, params, formulations, polish in loaded:
+    for backend, params, formulations, polish, tags, problems in loaded:
+        if tags is not None and tag not in tags or problems is not None and problem.name not in problems:
+            continue
         if isinstance(formulations, dict) and problem.name not in formulations:
             continue  # a backend table keyed by problem runs only on the problems it names
         own = _for_problem(formulations, problem.name)
@@ -298,6 +308,16 @@ def _pairs(path: Path, problem: Any, loaded: list, default_formulations: list[st
             except QsegError as exc:
                 raise SuiteError(path, f"backend {backend.name} formulation", formulation, str(exc)) from None
             yield chosen, backend.name, params, polish
+
+
+def _problem_list(path: Path, key: str, value: Any) -> list[str]:
+    from qseg.problems import problem_names
+
+    names = _string_list(path, key, value)
+    for name in names:
+        if name not in problem_names():
+            raise SuiteError(path, key, name, f"unknown problem; known: {', '.join(problem_names())}")
+    return names
 
 
 def _known(path: Path, prefix: str, table: dict, allowed: set[str]) -> None:

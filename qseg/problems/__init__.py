@@ -6,12 +6,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from qseg.errors import UnknownNameError
+from qseg.problems.assignment import AssignmentProblem, assignment_from_spec
 from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, Reference
 from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
 from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
 
-_BUILDERS: dict[str, Callable[..., Problem]] = {"knapsack": knapsack_from_spec, "kmedoids": kmedoids_from_spec}
-_CLASSES: dict[str, type[Problem]] = {"knapsack": KnapsackProblem, "kmedoids": KMedoidsProblem}
+_BUILDERS: dict[str, Callable[..., Problem]] = {
+    "knapsack": knapsack_from_spec, "kmedoids": kmedoids_from_spec, "assignment": assignment_from_spec,
+}
+_CLASSES: dict[str, type[Problem]] = {
+    "knapsack": KnapsackProblem, "kmedoids": KMedoidsProblem, "assignment": AssignmentProblem,
+}
 
 
 def problem_class(name: str) -> type[Problem]:
@@ -37,6 +42,6 @@ def build_problem(
 
 
 __all__ = [
-    "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations", "Reference",
+    "AssignmentProblem", "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations", "Reference",
     "build_problem", "problem_class", "problem_names",
 ]

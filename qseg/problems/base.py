@@ -74,6 +74,7 @@ class Problem(ABC):
     parameters: ClassVar[tuple[str, ...]] = ()
     penalty_options: ClassVar[dict[str, tuple[str, ...]]] = {}
     can_polish: ClassVar[bool] = False
+    has_nl: ClassVar[bool] = False
 
     def __init__(self, *, instance: str, seed: int | None, best_known: float | None = None) -> None:
         self.instance = instance
@@ -102,6 +103,29 @@ class Problem(ABC):
     def build_cqm(self) -> dimod.ConstrainedQuadraticModel:
         """Return a newly built CQM of the instance."""
 
+    def nl(self) -> Any:
+        """Return the problem as a locked ``dwave.optimization.Model``, stated exactly without
+        penalties, for nonlinear solvers; BadInputError for problems that offer none."""
+        if not self.has_nl:
+            raise BadInputError("formulation", "nl", f"{self.name} has no nonlinear (NL) model")
+        return self.build_nl()
+
+    def build_nl(self) -> Any:
+        """Return a newly built, locked NL model (problems with ``has_nl``)."""
+        raise NotImplementedError
+
+    def nl_labels(self) -> list:
+        """Return the CQM variables that the NL model's first decision's elements stand for."""
+        raise NotImplementedError
+
+    def lift_nl(self, sampleset: dimod.SampleSet) -> dimod.SampleSet:
+        """Return a NL backend's SampleSet (indicator columns ``nl0[j]``) over CQM variables."""
+        mapping = {f"nl0[{j}]": label for j, label in enumerate(self.nl_labels())}
+        unknown = [v for v in sampleset.variables if v not in mapping]
+        if unknown:
+            raise BadInputError("sampleset variable", unknown[0], f"not a decision of {self.name}'s NL model")
+        return sampleset.relabel_variables(mapping, inplace=False)
+
     @abstractmethod
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
         """Return the named QUBO formulation with the penalty weights it used."""
@@ -129,10 +153,13 @@ class Problem(ABC):
         """Return the reads after the problem's classical polish (problems with ``can_polish``)."""
         raise NotImplementedError(f"{self.name} has no polish step")
 
-    def qubo_best_known(self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations) -> float | None:
+    def qubo_best_known(
+        self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations, polished: ReadEvaluations | None = None
+    ) -> float | None:
         """Return the true objective (minimisation) of the lowest-energy state known for ``bqm``,
-        where the problem can name candidate states beyond the reads; None where it cannot or
-        when that state is infeasible. The harness reports its gap as ``formulation_gap``."""
+        where the problem can name candidate states beyond the reads (``polished``: the same reads
+        after the polish, when the cell ran it); None where it cannot or when that state is
+        infeasible. The harness reports its gap as ``formulation_gap``."""
         return None
 
     def model_size(self) -> tuple[int, int, int]:
@@ -208,3 +235,25 @@ def positive_number(field: str, value: Any) -> float:
     if not np.isfinite(number) or number <= 0:
         raise BadInputError(field, value, "must be a finite number > 0")
     return number
+
+
+def whole_number(field: str, value: Any) -> int:
+    """Return ``value`` as an int when it is a whole number (``4``, ``"4"``, ``4.0``), or raise
+    BadInputError naming ``field``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadInputError(field, value, "expected a whole number") from None
+    if not number.is_integer():
+        raise BadInputError(field, value, "expected a whole number")
+    return int(number)
+
+
+def penalty_values(problem: Problem, formulation: str, options: Mapping[str, Any]) -> dict[str, float]:
+    """Return the penalty ``options`` of ``formulation`` as positive floats; UnknownNameError for
+    a key the formulation does not take, BadInputError for a value that is not a positive number."""
+    allowed = problem.penalty_options[formulation]
+    unknown = set(options) - set(allowed)
+    if unknown:
+        raise UnknownNameError(f"{formulation} penalty option", sorted(unknown)[0], allowed)
+    return {key: positive_number(key, value) for key, value in options.items()}

@@ -19,7 +19,7 @@ import dimod
 import numpy as np
 
 from qseg.errors import BadInputError
-from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations
+from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, whole_number
 from qseg.problems.kmedoids_search import medoid_set_costs, nearest_medoids, polish_many
 
 DEFAULT_K = 4
@@ -32,6 +32,7 @@ class KMedoidsProblem(Problem):
 
     name = "kmedoids"
     sense = "min"
+    has_nl = True
     formulations = ("selection", "bauckhage", "assignment")
     parameters = ("k", "metric")
     penalty_options = {
@@ -98,6 +99,21 @@ class KMedoidsProblem(Problem):
         cqm.add_constraint_from_iterable([(v, 1.0) for v in self.medoid_labels], "==", float(self.k), label="medoids")
         return cqm
 
+    def build_nl(self) -> Any:
+        """Return the p-median as a locked NL model: a set of exactly K medoids, objective the
+        sum over customers of the distance to the nearest medoid (exact, no penalties)."""
+        from dwave.optimization import Model
+
+        model = Model()
+        medoids = model.set(self.size, min_size=self.k, max_size=self.k)
+        model.minimize(model.constant(self.distances)[medoids, :].min(axis=0).sum())
+        model.lock()
+        return model
+
+    def nl_labels(self) -> list:
+        """Return the medoid variables y_i, element i of the NL model's set."""
+        return list(self.medoid_labels)
+
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM without building it."""
         n = self.size
@@ -161,13 +177,16 @@ class KMedoidsProblem(Problem):
         polished = polish_many(self.distances, reads.states.astype(bool), self.k)
         return self.reads_of(polished, reads.energy, reads.num_occurrences)
 
-    def qubo_best_known(self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations) -> float | None:
+    def qubo_best_known(
+        self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations, polished: ReadEvaluations | None = None
+    ) -> float | None:
         """Return the p-median cost of the lowest-energy state known for ``bqm`` among the reads,
         the reads after polish and FasterPAM's answer (each encoded in the QUBO's variables): an
         estimate of what the formulation itself allows, apart from the solver. None when that
         state does not open K medoids."""
         fasterpam = self.chosen(self._fasterpam())
-        candidates = np.vstack([reads.states.astype(bool), polish_many(self.distances, reads.states, self.k), fasterpam])
+        improved = polished.states if polished is not None else polish_many(self.distances, reads.states, self.k)
+        candidates = np.vstack([reads.states.astype(bool), improved.astype(bool), fasterpam])
         energies = bqm.energies(self.encode(candidates, bqm))
         best = candidates[int(np.argmin(energies))]
         cost, feasible, _ = self.evaluate_chosen(best)
@@ -305,7 +324,7 @@ def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params:
     metric = params.get("metric", "euclidean")
     if metric not in ("euclidean", "precomputed"):
         raise BadInputError("metric", metric, "expected euclidean or precomputed")
-    k = _whole_number("k", params.get("k", DEFAULT_K))
+    k = whole_number("k", params.get("k", DEFAULT_K))
     if data is None or data == "seed-000":
         if data is None:
             n = 250 if size is None else size
@@ -332,13 +351,3 @@ def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params:
         return KMedoidsProblem(euclidean_distances(table.points), k, points=table.points,
                                reference_labels=table.labels, instance=table.name)
     return KMedoidsProblem(table.distances, k, instance=table.name)
-
-
-def _whole_number(field: str, value: Any) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise BadInputError(field, value, "expected a whole number") from None
-    if not number.is_integer():
-        raise BadInputError(field, value, "expected a whole number")
-    return int(number)

@@ -28,14 +28,14 @@ Integer labels: y_i is ``i``, z_ij is ``N + i*N + j`` (``KMedoidsProblem.variabl
 from __future__ import annotations
 
 import math
-import os
 from typing import TYPE_CHECKING, Any
 
 import dimod
 import numpy as np
 
-from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.base import Qubo, positive_number
+from qseg.errors import BadInputError
+from qseg.environment import available_memory
+from qseg.problems.base import Qubo, penalty_values, positive_number
 
 if TYPE_CHECKING:
     from qseg.problems.kmedoids import KMedoidsProblem
@@ -49,10 +49,7 @@ BYTES_PER_INTERACTION = 2 * 16 + 16
 
 def build(problem: KMedoidsProblem, formulation: str, options: dict[str, Any]) -> Qubo:
     """Return the named formulation of ``problem`` with the penalty weights it used."""
-    allowed = problem.penalty_options[formulation]
-    for key in options:
-        if key not in allowed:
-            raise UnknownNameError(f"{formulation} penalty option", key, allowed)
+    options = penalty_values(problem, formulation, options)
     builders = {"selection": _selection, "bauckhage": _bauckhage, "assignment": _assignment}
     return builders[formulation](problem, options)
 
@@ -148,7 +145,7 @@ def _check_memory(n: int, fraction: float) -> None:
     """Refuse, before allocating, an ``assignment`` build whose estimate exceeds ``fraction`` of
     the memory available now."""
     needed = assignment_interactions(n) * BYTES_PER_INTERACTION
-    available = _available_memory()
+    available = available_memory()
     if available is not None and needed > fraction * available:
         raise BadInputError(
             "size", n,
@@ -156,18 +153,3 @@ def _check_memory(n: int, fraction: float) -> None:
             f"over {fraction:g} of the {available / 2**30:.1f} GiB available "
             "(raise max_memory_fraction, or use the selection formulation)",
         )
-
-
-def _available_memory() -> int | None:
-    """Return the bytes of memory available now (Linux MemAvailable), or None if unknown."""
-    try:
-        with open("/proc/meminfo") as stream:
-            for line in stream:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError):
-        return None

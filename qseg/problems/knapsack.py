@@ -25,6 +25,7 @@ class KnapsackProblem(Problem):
 
     name = "knapsack"
     sense = "max"
+    has_nl = True
     formulations = ("unbalanced", "slack", "equality")
     parameters = ("budget_fraction", "budget")
     penalty_options = {"unbalanced": ("lambda1", "lambda2", "kappa"), "slack": ("lam", "resolution"), "equality": ("lam",)}
@@ -73,6 +74,21 @@ class KnapsackProblem(Problem):
         cqm.add_constraint_from_model(spend, "<=", self.budget, label="budget", copy=False)
         assert len(cqm.variables) == n
         return cqm
+
+    def build_nl(self) -> Any:
+        """Return max sum p x s.t. sum c x <= B as a locked NL model (min -sum p x, like the CQM)."""
+        from dwave.optimization import Model
+
+        model = Model()
+        chosen = model.binary(self.size)
+        model.add_constraint((chosen * model.constant(self.cost)).sum() <= model.constant(float(self.budget)))
+        model.minimize(-(chosen * model.constant(self.profit)).sum())
+        model.lock()
+        return model
+
+    def nl_labels(self) -> list:
+        """Return the customer variables, in the order of the NL model's binary vector."""
+        return list(self.labels)
 
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
         """Return the named QUBO formulation (see ``knapsack_qubo``)."""

@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING, Any
 import dimod
 import numpy as np
 
-from qseg.errors import UnknownNameError
-from qseg.problems.base import Qubo, positive_number
+from qseg.problems.base import Qubo, penalty_values
 
 if TYPE_CHECKING:
     from qseg.problems.knapsack import KnapsackProblem
@@ -42,11 +41,7 @@ STABILITY_MARGIN = 1.1
 
 def build(problem: KnapsackProblem, formulation: str, options: Mapping[str, Any]) -> Qubo:
     """Return ``formulation`` of ``problem`` with the penalty weights it used."""
-    allowed = problem.penalty_options[formulation]
-    unknown = set(options) - set(allowed)
-    if unknown:
-        raise UnknownNameError(f"{formulation} penalty option", sorted(unknown)[0], allowed)
-    values = {key: positive_number(key, value) for key, value in options.items()}
+    values = penalty_values(problem, formulation, options)
     builder = {"unbalanced": _unbalanced, "slack": _slack, "equality": _equality}[formulation]
     return builder(problem, values)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from qseg.backends import MODEL_KINDS, Backend, Parameter, load_backend
 from qseg.errors import BackendUnavailableError, BadInputError, ModelTooLargeError, UnknownNameError
-from qseg.testing.models import brute_force_minimum, random_bqm, random_cqm
+from qseg.testing.models import brute_force_minimum, model_variables, random_bqm, random_cqm, random_nl
 
 Check = Callable[[Backend, Mapping[str, Any]], None]
 
@@ -28,6 +28,8 @@ def _model(kind: str, num_variables: int = 6, seed: int = 7) -> Any:
         return random_bqm(num_variables, seed)
     if kind == "cqm":
         return random_cqm(num_variables, seed)
+    if kind == "nl":
+        return random_nl(num_variables, seed)
     raise SkipCheck(f"no conformance model of kind {kind!r} yet")
 
 
@@ -38,7 +40,7 @@ def _require_available(backend: Backend) -> None:
 
 
 def _solvable_kinds(backend: Backend) -> list[str]:
-    return [kind for kind in ("bqm", "cqm") if kind in backend.accepts]
+    return [kind for kind in MODEL_KINDS if kind in backend.accepts]
 
 
 def check_declares_contract(backend: Backend, params: Mapping[str, Any]) -> None:
@@ -109,7 +111,7 @@ def check_returns_model_variables(backend: Backend, params: Mapping[str, Any]) -
         model = _model(kind)
         sampleset = backend.solve(model, **params)
         assert isinstance(sampleset, dimod.SampleSet), type(sampleset)
-        assert set(sampleset.variables) == set(model.variables), (kind, sampleset.variables)
+        assert set(sampleset.variables) == set(model_variables(model)), (kind, sampleset.variables)
         assert len(sampleset) >= 1, f"no sample returned for a feasible {kind}"
         assert np.all(np.isfinite(sampleset.record.energy))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dimod
 import numpy as np
 
@@ -41,6 +43,31 @@ def random_cqm(num_variables: int, seed: int) -> dimod.ConstrainedQuadraticModel
     pair = rng.choice(num_variables, 2, replace=False)
     cqm.add_constraint(x[pair[0]] + x[pair[1]] == int(hidden[pair].sum()), label="pair")
     return cqm
+
+
+def random_nl(num_variables: int, seed: int) -> Any:
+    """Return a small random knapsack as a locked ``dwave.optimization`` model: maximise value
+    (as minimising its negative) over a binary vector under one capacity constraint."""
+    from dwave.optimization import Model
+
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(1, 10, num_variables).astype(float)
+    model = Model()
+    chosen = model.binary(num_variables)
+    model.add_constraint((chosen * model.constant(weights)).sum() <= model.constant(float(weights.sum() // 2)))
+    model.minimize(-(chosen * model.constant(rng.integers(1, 10, num_variables).astype(float))).sum())
+    model.lock()
+    return model
+
+
+def model_variables(model: Any) -> list:
+    """Return the variable labels a SampleSet for ``model`` must cover (indicator columns for
+    a NL model)."""
+    if isinstance(model, (dimod.BinaryQuadraticModel, dimod.ConstrainedQuadraticModel)):
+        return list(model.variables)
+    from qseg.backends.nl import nl_variables
+
+    return nl_variables(model)
 
 
 def brute_force_minimum(model: dimod.BinaryQuadraticModel | dimod.ConstrainedQuadraticModel) -> float:

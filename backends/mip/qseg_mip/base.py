@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 import dimod
 import numpy as np
@@ -16,10 +16,12 @@ from qseg_mip.linear import LinearProgram, from_cqm, to_sampleset
 
 @dataclass(frozen=True)
 class MipResult:
-    """A MILP solver's answer, in the model's minimisation sense.
+    """A MILP (or LP) solver's answer, in the model's minimisation sense.
 
     ``status`` is one of "optimal", "feasible" (stopped early with a solution), "infeasible",
     "unbounded", "no-solution"; ``proven`` is True only when the solver proved optimality.
+    ``row_duals`` (LPs only) are d(optimum)/d(row bound), one per program row. ``method`` names
+    the route that produced the answer, ``stats`` its statistics.
     """
 
     status: str
@@ -29,6 +31,9 @@ class MipResult:
     bound: float | None
     mip_gap: float | None
     solver_status: str
+    row_duals: np.ndarray | None = None
+    method: str = "mip"
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 class MilpBackend(Backend):
@@ -36,25 +41,41 @@ class MilpBackend(Backend):
 
     BQMs are refused (DESIGN §5): a dense QUBO linearised has n²/2 product columns, a model no
     one should send to a MILP solver by accident.
+
+    ``relax=True`` solves the LP relaxation instead (integrality dropped; products of binaries
+    keep their linearisation) and returns its fractional solution as the one read (feasible only
+    if it happens to be integral), its value as ``bound`` and ``objective``, and
+    ``info["duals"]``: {constraint label: d(LP optimum)/d(rhs)} in the CQM's minimisation sense.
+    So a binding ``<=`` constraint has a dual <= 0 (raising its right-hand side lowers the
+    minimum), a binding ``>=`` constraint a dual >= 0, a slack one 0, an ``==`` either sign.
+    For a maximisation stated as "minimise the negative" (the retention assignment), one more
+    unit of a constraint's right-hand side buys ``-dual`` of the natural objective.
     """
 
     accepts = frozenset({"cqm"})
     exact = True
+    structured: ClassVar[bool] = False  # has the one-hot route (``qseg_mip.structured``)
     parameters = {
         "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit)", 0.0),
         "mip_gap": Parameter(float, 0.0, "relative gap at which to stop (0: prove optimality)", 0.0, 1.0),
         "threads": Parameter(int, 1, "solver threads", 1),
+        "method": Parameter(
+            str, "auto", "auto: the one-hot structured route when the model has that shape "
+            "(highs only), else the MIP; mip: always the plain MIP", choices=("auto", "mip"),
+        ),
+        "relax": Parameter(bool, False, "solve the LP relaxation; info['duals'] per constraint label"),
     }
 
     def _solve(self, model: Any, params: dict[str, Any]) -> dimod.SampleSet:
         build_start = time.perf_counter_ns()
         program = from_cqm(model)
         solve_start = time.perf_counter_ns()
-        result = self._run(program, params)
+        result = self._route(program, params)
         solve_ns = time.perf_counter_ns() - solve_start
-        sampleset = to_sampleset(model, program, result.values)
-        # A solver stopped at a positive relative gap reports "optimal" within that gap only.
-        proven = result.proven and params["mip_gap"] == 0.0
+        sampleset = to_sampleset(model, program, result.values, relaxed=params["relax"])
+        # A solver stopped at a positive relative gap reports "optimal" within that gap only;
+        # an LP relaxation's optimum is a bound, not the model's optimum.
+        proven = result.proven and params["mip_gap"] == 0.0 and not params["relax"]
         sampleset.info.update(
             {
                 "timing": {"build_ns": solve_start - build_start, "solve_ns": solve_ns},
@@ -63,11 +84,54 @@ class MilpBackend(Backend):
                 "proven_optimal": proven,
                 "objective": result.objective,
                 "bound": result.bound,
-                "mip_gap": 0.0 if proven else result.mip_gap,
+                "mip_gap": 0.0 if proven else (None if params["relax"] else result.mip_gap),
+                "method": result.method,
+                "route": result.stats,
+                "relaxed": params["relax"],
             }
         )
+        if params["relax"]:
+            duals = result.row_duals
+            sampleset.info["duals"] = None if duals is None else {
+                label: float(duals[row]) + 0.0 for row, label in enumerate(model.constraints)  # no -0.0
+            }
         return sampleset
+
+    def _route(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
+        """Return the answer of the route ``params`` and the model's shape call for."""
+        structure = None
+        if self.structured and params["method"] == "auto":
+            from qseg_mip.structure import detect_one_hot_structure
+
+            started = time.perf_counter()
+            structure = detect_one_hot_structure(program)
+            detect_s = time.perf_counter() - started
+        if params["relax"]:
+            if structure is not None:
+                from qseg_mip.structured import solve_relaxation
+
+                result = solve_relaxation(program, structure, params)
+                if result is not None:
+                    return result
+            relaxed = replace(program, integer=np.zeros_like(program.integer))
+            return replace(self._run(relaxed, params), method="lp")
+        if structure is None:
+            return self._run(program, params)
+        from qseg_mip.structured import solve_structured
+
+        stats: dict[str, Any] = {"detect_s": detect_s}
+        started = time.perf_counter()
+        result = solve_structured(program, structure, params, stats)
+        if result is not None:
+            return result
+        # The structured route declined (its LP needed slack, or no incumbent in time).
+        remaining = dict(params)
+        if params["time_limit"] is not None:
+            remaining["time_limit"] = max(params["time_limit"] - (time.perf_counter() - started), 1e-3)
+        fallback = self._run(program, remaining)
+        return replace(fallback, method="mip", stats={"structured": stats})
 
     @abstractmethod
     def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
-        """Solve the MILP and return the solver's answer."""
+        """Solve the MILP (an LP when no column is integer) and return the solver's answer,
+        with ``row_duals`` when it is an LP and the solver gives them."""

@@ -12,6 +12,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -92,7 +93,10 @@ class CbcBackend(MilpBackend):
             except pulp.PulpError as exc:
                 raise SolverError(f"CBC failed: {exc}") from exc
             log = open(log_path).read() if os.path.exists(log_path) else ""
-        return _result(problem, columns, log)
+        result = _result(problem, columns, log)
+        if program.integer.any() or result.values is None:
+            return result
+        return replace(result, row_duals=_row_duals(problem, len(program.row_names)))
 
 
 @contextmanager
@@ -110,6 +114,16 @@ def _cbc_command(**options: Any) -> Any:
 
     with _quiet_pulp_deprecations():
         return pulp.PULP_CBC_CMD(**options)
+
+
+def _row_duals(problem: Any, num_rows: int) -> np.ndarray:
+    """Return each row's dual (CBC's ``pi``, d(optimum)/d(bound)) from an LP solve; a row
+    written as two PuLP constraints (``_le``, ``_ge``) gets the sum, as at most one binds."""
+    duals = np.zeros(num_rows)
+    for name, constraint in problem.constraints.items():
+        row = int(name[1:].split("_")[0])
+        duals[row] += float(constraint.pi or 0.0)
+    return duals
 
 
 def _result(problem: Any, columns: list, log: str) -> MipResult:

@@ -1,0 +1,1 @@
+"""qseg-qiskit: the QAOA backend on qiskit-optimization and qiskit-aer."""
