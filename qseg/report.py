@@ -104,7 +104,7 @@ def quantum_sections(cells: pd.DataFrame) -> list[str]:
         keys = ["solver", "problem", "formulation", "num_variables"]
         for key, group in embedded.groupby(keys):
             qubits = group["physical_qubits"].mean()
-            lines.append(f"| {key[0]} | {key[1]} / {key[2]} | {key[3]} | {qubits:.0f} | {qubits / key[3]:.2f} "
+            lines.append(f"| {key[0]} | {key[1]} / {key[2]} | {key[3]:.0f} | {qubits:.0f} | {qubits / key[3]:.2f} "
                          f"| {group['max_chain_length'].max():.0f} | {group['chain_break_fraction'].mean():.3f} "
                          f"| {_percent(group['gap'].median())} |")
         lines.append("")
@@ -117,7 +117,7 @@ def quantum_sections(cells: pd.DataFrame) -> list[str]:
         for _, row in qaoa.iterrows():
             control = row.get("details.random_control")
             control = control if isinstance(control, dict) else {}
-            lines.append(f"| {row['problem']} | {row['num_variables']} | {row['reps']:.0f} | {row['shots']:.0f} "
+            lines.append(f"| {row['problem']} | {row['num_variables']:.0f} | {row['reps']:.0f} | {row['shots']:.0f} "
                          f"| {_number(row['approximation_ratio_best'])} | {_number(row['approximation_ratio_mean'])} "
                          f"| {_number(row['success_probability'])} | {_number(control.get('success_probability_per_shot'))} "
                          f"| {_number(control.get('probability_in_shots'))} |")

@@ -89,3 +89,44 @@ def test_model_export(tmp_path, capsys, fmt):
 def test_export_refuses_a_wrong_format(tmp_path, capsys):
     assert main(["export", "--model", "knapsack", "--format", "mps", "--out", str(tmp_path / "x")]) == 2
     assert "format=mps" in capsys.readouterr().err
+
+
+QUANTUM = """
+name = "quantum-report"
+timeout_s = 120
+reference = "cbc"
+formulations = ["unbalanced"]
+[[instances]]
+problem = "knapsack"
+sizes = [6, 10]
+seeds = [1]
+[[backends]]
+name = "qaoa"
+params = { reps = 1, shots = 256 }
+[[backends]]
+name = "mock-qpu"
+params = { num_reads = 20 }
+[[backends]]
+name = "leap-hybrid"
+"""
+
+
+def test_report_has_embedding_and_qaoa_sections(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no dwave.conf: leap-hybrid is skipped with its reason
+    monkeypatch.delenv("DWAVE_API_TOKEN", raising=False)
+    monkeypatch.setenv("QSEG_CACHE_DIR", str(tmp_path / "cache"))
+    suite = tmp_path / "quantum.toml"
+    suite.write_text(QUANTUM)
+    out = tmp_path / "store"
+    result = run_bench(suite, out, workers=1)
+    assert result.progress.statuses == {"ok": 4, "skipped": 2}
+    assert main(["report", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "## Embeddings" in report and "| mock-qpu | knapsack / unbalanced | 10 |" in report
+    assert "## QAOA" in report and "| knapsack | 6 | 1 | 256 |" in report
+    assert "no D-Wave API token found" in report
+    assert (out / "plots" / "embedding_scaling.png").exists()
+    cells = load(out)
+    qaoa = cells[cells["backend"] == "qaoa"]
+    assert qaoa["approximation_ratio_best"].between(-np.inf, 1.0 + 1e-9).all()
+    assert all(isinstance(c, dict) and c["method"] == "exact" for c in qaoa["details.random_control"])

@@ -33,7 +33,9 @@ class QaoaBackend(Backend):
     ``qaoa`` (optimal parameters, optimiser evaluations, circuit depth, qubits, method, noise)
     and ``timing``: ``import_ns`` (the qiskit imports, non-zero on a process's first solve),
     ``ansatz_ns`` (BQM → Ising, ansatz, transpilation), ``optimize_ns`` (the optimiser's
-    loop), ``sampling_ns`` (the final sampling of the optimal circuit); the base adds ``wall_ns``.
+    loop), ``sampling_ns`` (the final sampling of the optimal circuit), ``run_ns`` (their sum: the
+    time-to-solution basis, so that the first cell of a process is not charged the import); the
+    base adds ``wall_ns``.
 
     Models over ``max_qubits`` (default 24: runtime doubles per qubit) or, for the statevector
     method, whose 16 B × 2^n statevector exceeds half of the available memory are refused
@@ -43,7 +45,7 @@ class QaoaBackend(Backend):
     name = "qaoa"
     accepts = frozenset({"bqm"})
     seeded = True
-    tts_basis = "wall_ns"
+    tts_basis = "run_ns"
     max_variables = DEFAULT_MAX_QUBITS
     parameters = {
         "reps": Parameter(int, 1, "QAOA layers p", 1),
@@ -169,6 +171,8 @@ class QaoaBackend(Backend):
 def _with_info(
     sampleset: dimod.SampleSet, params: dict[str, Any], facts: dict[str, Any], timing: dict[str, int]
 ) -> dimod.SampleSet:
+    # Time-to-solution counts the QAOA run itself, not a process's one-off qiskit import.
+    timing["run_ns"] = timing["ansatz_ns"] + timing["optimize_ns"] + timing["sampling_ns"]
     sampleset.info.update(reps=params["reps"], shots=params["shots"], qaoa=facts, timing=timing)
     return sampleset
 

@@ -146,7 +146,8 @@ def test_info_records_parameters_circuit_and_timing(backend):
     # Two layers of 15 couplings each, transpiled to Aer's native rzz.
     assert facts["two_qubit_gates"] == 30 and facts["circuit_depth"] > 2
     assert facts["noise"] is None and facts["transpiled_depth"] is None and facts["method"] == "statevector"
-    assert {"ansatz_ns", "optimize_ns", "sampling_ns", "wall_ns"} <= set(info["timing"])
+    assert {"ansatz_ns", "optimize_ns", "sampling_ns", "run_ns", "wall_ns"} <= set(info["timing"])
+    assert info["timing"]["run_ns"] == sum(info["timing"][k] for k in ("ansatz_ns", "optimize_ns", "sampling_ns"))
     assert info["timing"]["optimize_ns"] > 0 and info["timing"]["sampling_ns"] > 0
     assert int(sampleset.record.num_occurrences.sum()) == 128
 
