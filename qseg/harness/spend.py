@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qseg.errors import BadInputError
+from qseg.errors import BadInputError, ModelTooLargeError
 from qseg.harness.cell import derive_seed, resolve_formulation
 from qseg.harness.suite import Cell
 
@@ -58,8 +58,12 @@ def estimate_charges(cells: list[Cell]) -> list[CellCharge]:
         params = dict(spec["backend_params"])
         if backend.seeded and params.get("seed") is None:
             params["seed"] = derive_seed(problem.seed, spec["repeat"])
-        seconds = backend.estimate_charge_s(model, backend.check(model, params))
-        charges.append(CellCharge(cell, seconds, "estimated"))
+        try:
+            resolved = backend.check(model, params)
+        except ModelTooLargeError as exc:  # the cell will be skipped by the same limit
+            charges.append(CellCharge(cell, 0.0, f"skipped: {exc.reason}"))
+            continue
+        charges.append(CellCharge(cell, backend.estimate_charge_s(model, resolved), "estimated"))
     return charges
 
 

@@ -87,3 +87,11 @@ def test_without_a_token_hardware_cells_cost_nothing_and_say_why(suite, capsys):
     paid = [c for c in charges if c.cell.spec["backend"] in ("leap-hybrid", "qpu")]
     assert all(c.seconds == 0 and c.note.startswith("skipped: no D-Wave API token") for c in paid)
     assert DEFAULT_MAX_QPU_S == 60.0
+
+
+def test_cells_over_a_backend_limit_cost_nothing(suite, token, tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_text(SUITE.replace("sizes = [8, 10]", "sizes = [200]"))
+    charges = {c.cell.spec["backend"]: c for c in estimate_charges(load_suite(big).cells)}
+    assert charges["qpu"].seconds == 0 and "max_variables=177" in charges["qpu"].note
+    assert charges["leap-hybrid"].seconds == 4.0
