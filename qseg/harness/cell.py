@@ -14,7 +14,7 @@ from qseg.errors import BadInputError, InfeasibleModelError, ModelTooLargeError,
 from qseg.harness import metrics
 from qseg.harness.record import Record
 from qseg.harness.reference import DEFAULT_REFERENCE_BACKEND, reference_for
-from qseg.problems import Problem
+from qseg.problems import Problem, Qubo
 
 CQM_FORMULATION = "cqm"
 NL_FORMULATION = "nl"
@@ -52,6 +52,26 @@ def derive_seed(instance_seed: int | None, repeat: int = 0) -> int:
     return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)
 
 
+def seeded_params(backend: Backend, problem: Problem, params: Mapping[str, Any], repeat: int = 0) -> dict[str, Any]:
+    """Return ``params`` with the solver seed derived from the instance seed and ``repeat`` when
+    the backend is seeded and none was given."""
+    params = dict(params)
+    if backend.seeded and params.get("seed") is None:
+        params["seed"] = derive_seed(problem.seed, repeat)
+    return params
+
+
+def build_model(problem: Problem, formulation: str, penalties: Mapping[str, Any] | None = None) -> tuple[Any, Qubo | None]:
+    """Return the model a resolved formulation names (the CQM, the NL model or a QUBO's BQM)
+    and the Qubo with its penalty weights (None for the CQM and NL models)."""
+    if formulation == CQM_FORMULATION:
+        return problem.cqm(), None
+    if formulation == NL_FORMULATION:
+        return problem.nl(), None
+    qubo = problem.build_qubo(formulation, **dict(penalties or {}))
+    return qubo.bqm, qubo
+
+
 def solve(
     problem: Problem,
     backend: Backend | str,
@@ -80,9 +100,7 @@ def solve(
         raise BadInputError("penalties", dict(penalties), f"a {chosen.upper()} model has no penalty weights")
     if polish and not problem.can_polish:
         raise BadInputError("polish", True, f"{problem.name} has no polish step")
-    params = dict(params)
-    if backend.seeded and params.get("seed") is None:
-        params["seed"] = derive_seed(problem.seed, repeat)
+    params = seeded_params(backend, problem, params, repeat)
     resolved = backend.resolve_params(params)
     record = Record(
         problem=problem.name, instance=problem.instance, formulation=chosen, backend=backend.name,
@@ -94,13 +112,9 @@ def solve(
         return _finish(record, started, status="skipped", message=reason)
 
     build_start = time.perf_counter_ns()
-    if chosen == CQM_FORMULATION:
-        model: Any = problem.cqm()
-    elif chosen == NL_FORMULATION:
-        model = problem.nl()
-    else:
-        qubo = problem.build_qubo(chosen, **dict(penalties or {}))
-        model, record.penalties = qubo.bqm, qubo.penalties
+    model, qubo = build_model(problem, chosen, penalties)
+    if qubo is not None:
+        record.penalties = qubo.penalties
         record.details.update(qubo.details)
     record.timing["build_ns"] = time.perf_counter_ns() - build_start
     _describe_model(record, model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qseg.errors import BadInputError, ModelTooLargeError
-from qseg.harness.cell import derive_seed, resolve_formulation
+from qseg.harness.cell import build_model, resolve_formulation, seeded_params
 from qseg.harness.suite import Cell
 
 DEFAULT_MAX_QPU_S = 60.0  # one minute of QPU access or hybrid charge unless the user says more
@@ -48,16 +48,8 @@ def estimate_charges(cells: list[Cell]) -> list[CellCharge]:
             continue
         problem = build_problem(spec["problem"], size=spec["size"], seed=spec["seed"], data=spec["data"],
                                 params=spec["problem_params"])
-        chosen = resolve_formulation(problem, backend, spec["formulation"])
-        if chosen == "cqm":
-            model = problem.cqm()
-        elif chosen == "nl":
-            model = problem.nl()
-        else:
-            model = problem.build_qubo(chosen, **dict(spec["penalties"] or {})).bqm
-        params = dict(spec["backend_params"])
-        if backend.seeded and params.get("seed") is None:
-            params["seed"] = derive_seed(problem.seed, spec["repeat"])
+        model, _ = build_model(problem, resolve_formulation(problem, backend, spec["formulation"]), spec["penalties"])
+        params = seeded_params(backend, problem, spec["backend_params"], spec["repeat"])
         try:
             resolved = backend.check(model, params)
         except ModelTooLargeError as exc:  # the cell will be skipped by the same limit

@@ -74,9 +74,9 @@ def installed(module: str) -> bool:
         return False
 
 
-def redact(text: str, token: str | None = None) -> str:
-    """Return ``text`` with the configured token (and anything token-shaped) replaced."""
-    token = token if token is not None else _safe_token()
+def redact(text: str, token: str | None) -> str:
+    """Return ``text`` with ``token`` (the configured one, looked up once by the caller) and
+    anything token-shaped replaced."""
     if token:
         text = text.replace(token, REDACTED)
     return _TOKEN_SHAPE.sub(lambda m: REDACTED if _looks_secret(m.group(0)) else m.group(0), text)

@@ -27,6 +27,7 @@ class Embedding:
     chains: dict[Any, tuple[int, ...]]
     cached: bool
     find_ns: int
+    target: str
 
     def statistics(self) -> dict[str, float | int]:
         """Return ``physical_qubits``, ``max_chain_length`` and ``mean_chain_length``."""
@@ -64,7 +65,7 @@ def find_embedding(
     path = cache_dir() / f"{_key(bqm, variables, target, seed)}.json"
     if path.exists():
         chains = json.loads(path.read_text())
-        return Embedding(dict(zip(variables, map(tuple, chains))), True, time.perf_counter_ns() - start)
+        return Embedding(dict(zip(variables, map(tuple, chains))), True, time.perf_counter_ns() - start, target)
     source = [tuple(edge) for edge in _edges(bqm, variables).tolist()]
     # Variables without interactions still need a qubit; minorminer only sees edges.
     found = minorminer.find_embedding(
@@ -79,7 +80,7 @@ def find_embedding(
         found[i] = [next(free)]
     chains = [list(map(int, found[i])) for i in range(len(variables))]
     _write_atomically(path, json.dumps(chains))
-    return Embedding(dict(zip(variables, map(tuple, chains))), False, time.perf_counter_ns() - start)
+    return Embedding(dict(zip(variables, map(tuple, chains))), False, time.perf_counter_ns() - start, target)
 
 
 def _key(bqm: dimod.BinaryQuadraticModel, variables: list, target: str, seed: int) -> str:

@@ -90,14 +90,11 @@ class EmbeddedBackend(Backend):
                 "chain_strength": chain_strength,
                 "chain_strength_rule": None if params["chain_strength"] is not None else CHAIN_STRENGTH_RULE,
                 "cached": embedding.cached,
-                "target": self._target_name(params),
+                "target": embedding.target,
             },
         })
         self._add_solver_facts(out.info, solver_timing, embedding, params, sampler)
         return out
-
-    def _target_name(self, params: Mapping[str, Any]) -> str:
-        return self.name
 
     def _add_solver_facts(
         self, info: dict[str, Any], solver_timing: dict[str, Any], embedding: Embedding, params: Mapping[str, Any], sampler: Any
@@ -227,10 +224,7 @@ class MockQpuBackend(EmbeddedBackend):
         sampler.substitute_kwargs = {"seed": params["seed"]}
         if params["substitute"] == "sa":
             sampler.substitute_kwargs["num_sweeps"] = params["num_sweeps"]
-        return sampler, self._target_name(params)
-
-    def _target_name(self, params: Mapping[str, Any]) -> str:
-        return f"mock-{params['topology']}-{params['topology_shape']}"
+        return sampler, f"mock-{params['topology']}-{params['topology_shape']}"
 
     def _add_solver_facts(
         self, info: dict[str, Any], solver_timing: dict[str, Any], embedding: Embedding, params: Mapping[str, Any], sampler: Any

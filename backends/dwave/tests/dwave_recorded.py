@@ -10,6 +10,8 @@ from typing import Any
 
 import dimod
 import numpy as np
+from dwave.cloud.testing import mocks
+from dwave.system import LeapHybridCQMSampler, LeapHybridNLSampler, LeapHybridSampler
 
 FAKE_TOKEN = "DEV-0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"
 
@@ -69,9 +71,6 @@ def _with_leap_info(sampleset: dimod.SampleSet, time_limit: float) -> dimod.Samp
 def recorded_sampler(kind: str, **overrides: Any) -> Any:
     """Return a factory building the real dwave-system sampler of ``kind`` ("bqm", "cqm", "nl")
     around a recorded solver; the factory keeps the client config it was given."""
-    from dwave.cloud.testing import mocks
-    from dwave.system import LeapHybridCQMSampler, LeapHybridSampler
-
     data = {"bqm": mocks.hybrid_bqm_solver_data, "cqm": mocks.hybrid_cqm_solver_data,
             "nl": mocks.hybrid_nl_solver_data}[kind](**overrides)
     cls = {"bqm": LeapHybridSampler, "cqm": LeapHybridCQMSampler, "nl": _RecordedNLSampler}[kind]
@@ -88,13 +87,7 @@ def recorded_sampler(kind: str, **overrides: Any) -> Any:
     return factory
 
 
-def _nl_base() -> type:
-    from dwave.system import LeapHybridNLSampler
-
-    return LeapHybridNLSampler
-
-
-class _RecordedNLSampler(_nl_base()):  # type: ignore[misc]
+class _RecordedNLSampler(LeapHybridNLSampler):
     """LeapHybridNLSampler whose ``sample`` fills the model's states locally (random states)."""
 
     def sample(self, model: Any, time_limit: float | None = None, **kwargs: Any) -> concurrent.futures.Future:
