@@ -5,8 +5,8 @@
 >>> record = qseg.solve(p, "sa", reference=True)
 """
 
-from qseg.api import Record, backend, list_backends, problem, solve, solve_baseline
+from qseg.api import Record, Status, backend, list_backends, problem, solve, solve_baseline
 
 __version__ = "0.1.0"
 
-__all__ = ["Record", "__version__", "backend", "list_backends", "problem", "solve", "solve_baseline"]
+__all__ = ["Record", "Status", "__version__", "backend", "list_backends", "problem", "solve", "solve_baseline"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from qseg.backends import Backend, load_backend
+from qseg.backends import Backend, BackendInfo, load_backend
 from qseg.backends.registry import list_backends as _list_backends
-from qseg.harness.cell import solve, solve_baseline
-from qseg.harness.record import Record
+from qseg.harness.record import Record, Status
+from qseg.harness.solve import solve, solve_baseline
 from qseg.problems import Problem, build_problem
 
 
@@ -23,9 +23,10 @@ def backend(name: str) -> Backend:
     return load_backend(name)
 
 
-def list_backends() -> list[tuple[str, bool, str]]:
-    """Return (name, available, reason) for every registered backend."""
-    return [(info.name, info.available, info.reason) for info in _list_backends()]
+def list_backends() -> list[BackendInfo]:
+    """Return the listing entry (name, accepts, available, reason, exact, package, version) of
+    every registered backend, sorted by name: the objects ``qseg backends --json`` prints."""
+    return _list_backends()
 
 
-__all__ = ["Record", "backend", "list_backends", "problem", "solve", "solve_baseline"]
+__all__ = ["Record", "Status", "backend", "list_backends", "problem", "solve", "solve_baseline"]

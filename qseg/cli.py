@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from qseg.errors import BadInputError, InfeasibleModelError, QsegError, UnknownNameError
+from qseg.harness.record import Status
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -117,17 +118,15 @@ def _export(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from qseg.harness.bench import DEFAULT_SUITE, run_bench, terminal_progress
-    from qseg.harness.spend import DEFAULT_MAX_QPU_S, estimate_charges
+    from qseg.harness.spend import DEFAULT_MAX_QPU_S, check_max_qpu_s, estimate_charges
     from qseg.harness.suite import load_suite
 
     suite_path = args.suite or DEFAULT_SUITE
     if args.workers is not None and args.workers < 1:
         raise BadInputError("workers", args.workers, "must be >= 1")
-    max_qpu_s = DEFAULT_MAX_QPU_S if args.max_qpu_s is None else args.max_qpu_s
-    if max_qpu_s < 0:
-        raise BadInputError("--max-qpu-s", max_qpu_s, "must be >= 0")
+    max_qpu_s = check_max_qpu_s(DEFAULT_MAX_QPU_S if args.max_qpu_s is None else args.max_qpu_s)
     if args.dry_run:
-        charges = estimate_charges(load_suite(suite_path).cells)
+        charges = estimate_charges(load_suite(suite_path))
         for charge in charges:
             cost = f"{charge.seconds:8.2f} s" if charge.note == "estimated" else f"{'0':>8} s ({charge.note})"
             print(f"{charge.cell.key}  {cost}  {charge.cell.label}")
@@ -186,42 +185,29 @@ def _solve(args: argparse.Namespace) -> int:
     if args.analysis and args.problem != "assignment":
         raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` has an analysis")
     problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
-    backend = qseg.backend(args.backend)
-    kept = _keep_samplesets(backend) if args.analysis else []
-    record = qseg.solve(
-        problem, backend, formulation=args.formulation, reference=args.reference,
-        polish=args.polish, penalties=penalties, **params,
+    record, sampleset = qseg.solve(
+        problem, args.backend, formulation=args.formulation, reference=args.reference,
+        polish=args.polish, penalties=penalties, params=params, keep_sampleset=True,
     )
     if args.json:
         print(json.dumps(record.to_dict()))
     else:
         print(_summary(record.to_dict()))
-    if record.status in ("skipped", "error"):
+    if record.status == Status.INFEASIBLE_MODEL:
+        print(f"qseg: infeasible: {record.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    if record.status in (Status.SKIPPED, Status.ERROR):
         print(f"qseg: {record.status}: {record.message}", file=sys.stderr)
         return EXIT_FAILURE
     if args.analysis:
-        return _analysis(args, problem, kept)
+        return _analysis(args, problem, sampleset)
     return 0
 
 
-def _keep_samplesets(backend: Any) -> list:
-    """Return a list that collects every SampleSet ``backend.solve`` returns (for --analysis)."""
-    kept: list = []
-    original = backend.solve
-
-    def solve(model: Any, **params: Any) -> Any:
-        sampleset = original(model, **params)
-        kept.append(sampleset)
-        return sampleset
-
-    backend.solve = solve
-    return kept
-
-
-def _analysis(args: argparse.Namespace, problem: Any, kept: list) -> int:
+def _analysis(args: argparse.Namespace, problem: Any, sampleset: Any) -> int:
     from qseg.analysis import best_actions, write_analysis
 
-    actions = best_actions(problem, kept[-1], polish=args.polish) if kept else None
+    actions = best_actions(problem, sampleset, polish=args.polish) if sampleset is not None else None
     if actions is None:
         print("qseg: analysis: no feasible plan to analyse", file=sys.stderr)
         return EXIT_FAILURE

@@ -20,7 +20,10 @@ def _pyplot():
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:
-    return frame["solver"].astype(str) + " / " + frame["formulation"].astype(str)
+    """Return one series label per cell: solver, grid values when swept, formulation."""
+    sweep = frame["sweep"].astype(str) if "sweep" in frame else pd.Series("", index=frame.index)
+    solver = frame["solver"].astype(str).where(sweep == "", frame["solver"].astype(str) + " " + sweep)
+    return solver + " / " + frame["formulation"].astype(str)
 
 
 def write_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
@@ -31,7 +34,8 @@ def write_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
         return []
     scored["label"] = _label(scored)
     writers = (gap_vs_time, feasibility, time_vs_size, tts99, time_to_target, embedding_scaling)
-    return [path for writer in writers if (path := writer(scored, folder)) is not None]
+    written = [path for writer in writers if (path := writer(scored, folder)) is not None]
+    return written + sweep_plots(scored, folder)
 
 
 def _save(fig, path: Path) -> Path:
@@ -146,3 +150,58 @@ def embedding_scaling(cells: pd.DataFrame, folder: Path) -> Path | None:
     ax.set_title("Embedding size on the QPU graph")
     ax.legend(fontsize=7, loc="best")
     return _save(fig, folder / "embedding_scaling.png")
+
+
+def swept_keys(cells: pd.DataFrame) -> list[str]:
+    """Return the grid keys that take more than one value among ``cells``' sweeps, sorted."""
+    if "spec.sweep" not in cells:
+        return []
+    values: dict[str, set[str]] = {}
+    for sweep in cells["spec.sweep"]:
+        for key, value in (sweep if isinstance(sweep, dict) else {}).items():
+            values.setdefault(key, set()).add(repr(value))
+    return sorted(key for key, seen in values.items() if len(seen) > 1)
+
+
+def sweep_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
+    """Write ``sweep_PROBLEM.png`` per problem with a parameter grid: median gap (and the
+    feasible rate) against each swept value, one line per backend/formulation (with the other
+    swept values in its label). Returns the files written."""
+    written = []
+    for problem, group in cells.groupby("problem"):
+        keys = swept_keys(group)
+        if not keys:
+            continue
+        plt = _pyplot()
+        fig, axes = plt.subplots(2, len(keys), figsize=(6 * len(keys), 6.5), squeeze=False, sharex="col")
+        for column, key in enumerate(keys):
+            data = group[group["spec.sweep"].map(lambda s, k=key: isinstance(s, dict) and k in s)].copy()
+            data["value"] = data["spec.sweep"].map(lambda s, k=key: s[k])
+            others = data["spec.sweep"].map(lambda s, k=key: " ".join(f"{o}={s[o]}" for o in sorted(s) if o != k))
+            data["series"] = data["solver"].astype(str) + " / " + data["formulation"].astype(str)
+            data["series"] = data["series"].where(others == "", data["series"] + " " + others)
+            numeric = pd.api.types.is_numeric_dtype(data["value"])
+            order = sorted(data["value"].unique()) if numeric else list(dict.fromkeys(data["value"]))
+            for series, points in data.groupby("series"):
+                stats = points.groupby("value").agg(gap=("gap", "median"), feasible=("feasible", "mean")).reindex(order)
+                x = stats.index.to_numpy() if numeric else np.arange(len(order))
+                axes[0][column].plot(x, stats["gap"].to_numpy(dtype=float) * 100, marker="o", label=series)
+                axes[1][column].plot(x, stats["feasible"].to_numpy(dtype=float) * 100, marker="o", label=series)
+            for row, ylabel in ((0, "median gap to reference (%)"), (1, "cells with a feasible answer (%)")):
+                ax = axes[row][column]
+                ax.set_ylabel(ylabel)
+                if numeric and min(order) > 0 and max(order) / min(order) >= 100:
+                    ax.set_xscale("log")
+                if not numeric:
+                    ax.set_xticks(np.arange(len(order)), [str(v) for v in order])
+            axes[0][column].set_title(f"{problem}: quality against {key}")
+            axes[1][column].set_xlabel(key)
+            axes[1][column].set_ylim(-2, 102)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)), fontsize=8)
+        fig.set_layout_engine("constrained")
+        path = folder / f"sweep_{problem}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written

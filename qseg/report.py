@@ -18,6 +18,8 @@ import pandas as pd
 from qseg import store
 
 BOOTSTRAP_SAMPLES = 2000
+# Timing fields the harness itself measures; every other ``timing.*`` field came from a backend.
+HARNESS_TIMING = {"build_ns", "reference_ns", "evaluate_ns", "polish_ns", "total_ns", "spawn_ns", "dispatch_ns"}
 SCORED = ("ok", "infeasible")
 
 
@@ -35,8 +37,11 @@ def bootstrap_interval(values: np.ndarray, statistic=np.median, seed: int = 0) -
 
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per (problem, solver, formulation) with medians, rates and intervals."""
+    """Return one row per (problem, solver, grid values, formulation) with medians, rates and
+    intervals; ``sweep`` is the grid values (empty without a grid)."""
     scored = cells[cells["status"].isin(SCORED)].copy()
+    if "sweep" not in scored:
+        scored["sweep"] = ""
     scored["feasible_value"] = scored["feasible"].astype(float)
     scored["instance_key"] = scored["instance"].astype(str) + "/" + scored["seed"].astype(str)
     # A cell that never reached the reference has no TTS99: it counts as infinitely slow, so a
@@ -44,11 +49,12 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     scored["tts_value"] = scored["tts99_s"].astype(float).where(
         scored["tts99_s"].notna() | scored["reference"].isna(), np.inf)
     rows = []
-    for (problem, backend, formulation), group in scored.groupby(["problem", "solver", "formulation"], sort=True):
+    for (problem, backend, sweep, formulation), group in scored.groupby(["problem", "solver", "sweep", "formulation"],
+                                                                         sort=True):
         per_instance = group.groupby("instance_key").agg(
             gap=("gap", "median"), feasible=("feasible_value", "mean"), wall=("wall_s", "median"),
             tts=("tts_value", "median"))
-        row = {"problem": problem, "backend": backend, "formulation": formulation,
+        row = {"problem": problem, "backend": backend, "sweep": sweep, "formulation": formulation,
                "cells": len(group), "instances": len(per_instance)}
         for column, statistic in (("gap", np.median), ("feasible", np.mean), ("wall", np.median), ("tts", np.median)):
             values = per_instance[column].to_numpy(dtype=float)
@@ -78,16 +84,18 @@ def markdown_table(summary: pd.DataFrame) -> str:
         "gap": summary["gap"].min(skipna=True), "feasible": summary["feasible"].max(skipna=True),
         "wall": summary["wall"].min(skipna=True), "tts": summary["tts"].min(skipna=True),
     }
-    header = ("| backend | formulation | cells | median gap [95% CI] | feasible rate [95% CI] "
-              "| median wall time [95% CI] | median TTS99 [95% CI] |")
-    lines = [header, "|---|---|---|---|---|---|---|"]
+    swept = "sweep" in summary and bool((summary["sweep"] != "").any())
+    header = ("| backend | " + ("sweep | " if swept else "") + "formulation | cells | median gap [95% CI] "
+              "| feasible rate [95% CI] | median wall time [95% CI] | median TTS99 [95% CI] |")
+    lines = [header, "|---|" + ("---|" if swept else "") + "---|---|---|---|---|---|"]
     for row in summary.itertuples(index=False):
         cells = []
         for kind in ("gap", "feasible", "wall", "tts"):
             value = getattr(row, kind)
             text = _format(value, getattr(row, f"{kind}_low"), getattr(row, f"{kind}_high"), kind)
             cells.append(f"**{text}**" if np.isfinite(value) and value == best[kind] else text)
-        lines.append(f"| {row.backend} | {row.formulation} | {row.cells} | " + " | ".join(cells) + " |")
+        sweep = f"{row.sweep or '–'} | " if swept else ""
+        lines.append(f"| {row.backend} | {sweep}{row.formulation} | {row.cells} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -123,6 +131,29 @@ def quantum_sections(cells: pd.DataFrame) -> list[str]:
                          f"| {_number(control.get('probability_in_shots'))} |")
         lines.append("")
     return lines
+
+
+def solver_facts_section(cells: pd.DataFrame) -> list[str]:
+    """Return a markdown section listing, per backend, the SolverInfo facts its cells reported:
+    the timing fields (``timing.*``) and the backend's own ``extra`` facts (median over cells)."""
+    scored = cells[cells["status"].isin(SCORED)]
+    rows = []
+    for solver, group in scored.groupby("solver"):
+        timing = sorted(c.removeprefix("timing.") for c in group.columns
+                        if c.startswith("timing.") and group[c].notna().any()
+                        and c.removeprefix("timing.") not in HARNESS_TIMING)
+        extra: dict[str, list[float]] = {}
+        for facts in group.get("details.extra", pd.Series(dtype=object)):
+            for key, value in (facts if isinstance(facts, dict) else {}).items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    extra.setdefault(key, []).append(float(value))
+        extras = ", ".join(f"{key} (median {np.median(values):.4g})" for key, values in sorted(extra.items()))
+        rows.append(f"| {solver} | {', '.join(timing)} | {extras or '–'} |")
+    if not rows:
+        return []
+    return ["## Solver facts", "", "What each backend reported through `SolverInfo`: its timing fields "
+            "(integer nanoseconds) and its own `extra` facts.", "",
+            "| backend | timing fields | extra facts |", "|---|---|---|", *rows, ""]
 
 
 def _percent(value: Any) -> str:
@@ -163,6 +194,7 @@ def write_report(root: Path | str) -> Path:
                 lines.append(f"| {row.backend} | {row.formulation} | {row.instance} | {row.status} | {message} |")
             lines.append("")
         lines += quantum_sections(cells)
+        lines += solver_facts_section(cells)
         lines += ["## Plots", ""] + [f"![{f.stem}](plots/{f.name})" for f in figures] + [""]
     lines += ["## Versions", "", "```json", json.dumps(run.get("packages", {}), indent=2), "```", ""]
     path = root / "report.md"

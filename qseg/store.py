@@ -13,7 +13,8 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import pandas as pd
 
 from qseg.errors import BadInputError
 
-SCHEMA_VERSION = 1
+# 2: cell keys hash only what defines a result; run settings live in run.json's ``settings``.
+SCHEMA_VERSION = 2
 RUN_FILE = "run.json"
 CELLS_FILE = "cells.jsonl"
 LOCK_FILE = ".lock"
@@ -42,11 +44,12 @@ class Store:
 
     @classmethod
     def open(cls, root: Path | str, run_info: dict[str, Any], *, resume: bool = False,
-             overwrite: bool = False) -> Store:
+             overwrite: bool = False, check: Callable[[dict[str, Any]], None] | None = None) -> Store:
         """Return the store at ``root`` locked for writing, created or reused as asked.
 
         Raises StoreError when the store exists and neither ``resume`` nor ``overwrite`` is set,
-        when resuming a store of a different suite, or when another writer holds the lock.
+        when another writer holds the lock, or when resuming and ``check`` (given the stored
+        ``run.json``) raises it: the caller decides what makes a run resumable.
         """
         root = Path(root)
         exists = (root / RUN_FILE).is_file()
@@ -61,10 +64,13 @@ class Store:
             raise StoreError("out", str(root), "another qseg bench is writing to this store") from None
         store = cls(root, handle)
         if exists and resume:
-            stored = json.loads((root / RUN_FILE).read_text())
-            if stored.get("suite", {}).get("sha256") != run_info["suite"]["sha256"]:
+            try:
+                stored = read_run(root)
+                if check is not None:
+                    check(stored)
+            except BaseException:
                 store.close()
-                raise StoreError("out", str(root), f"store belongs to a different suite ({stored.get('suite', {}).get('path')})")
+                raise
             store._cut_torn_tail()
             return store
         if exists and overwrite:
@@ -73,6 +79,15 @@ class Store:
         _write_json(root / RUN_FILE, {"schema_version": SCHEMA_VERSION, **run_info})
         (root / CELLS_FILE).touch()
         return store
+
+    def note_resumed(self, run_info: dict[str, Any]) -> None:
+        """Record in ``run.json`` that this run resumed the store: the new settings apply to the
+        cells run from now on, and the resume is listed with its time and settings."""
+        stored = read_run(self.root)
+        resumed = list(stored.get("resumed", []))
+        resumed.append({"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        "settings": run_info.get("settings"), "git_revision": run_info.get("git_revision")})
+        _write_json(self.root / RUN_FILE, {**stored, "settings": run_info.get("settings"), "resumed": resumed})
 
     def finished_keys(self) -> set[str]:
         """Return the keys of every cell already in the store."""
@@ -123,9 +138,11 @@ def read_records(root: Path | str) -> Iterator[dict[str, Any]]:
             if not line.endswith("\n"):
                 break  # torn last line from a crash mid-write
             try:
-                yield json.loads(line)
+                record = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if isinstance(record, dict) and record.get("key"):  # null, [1, 2] or {} is damage, not a cell
+                yield record
 
 
 def read_run(root: Path | str) -> dict[str, Any]:
@@ -133,13 +150,20 @@ def read_run(root: Path | str) -> dict[str, Any]:
     path = Path(root) / RUN_FILE
     if not path.is_file():
         raise BadInputError("store", str(root), "not a qseg store (no run.json)")
-    return json.loads(path.read_text())
+    try:
+        run = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadInputError("store", str(root), f"run.json is damaged ({type(exc).__name__})") from None
+    if not isinstance(run, dict):
+        raise BadInputError("store", str(root), f"run.json holds a {type(run).__name__}, not an object")
+    return run
 
 
 def load(root: Path | str) -> pd.DataFrame:
     """Return every cell of the store as a DataFrame, nested fields flattened
     (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...), plus ``solver``: the backend,
-    marked ``+polish`` for polished cells, so that reports never pool the two."""
+    marked ``+polish`` for polished cells, so that reports never pool the two, and ``sweep``: the
+    grid values of the cell (``num_sweeps=100``; empty when the suite has no grid)."""
     read_run(root)
     records = list(read_records(root))
     if not records:
@@ -147,7 +171,14 @@ def load(root: Path | str) -> pd.DataFrame:
     frame = pd.json_normalize(records, max_level=1)
     polished = frame["polished"].fillna(False).astype(bool) if "polished" in frame else False
     frame["solver"] = frame["backend"].astype(str).where(~polished, frame["backend"].astype(str) + "+polish")
+    sweeps = frame["spec.sweep"] if "spec.sweep" in frame else pd.Series([None] * len(frame), index=frame.index)
+    frame["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
     return frame
+
+
+def sweep_label(sweep: dict[str, Any]) -> str:
+    """Return a cell's grid values as one label, keys sorted: ``num_reads=10 num_sweeps=100``."""
+    return " ".join(f"{key}={sweep[key]}" for key in sorted(sweep))
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:

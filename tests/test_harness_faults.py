@@ -38,15 +38,19 @@ def env(tmp_path: Path) -> dict[str, str]:
     return install_fault_plugins(tmp_path / "site")
 
 
-def _worker_processes() -> list[int]:
+def _worker_processes(env: dict[str, str]) -> list[int]:
+    """Return the pids of qseg workers started with ``env`` (its PYTHONPATH names this test's
+    temporary folder), so that workers of other test runs on the machine do not count."""
+    mark = f"PYTHONPATH={env['PYTHONPATH']}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            if b"qseg.harness.worker" in cmdline:
+            if b"qseg.harness.worker" in cmdline and mark in environ.split(b"\0"):
                 found.append(int(entry.name))
     return found
 
@@ -105,7 +109,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path, env):
     partial = len(list(read_records(store)))
     assert 3 <= partial < 12, partial
     time.sleep(1.0)  # workers notice their parent's death (PR_SET_PDEATHSIG)
-    assert _worker_processes() == [], "orphaned workers after kill -9"
+    assert _worker_processes(env) == [], "orphaned workers after kill -9"
 
     refused = bench([str(suite), "--out", str(store)], env, tmp_path)
     assert refused.returncode == 2 and "--resume" in refused.stderr

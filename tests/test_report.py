@@ -130,3 +130,33 @@ def test_report_has_embedding_and_qaoa_sections(tmp_path, monkeypatch):
     qaoa = cells[cells["backend"] == "qaoa"]
     assert qaoa["approximation_ratio_best"].between(-np.inf, 1.0 + 1e-9).all()
     assert all(isinstance(c, dict) and c["method"] == "exact" for c in qaoa["details.random_control"])
+
+
+SWEEP = """
+name = "sweep"
+timeout_s = 120
+[[instances]]
+problem = "knapsack"
+sizes = [12, 16]
+seeds = [1]
+[[backends]]
+name = "sa"
+params = { num_reads = 10, num_sweeps = [10, 100, 1000] }
+"""
+
+
+def test_a_parameter_grid_runs_a_cell_per_value_and_the_report_shows_the_sweep(tmp_path):
+    suite = tmp_path / "sweep.toml"
+    suite.write_text(SWEEP)
+    out = tmp_path / "store"
+    result = run_bench(suite, out, workers=2)
+    assert result.total == 2 * 3 and result.progress.statuses == {"ok": 6}
+    cells = load(out)
+    assert sorted(cells.groupby("instance")["params.num_sweeps"].apply(sorted).tolist()) == [[10, 100, 1000]] * 2
+    assert set(cells["sweep"]) == {"num_sweeps=10", "num_sweeps=100", "num_sweeps=1000"}
+    assert main(["report", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "| backend | sweep | formulation |" in report
+    for value in (10, 100, 1000):
+        assert f"| sa | num_sweeps={value} | unbalanced | 2 |" in report
+    assert "![sweep_knapsack](plots/sweep_knapsack.png)" in report and (out / "plots" / "sweep_knapsack.png").stat().st_size

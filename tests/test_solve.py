@@ -131,8 +131,7 @@ def test_a_damaged_cache_entry_is_recomputed(isolated_cache):
     assert reference_module.reference_for(problem) == first
 
 
-def test_a_proven_infeasible_model_is_an_error_not_a_result():
-    from qseg.errors import InfeasibleModelError
+def test_a_proven_infeasible_model_is_its_own_status_not_a_result():
     from qseg.problems.knapsack import KnapsackProblem
     import numpy as np
 
@@ -143,8 +142,13 @@ def test_a_proven_infeasible_model_is_an_error_not_a_result():
             return cqm
 
     problem = Impossible(np.array([1.0, 2.0]), np.array([1.0, 1.0]), 1.0, instance="impossible")
-    with pytest.raises(InfeasibleModelError, match="infeasible"):
-        qseg.solve(problem, "cbc")
+    record = qseg.solve(problem, "cbc")
+    assert record.status == qseg.Status.INFEASIBLE_MODEL == "infeasible_model"
+    assert "proved the model infeasible" in record.message and record.objective is None
+    assert record.num_variables == 2 and record.timing["wall_ns"] > 0  # what was measured is kept
+    # the reference solve proves it too: the same status, not an exception
+    by_reference = qseg.solve(problem, "sa", reference=True, num_reads=2, num_sweeps=10)
+    assert by_reference.status == "infeasible_model" and "infeasible" in by_reference.message
 
 
 def test_baselines_are_scored_like_backends(small):
@@ -155,3 +159,28 @@ def test_baselines_are_scored_like_backends(small):
     assert dp.objective >= greedy.objective
     with pytest.raises(UnknownNameError):
         qseg.solve_baseline(small, "kmeans")
+
+
+def test_a_failure_after_solving_started_is_an_error_record_with_what_was_measured(small, monkeypatch):
+    backend = qseg.backend("sa")
+    monkeypatch.setattr(type(small), "evaluate_reads", lambda self, sampleset: 1 / 0)
+    record = qseg.solve(small, backend, num_reads=3, num_sweeps=10)
+    assert record.status == "error" and "ZeroDivisionError" in record.message
+    assert record.timing["sampling_ns"] > 0 and record.wall_s > 0 and record.num_variables == 30
+    assert record.penalties is not None and record.params["num_reads"] == 3
+
+
+def test_keep_sampleset_returns_the_record_and_the_samples(small):
+    record, sampleset = qseg.solve(small, "sa", num_reads=4, num_sweeps=10, keep_sampleset=True)
+    assert record.num_reads == 4 and sum(sampleset.record.num_occurrences) == 4
+    assert set(sampleset.variables) == set(small.cqm().variables)
+    skipped, none = qseg.solve(small, "exact-bqm", keep_sampleset=True)
+    assert skipped.status == "skipped" and none is None
+
+
+def test_backend_parameters_as_a_mapping_never_collide_with_solve_keywords(small):
+    by_mapping = qseg.solve(small, "sa", params={"num_reads": 3, "num_sweeps": 10, "seed": 5})
+    by_keywords = qseg.solve(small, "sa", num_reads=3, num_sweeps=10, seed=5)
+    assert by_mapping.params == by_keywords.params and by_mapping.objective == by_keywords.objective
+    with pytest.raises(BadInputError, match="num_reads"):
+        qseg.solve(small, "sa", params={"num_reads": 3}, num_reads=4)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import qseg
 from qseg.cli import main
 from qseg.harness.suite import SuiteError, load_suite
 
@@ -43,10 +44,12 @@ def test_a_suite_expands_into_hashed_cells(tmp_path):
     # 4 instances x (sa x 2 formulations + cbc on the cqm + greedy)
     assert len(suite.cells) == 4 * 4
     assert len({cell.key for cell in suite.cells}) == 16
-    by_backend = {(c.spec["backend"], c.spec["formulation"]) for c in suite.cells}
+    by_backend = {(c.backend, c.formulation) for c in suite.cells}
     assert by_backend == {("sa", "unbalanced"), ("sa", "slack"), ("cbc", "cqm"), ("baseline:greedy", "native")}
-    sa = next(c for c in suite.cells if c.spec["formulation"] == "unbalanced")
-    assert sa.spec["penalties"] == {"kappa": 8} and sa.spec["backend_params"] == {"num_reads": 5}
+    sa = next(c for c in suite.cells if c.formulation == "unbalanced")
+    assert sa.penalties == {"kappa": 8} and sa.params["num_reads"] == 5
+    assert sa.params.keys() == qseg.backend("sa").parameters.keys()  # resolved: every declared parameter
+    assert isinstance(sa.params["seed"], int)  # the solver seed is derived once, in the spec
 
 
 def test_keys_are_stable_and_change_with_the_spec(tmp_path):
@@ -58,8 +61,8 @@ def test_keys_are_stable_and_change_with_the_spec(tmp_path):
 
 def test_repeats_give_distinct_cells(tmp_path):
     suite = load_suite(write(tmp_path, "repeats = 3\n" + GOOD))
-    sa = [c for c in suite.cells if c.spec["backend"] == "sa"]
-    assert len(sa) == 3 * 8 and {c.spec["repeat"] for c in sa} == {0, 1, 2}
+    sa = [c for c in suite.cells if c.backend == "sa"]
+    assert len(sa) == 3 * 8 and {c.repeat for c in sa} == {0, 1, 2}
 
 
 @pytest.mark.parametrize(
@@ -118,9 +121,9 @@ def test_the_shipped_suites_are_valid():
 
 def test_the_smoke_suite_meets_its_contract():
     suite = load_suite(Path(__file__).resolve().parents[1] / "benchmarks" / "suites" / "smoke.toml")
-    backends = {c.spec["backend"] for c in suite.cells}
+    backends = {c.backend for c in suite.cells}
     assert len(suite.cells) >= 12 and len(backends) >= 3
-    assert {"highs"} & backends and len({c.spec["seed"] for c in suite.cells}) >= 2
+    assert {"highs"} & backends and len({c.instance.seed for c in suite.cells}) >= 2
 
 
 MIXED = """
@@ -148,8 +151,8 @@ polish = true
 
 
 def test_formulations_and_baselines_per_problem_and_per_instance(tmp_path):
-    cells = [c.spec for c in load_suite(write(tmp_path, MIXED)).cells]
-    by_problem = {p: sorted((s["backend"], s["formulation"], s.get("polish", False)) for s in cells if s["problem"] == p)
+    cells = load_suite(write(tmp_path, MIXED)).cells
+    by_problem = {p: sorted((c.backend, c.formulation, c.polish) for c in cells if c.instance.problem == p)
                   for p in ("knapsack", "kmedoids")}
     assert by_problem["knapsack"] == [("baseline:greedy", "native", False), ("sa", "unbalanced", False)]
     # the instance's own list beats the suite's; the polish table runs only on the problem it names
@@ -186,9 +189,9 @@ name = "exact-bqm"
 tags = ["small"]
 """
     cells = load_suite(write(tmp_path, text)).cells
-    exact = [c for c in cells if c.spec["backend"] == "exact-bqm"]
-    assert {c.spec["size"] for c in exact} == {8} and len(exact) == 2  # two formulations
-    assert {c.spec["size"] for c in cells if c.spec["backend"] == "sa"} == {8, 10, 20}
+    exact = [c for c in cells if c.backend == "exact-bqm"]
+    assert {c.instance.size for c in exact} == {8} and len(exact) == 2  # two formulations
+    assert {c.instance.size for c in cells if c.backend == "sa"} == {8, 10, 20}
 
 
 def test_bad_tags_name_the_key(tmp_path):
@@ -203,7 +206,84 @@ def test_bad_tags_name_the_key(tmp_path):
 def test_a_backend_limited_to_problems(tmp_path):
     text = GOOD.replace('params = { num_reads = 5 }\n', 'params = { num_reads = 5 }\nproblems = ["kmedoids"]\n')
     cells = load_suite(write(tmp_path, text)).cells
-    assert not [c for c in cells if c.spec["backend"] == "sa"]
-    assert [c for c in cells if c.spec["backend"] == "cbc"]
+    assert not [c for c in cells if c.backend == "sa"]
+    assert [c for c in cells if c.backend == "cbc"]
     with pytest.raises(SuiteError, match=r"backends\[0\]\.problems"):
         load_suite(write(tmp_path, GOOD.replace('params = { num_reads = 5 }\n', 'params = { num_reads = 5 }\nproblems = ["nope"]\n')))
+
+
+def test_run_settings_never_enter_a_cell_key(tmp_path):
+    """A key hashes what defines a result: a new timeout or eps keeps every key (run.json keeps
+    the settings), while the suite's definition hash ignores them too."""
+    first = load_suite(write(tmp_path, GOOD))
+    again = load_suite(write(tmp_path, GOOD.replace("timeout_s = 30", "timeout_s = 90\neps = 0.01")))
+    assert [c.key for c in first.cells] == [c.key for c in again.cells]
+    assert first.definition_sha256 == again.definition_sha256 and first.sha256 != again.sha256
+    assert (first.settings.timeout_s, again.settings.timeout_s, again.settings.eps) == (30, 90, 0.01)
+
+
+def test_a_cell_spec_round_trips_through_json(tmp_path):
+    import json
+
+    from qseg.harness.spec import CellSpec
+
+    for cell in load_suite(write(tmp_path, GOOD)).cells:
+        back = CellSpec.from_json(json.loads(json.dumps(cell.to_json())))
+        assert back == cell and back.key == cell.key
+
+
+GRID = GOOD.replace("params = { num_reads = 5 }", "params = { num_reads = 5, num_sweeps = [10, 100, 1000] }")
+
+
+def test_a_list_in_backend_params_is_a_grid_of_cells(tmp_path):
+    cells = load_suite(write(tmp_path, GRID)).cells
+    sa = [c for c in cells if c.backend == "sa"]
+    # 4 instances x 2 formulations x 3 values
+    assert len(sa) == 4 * 2 * 3
+    assert sorted({c.params["num_sweeps"] for c in sa}) == [10, 100, 1000]
+    assert {tuple(c.sweep.items()) for c in sa} == {(("num_sweeps", 10),), (("num_sweeps", 100),), (("num_sweeps", 1000),)}
+    assert all(c.params["num_reads"] == 5 for c in sa) and not any(c.sweep for c in cells if c.backend == "cbc")
+
+
+def test_grids_multiply_across_keys_and_instance_params(tmp_path):
+    text = GRID.replace("num_sweeps = [10, 100, 1000]", "num_sweeps = [10, 100], beta_schedule_type = ['linear', 'geometric']")
+    text = text.replace("seeds = [1, 2]", "seeds = [1]\nparams = { budget_fraction = [0.3, 0.6] }")
+    suite = load_suite(write(tmp_path, text))
+    sa = [c for c in suite.cells if c.backend == "sa"]
+    assert len(sa) == (2 * 2) * 2 * (2 * 2)  # (sizes x budget fractions) x formulations x grid
+    assert {c.instance.params["budget_fraction"] for c in suite.cells} == {0.3, 0.6}
+    assert {frozenset(c.sweep) for c in sa} == {frozenset({"budget_fraction", "num_sweeps", "beta_schedule_type"})}
+
+
+@pytest.mark.parametrize("change, key, words", [
+    (("num_sweeps = [10, 100, 1000]", "num_sweeps = []"), "num_sweeps", "at least one value"),
+    (("num_sweeps = [10, 100, 1000]", "num_sweeps = [10, 'x']"), "num_sweeps", "expected int"),
+    (("num_sweeps = [10, 100, 1000]", "num_sweeps = [[1, 2]]"), "num_sweeps", "single values"),
+])
+def test_bad_grids_name_the_key(tmp_path, change, key, words):
+    with pytest.raises(SuiteError) as caught:
+        load_suite(write(tmp_path, GRID.replace(*change)))
+    assert key in str(caught.value) and words in str(caught.value), str(caught.value)
+
+
+def test_a_grid_past_max_cells_is_refused_before_anything_is_built(tmp_path, monkeypatch):
+    import qseg.harness.suite as suite_module
+
+    monkeypatch.setattr(suite_module, "build_problem", lambda *a, **k: pytest.fail("built a problem"))
+    text = GOOD.replace("params = { num_reads = 5 }", "params = { num_reads = 5, num_sweeps = " + str(list(range(1, 2001))) + " }")
+    with pytest.raises(SuiteError) as caught:
+        load_suite(write(tmp_path, text))
+    message = str(caught.value)
+    assert "max_cells=10000" in message and "16," in message and "2,000 points" in message, message
+    monkeypatch.undo()
+    assert len(load_suite(write(tmp_path, "max_cells = 9\n" + GOOD.replace("sizes = [10, 20]", "sizes = [10]"))).cells) == 8
+    with pytest.raises(SuiteError, match="expands to 16 cells"):
+        load_suite(write(tmp_path, "max_cells = 9\n" + GOOD))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_settings_are_refused(tmp_path, value):
+    for key in ("timeout_s", "eps"):
+        text = GOOD.replace("timeout_s = 30", f"timeout_s = 30\n{key} = {value}" if key == "eps" else f"timeout_s = {value}")
+        with pytest.raises(SuiteError, match=key):
+            load_suite(write(tmp_path, text))

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from qseg.environment import provenance
+from qseg.harness.reference import reference_for
 from qseg.harness.runner import Progress, run_local
+from qseg.harness.spec import NO_REFERENCE, CellSpec, RunSettings
 from qseg.harness.spend import DEFAULT_MAX_QPU_S, check_spend, estimate_charges
-from qseg.harness.suite import NO_REFERENCE, Cell, Suite, load_suite
-from qseg.store import Store
+from qseg.harness.suite import Suite, load_suite
+from qseg.store import SCHEMA_VERSION, Store, StoreError
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "default.toml"
 
@@ -29,13 +31,16 @@ class BenchResult:
 
 
 def run_info(suite: Suite, *, workers: int, executor: str) -> dict[str, Any]:
-    """Return the ``run.json`` payload: suite text and hash, provenance, execution settings."""
+    """Return the ``run.json`` payload: suite text and hashes, run settings, provenance and
+    execution settings."""
     from qseg.backends import list_backends
 
-    backends = sorted({c.spec["backend"] for c in suite.cells if not c.spec["backend"].startswith("baseline:")})
+    backends = sorted({c.backend for c in suite.cells if not c.is_baseline})
     listing = {info.name: info for info in list_backends()}
     return {
-        "suite": {"path": str(suite.path), "name": suite.name, "sha256": suite.sha256, "text": suite.text},
+        "suite": {"path": str(suite.path), "name": suite.name, "sha256": suite.sha256,
+                  "definition_sha256": suite.definition_sha256, "text": suite.text},
+        "settings": suite.settings.to_json(),
         "cells": len(suite.cells),
         "executor": executor,
         "workers": workers,
@@ -47,22 +52,33 @@ def run_info(suite: Suite, *, workers: int, executor: str) -> dict[str, Any]:
     }
 
 
-def prefill_references(cells: list[Cell], reference: str) -> None:
-    """Compute (and cache) each instance's exact reference once, before cells fan out."""
-    if reference == NO_REFERENCE:
-        return
-    from qseg.harness.reference import reference_for
-    from qseg.problems import build_problem
+def check_resumable(stored: dict[str, Any], suite: Suite) -> None:
+    """Raise StoreError unless the stored run can be finished by ``suite``: same schema, same
+    suite definition, and no changed setting that would change stored results (``eps``). A
+    changed timeout is fine: it applies to the cells still to run."""
+    schema = stored.get("schema_version")
+    if schema != SCHEMA_VERSION:
+        raise StoreError("store schema_version", schema,
+                         f"this qseg writes schema_version {SCHEMA_VERSION}; pass --overwrite to start again")
+    definition = (stored.get("suite") or {}).get("definition_sha256")
+    if definition != suite.definition_sha256:
+        raise StoreError("out", (stored.get("suite") or {}).get("path"),
+                         "store belongs to a different suite (its instances, backends or parameters differ)")
+    changes = suite.settings.scoring_changes(RunSettings.from_json(stored["settings"]))
+    if changes:
+        raise StoreError("settings", "; ".join(changes),
+                         "the stored cells were scored with the old value; restore it, or pass --overwrite")
 
+
+def prefill_references(suite: Suite, cells: list[CellSpec]) -> None:
+    """Compute (and cache) each instance's exact reference once, before cells fan out."""
+    if suite.reference == NO_REFERENCE:
+        return
     seen: set[str] = set()
     for cell in cells:
-        s = cell.spec
-        signature = repr((s["problem"], s["data"], s["size"], s["seed"], sorted(s["problem_params"].items())))
-        if signature in seen:
-            continue
-        seen.add(signature)
-        problem = build_problem(s["problem"], size=s["size"], seed=s["seed"], data=s["data"], params=s["problem_params"])
-        reference_for(problem, reference)
+        if cell.instance.key not in seen:
+            seen.add(cell.instance.key)
+            reference_for(suite.problem(cell), suite.reference)
 
 
 def run_bench(
@@ -78,28 +94,30 @@ def run_bench(
     """
     suite = load_suite(suite_path)
     if not resume:
-        check_spend(estimate_charges(suite.cells), max_qpu_s)
+        check_spend(estimate_charges(suite), max_qpu_s)
     workers = workers or os.cpu_count() or 1
     executor = f"dask {dask}" if dask else "local"
-    with Store.open(out, run_info(suite, workers=workers, executor=executor), resume=resume, overwrite=overwrite) as store:
+    info = run_info(suite, workers=workers, executor=executor)
+    with Store.open(out, info, resume=resume, overwrite=overwrite,
+                    check=lambda stored: check_resumable(stored, suite)) as store:
         done = store.finished_keys()
         missing = [cell for cell in suite.cells if cell.key not in done]
         if not missing:
             return BenchResult(store.root, len(suite.cells), len(done), None)
         if resume:
-            check_spend(estimate_charges(missing), max_qpu_s)
-        prefill_references(missing, suite.reference)
+            check_spend(estimate_charges(suite, missing), max_qpu_s)
+            store.note_resumed(info)
+        prefill_references(suite, missing)
+        samples_dir = store.samples_dir() if keep_samples else None
         if dask:
             from qseg.harness.dask_runner import run_dask
 
-            progress = run_dask(missing, dask, on_record=store.append,
-                                samples_dir=store.samples_dir() if keep_samples else None, on_progress=on_progress)
-            return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress)
-        progress = run_local(
-            missing, workers=workers, on_record=store.append,
-            samples_dir=store.samples_dir() if keep_samples else None,
-            log_path=store.root / "workers.log", on_progress=on_progress,
-        )
+            progress = run_dask(missing, dask, settings=suite.settings, on_record=store.append,
+                                samples_dir=samples_dir, on_progress=on_progress)
+        else:
+            progress = run_local(missing, settings=suite.settings, workers=workers, on_record=store.append,
+                                 samples_dir=samples_dir, log_path=store.root / "workers.log",
+                                 on_progress=on_progress)
     return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress)
 
 
@@ -107,11 +125,11 @@ def terminal_progress() -> tuple[Callable[[Progress], None] | None, Callable[[],
     """Return (update, close) for a rich progress bar on a terminal; (None, no-op) otherwise."""
     if not sys.stdout.isatty():
         return None, lambda: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TaskID, TextColumn, TimeRemainingColumn
 
     bar = Bar(TextColumn("cells"), BarColumn(), MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
               TimeRemainingColumn())
-    task = None
+    task: TaskID | None = None
 
     def update(progress: Progress) -> None:
         nonlocal task

@@ -19,42 +19,45 @@ from pathlib import Path
 from typing import Any
 
 from qseg.errors import BadInputError
-from qseg.harness.execute import skeleton_record
+from qseg.harness.cell import StoredRecord, skeleton_record
+from qseg.harness.record import Status
 from qseg.harness.runner import Progress
-from qseg.harness.suite import Cell
+from qseg.harness.spec import CellSpec, RunSettings
+from qseg.harness.worker import message
 
 CONNECT_TIMEOUT_S = 10
 
 
-def run_one_shot(message: dict[str, Any]) -> dict[str, Any]:
+def run_one_shot(cell_json: dict[str, Any], settings_json: dict[str, Any], samples_dir: str | None) -> StoredRecord:
     """Run one cell in a fresh worker child and return its record (timeout and crash included)."""
-    spec = message["spec"]
+    cell, settings = CellSpec.from_json(cell_json), RunSettings.from_json(settings_json)
     started = time.perf_counter_ns()
     child = subprocess.Popen(
         [sys.executable, "-m", "qseg.harness.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True, start_new_session=True,
     )
     try:
-        out, _ = child.communicate(json.dumps(message) + "\n", timeout=float(spec["timeout_s"]))
+        out, _ = child.communicate(message(cell, settings, Path(samples_dir) if samples_dir else None),
+                                   timeout=settings.timeout_s)
     except subprocess.TimeoutExpired:
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
-        return skeleton_record(spec, "timeout", f"cell exceeded timeout_s={spec['timeout_s']} (Dask task)")
+        return skeleton_record(cell, Status.TIMEOUT, f"cell exceeded timeout_s={settings.timeout_s} (Dask task)")
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
     lines = [line for line in out.splitlines() if line.strip()]
     if not lines:
-        return skeleton_record(spec, "error", f"worker died during the cell (exit code {child.returncode})")
-    record = json.loads(lines[-1])
+        return skeleton_record(cell, Status.ERROR, f"worker died during the cell (exit code {child.returncode})")
+    record: StoredRecord = json.loads(lines[-1])
     total = time.perf_counter_ns() - started
     record.setdefault("timing", {})["spawn_ns"] = max(0, total - record["timing"].get("total_ns", 0))
     return record
 
 
 def run_dask(
-    cells: list[Cell], address: str, *, on_record: Callable[[dict[str, Any]], None],
+    cells: list[CellSpec], address: str, *, settings: RunSettings, on_record: Callable[[StoredRecord], None],
     samples_dir: Path | None = None, on_progress: Callable[[Progress], None] | None = None,
 ) -> Progress:
     """Run ``cells`` on the Dask cluster at ``address``; call ``on_record`` as each finishes.
@@ -72,8 +75,7 @@ def run_dask(
     progress = Progress(total=len(cells))
     try:
         futures = [
-            client.submit(run_one_shot, {"spec": {**cell.spec, "key": cell.key},
-                                         "samples_dir": str(samples_dir) if samples_dir else None},
+            client.submit(run_one_shot, cell.to_json(), settings.to_json(), str(samples_dir) if samples_dir else None,
                           key=f"qseg-cell-{cell.key}", pure=False)
             for cell in cells
         ]

@@ -1,39 +1,63 @@
-"""Every metric qseg reports, defined once (DESIGN §3).
+"""Every metric qseg reports, defined once as pure functions (DESIGN §3).
 
-Objectives enter here in the minimisation sense; callers convert for display.
+Objectives enter here in the minimisation sense (qseg's one internal sense); the record converts
+to the problem's natural sense at its boundary. Fractions over reads are weighted by
+``num_occurrences``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from typing import TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 DEFAULT_EPS = 1e-6
 TARGET_PROBABILITY = 0.99
 ROUNDING_NOISE = 1e-12  # relative; the same cost summed in another order differs by ~1e-16
+RANDOM_CONTROL_EXACT_MAX = 20
+RANDOM_CONTROL_DRAWS = 1 << 16
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 
-def gap(objective: float | np.ndarray, reference: float) -> float | np.ndarray:
-    """Return (objective - reference) / max(|reference|, 1e-9) for minimisation objectives:
-    >= 0 for a worse answer, 0 at the reference (floating-point noise below 1e-12 is 0)."""
+def gap_array(objective: npt.ArrayLike, reference: float) -> FloatArray:
+    """Return (objective - reference) / max(|reference|, 1e-9) elementwise, for minimisation
+    objectives: >= 0 for a worse answer, 0 at the reference (noise below 1e-12 is 0)."""
     relative = (np.asarray(objective, dtype=float) - reference) / max(abs(reference), 1e-9)
-    cleaned = np.where(np.abs(relative) < ROUNDING_NOISE, 0.0, relative)
-    return float(cleaned) if cleaned.ndim == 0 else cleaned
+    return np.where(np.abs(relative) < ROUNDING_NOISE, 0.0, relative)
 
 
-def weighted_fraction(mask: np.ndarray, occurrences: np.ndarray) -> float:
+def gap(objective: float, reference: float) -> float:
+    """Return the relative gap of one minimisation objective to the reference (see ``gap_array``)."""
+    return float(gap_array(objective, reference))
+
+
+def weighted_fraction(mask: BoolArray, occurrences: IntArray) -> float:
     """Return the fraction of reads (weighted by ``num_occurrences``) where ``mask`` holds."""
     total = int(occurrences.sum())
     return float(occurrences[mask].sum() / total) if total else 0.0
 
 
+def best_feasible(minimised: FloatArray, feasible: BoolArray) -> int | None:
+    """Return the row of the feasible read with the lowest (minimisation) objective, or None
+    when no read is feasible. The best sample is never chosen by energy."""
+    if not feasible.any():
+        return None
+    rows = np.flatnonzero(feasible)
+    return int(rows[np.argmin(minimised[rows])])
+
+
 def success_probability(
-    minimised: np.ndarray, feasible: np.ndarray, occurrences: np.ndarray, reference: float,
+    minimised: FloatArray, feasible: BoolArray, occurrences: IntArray, reference: float,
     eps: float = DEFAULT_EPS,
 ) -> float:
     """Return the fraction of reads that are feasible and within ``gap <= eps`` of the reference."""
-    hits = feasible & (gap(minimised, reference) <= eps)
+    hits = feasible & (gap_array(minimised, reference) <= eps)
     return weighted_fraction(hits, occurrences)
 
 
@@ -45,3 +69,64 @@ def tts99(t_read_s: float, probability: float) -> float | None:
     if probability >= TARGET_PROBABILITY:
         return t_read_s
     return t_read_s * math.log(1 - TARGET_PROBABILITY) / math.log(1 - probability)
+
+
+def tts_basis_ns(timing: Mapping[str, int], basis: str, polish_ns: int = 0) -> int:
+    """Return the solve time TTS99 is computed from: the backend's declared basis field (falling
+    back to ``wall_ns`` when the backend did not report it) plus the polish time, since a
+    polished read costs both."""
+    return int(timing.get(basis, timing["wall_ns"])) + int(polish_ns)
+
+
+def approximation_ratios(
+    natural: FloatArray, feasible: BoolArray, occurrences: IntArray, best: int, reference_natural: float,
+) -> tuple[float, float] | None:
+    """Return (best, mean) approximation ratios: the best feasible objective and the
+    counts-weighted mean feasible objective, each over the reference, natural sense (≤ 1 for
+    maximisation, ≥ 1 for minimisation, 1 = optimal); None when the reference is 0."""
+    if reference_natural == 0 or not feasible.any():
+        return None
+    mean = float(np.average(natural[feasible], weights=occurrences[feasible]))
+    return float(natural[best] / reference_natural), mean / reference_natural
+
+
+class RandomControl(TypedDict):
+    """What uniformly random bitstrings achieve at a cell's shot count."""
+
+    method: str
+    success_probability_per_shot: float
+    probability_in_shots: float
+    shots: int
+
+
+ScoreStates = Callable[[npt.NDArray[np.int8]], tuple[FloatArray, BoolArray]]
+
+
+def random_control(score: ScoreStates, num_variables: int, shots: int, reference: float,
+                   eps: float = DEFAULT_EPS) -> RandomControl:
+    """Return the per-shot probability that a uniformly random bitstring is feasible and within
+    ``eps`` of the (minimisation) reference, exact by enumeration up to 20 variables and else
+    estimated from 2^16 seeded draws, and the probability that ``shots`` draws contain one.
+    ``score`` maps a (states × variables) 0/1 array to (minimised objectives, feasible).
+    "Found the optimum" means little for QAOA when this is already high."""
+    n = num_variables
+    exact = n <= RANDOM_CONTROL_EXACT_MAX
+    total, hits = 0, 0
+    rng = np.random.default_rng(0)
+    starts = range(0, 1 << n, RANDOM_CONTROL_DRAWS) if exact else range(1)
+    for start in starts:
+        if exact:
+            codes = np.arange(start, min(start + RANDOM_CONTROL_DRAWS, 1 << n), dtype=np.int64)
+            states = ((codes[:, None] >> np.arange(n)) & 1).astype(np.int8)
+        else:
+            states = rng.integers(0, 2, size=(RANDOM_CONTROL_DRAWS, n), dtype=np.int8)
+        minimised, feasible = score(states)
+        good = feasible & (gap_array(minimised, reference) <= eps)
+        total, hits = total + len(states), hits + int(good.sum())
+    per_shot = hits / total
+    return {
+        "method": "exact" if exact else f"sampled ({total} states)",
+        "success_probability_per_shot": per_shot,
+        "probability_in_shots": 1.0 - (1.0 - per_shot) ** shots,
+        "shots": shots,
+    }

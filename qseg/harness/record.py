@@ -7,9 +7,26 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from enum import StrEnum
+
 import numpy as np
 
-STATUSES = ("ok", "infeasible", "timeout", "error", "skipped")
+
+class Status(StrEnum):
+    """A cell's outcome. ``infeasible``: no read was feasible; ``infeasible_model``: the model
+    itself was proven infeasible (by the exact reference or an exact backend)."""
+
+    OK = "ok"
+    INFEASIBLE = "infeasible"
+    INFEASIBLE_MODEL = "infeasible_model"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+STATUSES = tuple(status.value for status in Status)
+# Cells whose quality metrics mean something: they ran and their reads were scored.
+SCORED = (Status.OK, Status.INFEASIBLE)
 
 
 @dataclass
@@ -23,7 +40,7 @@ class Record:
     backend: str
     size: int
     seed: int | None
-    status: str
+    status: Status
     sense: str
     message: str | None = None
     num_variables: int | None = None
@@ -79,6 +96,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -9,13 +9,24 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qseg.backends import load_backend
 from qseg.errors import InfeasibleModelError, SolverError
-from qseg.problems import Problem, Reference
+from qseg.problems import Problem
 
 DEFAULT_REFERENCE_BACKEND = "cbc"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference objective in the minimisation sense (the CQM's), and where it came from."""
+
+    minimised: float
+    source: str
+    proven: bool
 
 
 def cache_dir() -> Path:
@@ -24,22 +35,23 @@ def cache_dir() -> Path:
 
 
 def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) -> Reference:
-    """Return the problem's reference objective (natural sense): its published optimum when it
-    has one, else the cached or newly computed exact optimum from ``backend``.
+    """Return the problem's reference objective (minimisation sense): its published optimum when
+    it has one, else the cached or newly computed exact optimum from ``backend``.
 
     Raises InfeasibleModelError when the exact solver proves the model infeasible.
     """
     if problem.best_known is not None:
-        return Reference(float(problem.best_known), "best-known", True)
+        # Published optima are quoted in the natural sense; natural() is its own inverse.
+        return Reference(float(problem.natural(float(problem.best_known))), "best-known", True)
     path = cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
     if path.is_file():
         try:
             cached = json.loads(path.read_text())
-            return Reference(float(cached["value"]), cached["source"], bool(cached["proven"]))
+            return Reference(float(cached["minimised"]), cached["source"], bool(cached["proven"]))
         except (ValueError, KeyError):
             pass  # a damaged cache entry is recomputed, not trusted
     reference = _solve_exactly(problem, backend)
-    _write_atomically(path, {"value": reference.value, "source": reference.source, "proven": reference.proven})
+    _write_atomically(path, {"minimised": reference.minimised, "source": reference.source, "proven": reference.proven})
     return reference
 
 
@@ -52,11 +64,10 @@ def _solve_exactly(problem: Problem, backend_name: str) -> Reference:
     feasible = sampleset.filter(lambda row: row.is_feasible)
     if not len(feasible):
         raise SolverError(f"{backend_name} found no feasible solution for the reference ({status})")
-    value = float(problem.natural(feasible.first.energy))
-    return Reference(value, backend_name, bool(sampleset.info.get("proven_optimal")))
+    return Reference(float(feasible.first.energy), backend_name, bool(sampleset.info.get("proven_optimal")))
 
 
-def _write_atomically(path: Path, payload: dict) -> None:
+def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     with os.fdopen(handle, "w") as stream:

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from qseg.harness.execute import skeleton_record
-from qseg.harness.suite import Cell
+from qseg.harness.cell import StoredRecord, skeleton_record
+from qseg.harness.record import Status
+from qseg.harness.spec import CellSpec, RunSettings
+from qseg.harness.worker import message
 
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -31,8 +33,8 @@ SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_N
 class Worker:
     """One child process running ``qseg.harness.worker``."""
 
-    process: subprocess.Popen
-    cell: Cell | None = None
+    process: subprocess.Popen[str]
+    cell: CellSpec | None = None
     deadline: float = 0.0
     started: float = 0.0
 
@@ -45,12 +47,12 @@ class Worker:
         )
         return cls(process)
 
-    def send(self, cell: Cell, samples_dir: Path | None) -> None:
+    def send(self, cell: CellSpec, settings: RunSettings, samples_dir: Path | None) -> None:
         """Hand one cell to the worker and start its clock."""
+        assert self.process.stdin is not None
         self.cell, self.started = cell, time.monotonic()
-        self.deadline = self.started + float(cell.spec["timeout_s"])
-        message = {"spec": {**cell.spec, "key": cell.key}, "samples_dir": str(samples_dir) if samples_dir else None}
-        self.process.stdin.write(json.dumps(message) + "\n")
+        self.deadline = self.started + settings.timeout_s
+        self.process.stdin.write(message(cell, settings, samples_dir))
         self.process.stdin.flush()
 
     def kill(self) -> None:
@@ -62,7 +64,8 @@ class Worker:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             try:
-                stream.close()
+                if stream is not None:
+                    stream.close()
             except OSError:
                 pass
 
@@ -76,17 +79,17 @@ class Progress:
     failed: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
-    def update(self, record: dict[str, Any]) -> None:
+    def update(self, record: StoredRecord) -> None:
         """Count one finished record."""
         self.done += 1
         status = record.get("status", "error")
         self.statuses[status] = self.statuses.get(status, 0) + 1
-        if status in ("error", "timeout"):
+        if status in (Status.ERROR, Status.TIMEOUT):
             self.failed += 1
 
 
 def run_local(
-    cells: list[Cell], *, workers: int, on_record: Callable[[dict[str, Any]], None],
+    cells: list[CellSpec], *, settings: RunSettings, workers: int, on_record: Callable[[StoredRecord], None],
     samples_dir: Path | None = None, log_path: Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Progress:
@@ -117,7 +120,7 @@ def run_local(
         else:
             pool.pop(index)
 
-    def complete(record: dict[str, Any]) -> None:
+    def complete(record: StoredRecord) -> None:
         on_record(record)
         progress.update(record)
         if on_progress:
@@ -125,13 +128,14 @@ def run_local(
 
     def feed(worker: Worker) -> None:
         if pending:
-            worker.send(pending.popleft(), samples_dir)
+            worker.send(pending.popleft(), settings, samples_dir)
 
-    def fail(worker: Worker, status: str, message: str) -> None:
+    def fail(worker: Worker, status: Status, reason: str) -> None:
         cell = worker.cell
+        assert cell is not None
         worker.cell = None
         retire(worker)
-        complete(skeleton_record({**cell.spec, "key": cell.key}, status, message))
+        complete(skeleton_record(cell, status, reason))
 
     try:
         pool.extend(spawn() for _ in range(min(workers, len(cells))))
@@ -144,17 +148,18 @@ def run_local(
                 worker: Worker = key.data
                 if worker.cell is None or worker not in pool:
                     continue
+                assert worker.process.stdout is not None
                 line = worker.process.stdout.readline()
                 if not line.endswith("\n"):
-                    fail(worker, "error", f"worker died during the cell (exit code {worker.process.wait()})")
+                    fail(worker, Status.ERROR, f"worker died during the cell (exit code {worker.process.wait()})")
                     continue
                 worker.cell = None
                 complete(json.loads(line))
                 feed(worker)
             now = time.monotonic()
             for worker in [w for w in pool if w.cell is not None and now >= w.deadline]:
-                limit = worker.cell.spec["timeout_s"]
-                fail(worker, "timeout", f"cell exceeded timeout_s={limit} (killed after {now - worker.started:.1f} s)")
+                fail(worker, Status.TIMEOUT,
+                     f"cell exceeded timeout_s={settings.timeout_s} (killed after {now - worker.started:.1f} s)")
     finally:
         for worker in pool:
             worker.kill()

@@ -1,18 +1,23 @@
 """The spend guard: estimate what a suite's hardware cells would be charged, before submitting.
 
 Only backends that declare ``charges`` (Leap hybrid, QPU) cost anything. Their models are built
-and each backend estimates its own charge (``Backend.estimate_charge_s``: the hybrid
-``time_limit`` or the solver's minimum, the QPU's access time from the solver's timing model for
-the embedded problem). A suite over ``--max-qpu-s`` is refused before anything is submitted.
+from the problems the suite already validated, and each backend estimates its own charge
+(``Backend.estimate_charge_s``: the hybrid ``time_limit`` or the solver's minimum, the QPU's
+access time from the solver's timing model for the embedded problem). A suite over
+``--max-qpu-s`` is refused before anything is submitted.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qseg.backends import load_backend
 from qseg.errors import BadInputError, ModelTooLargeError
-from qseg.harness.cell import build_model, resolve_formulation, seeded_params
-from qseg.harness.suite import Cell
+from qseg.harness.solve import build_model
+from qseg.harness.spec import CellSpec
+from qseg.harness.suite import Suite
 
 DEFAULT_MAX_QPU_S = 60.0  # one minute of QPU access or hybrid charge unless the user says more
 
@@ -21,24 +26,21 @@ DEFAULT_MAX_QPU_S = 60.0  # one minute of QPU access or hybrid charge unless the
 class CellCharge:
     """One cell's estimated charge in seconds, and why it is zero when it is."""
 
-    cell: Cell
+    cell: CellSpec
     seconds: float
     note: str
 
 
-def estimate_charges(cells: list[Cell]) -> list[CellCharge]:
-    """Return every cell's estimated QPU/hybrid charge; local and unavailable backends are 0."""
-    from qseg.backends import load_backend
-    from qseg.problems import build_problem
-
+def estimate_charges(suite: Suite, cells: Iterable[CellSpec] | None = None) -> list[CellCharge]:
+    """Return the estimated QPU/hybrid charge of ``cells`` (default: every cell of ``suite``);
+    local and unavailable backends are 0."""
     charges = []
-    for cell in cells:
-        spec = cell.spec
-        name = spec["backend"]
-        if name.startswith("baseline:"):
+    backends = {}
+    for cell in suite.cells if cells is None else cells:
+        if cell.is_baseline:
             charges.append(CellCharge(cell, 0.0, "local"))
             continue
-        backend = load_backend(name)
+        backend = backends.setdefault(cell.backend, load_backend(cell.backend))
         if not backend.charges:
             charges.append(CellCharge(cell, 0.0, "local"))
             continue
@@ -46,12 +48,9 @@ def estimate_charges(cells: list[Cell]) -> list[CellCharge]:
         if reason:
             charges.append(CellCharge(cell, 0.0, f"skipped: {reason}"))
             continue
-        problem = build_problem(spec["problem"], size=spec["size"], seed=spec["seed"], data=spec["data"],
-                                params=spec["problem_params"])
-        model, _ = build_model(problem, resolve_formulation(problem, backend, spec["formulation"]), spec["penalties"])
-        params = seeded_params(backend, problem, spec["backend_params"], spec["repeat"])
+        model, _ = build_model(suite.problem(cell), cell.formulation, cell.penalties)
         try:
-            resolved = backend.check(model, params)
+            resolved = backend.check(model, cell.params)
         except ModelTooLargeError as exc:  # the cell will be skipped by the same limit
             charges.append(CellCharge(cell, 0.0, f"skipped: {exc.reason}"))
             continue
@@ -59,11 +58,20 @@ def estimate_charges(cells: list[Cell]) -> list[CellCharge]:
     return charges
 
 
+def check_max_qpu_s(value: float) -> float:
+    """Return ``--max-qpu-s`` when it is a finite number >= 0, else raise BadInputError: a NaN
+    limit would compare false with every estimate and switch the guard off."""
+    if not math.isfinite(value) or value < 0:
+        raise BadInputError("--max-qpu-s", value, "must be a finite number >= 0")
+    return value
+
+
 def check_spend(charges: list[CellCharge], max_qpu_s: float) -> float:
     """Return the total estimated charge; raise BadInputError naming ``--max-qpu-s`` when the
     total exceeds it (nothing has been submitted at that point)."""
+    check_max_qpu_s(max_qpu_s)
     total = sum(charge.seconds for charge in charges)
-    if total > max_qpu_s:
+    if not total <= max_qpu_s:  # written so that a NaN estimate is refused too
         paid = sum(1 for charge in charges if charge.seconds > 0)
         raise BadInputError(
             "--max-qpu-s", max_qpu_s,

@@ -4,6 +4,8 @@
 
     name = "smoke"
     timeout_s = 60            # per cell; a cell past it is killed and recorded as "timeout"
+    eps = 1e-6                # success = feasible and gap <= eps (success probability, TTS99)
+    max_cells = 10000         # refuse a suite (a grid, say) that expands past this many cells
     repeats = 1               # solver repeats per instance (different derived solver seeds)
     reference = "cbc"         # exact backend for references ("none": gaps only from files)
     formulations = ["unbalanced"]          # QUBO formulations for BQM backends; or per problem:
@@ -19,14 +21,15 @@
     sizes = [20, 40]          # generated sizes (or the first N of a named dataset)
     seeds = [1, 2]
     data = "seed-000"         # optional: dataset, instance file, FILE#NAME, or a list of them
-    params = { budget_fraction = 0.5 }
+    params = { budget_fraction = 0.5 }   # a list value is a grid: one instance per value
     formulations = ["unbalanced"]          # optional: this instance's formulations and baselines
     baselines = ["greedy"]
     tag = "small"                          # optional: backends with `tags` run only on tagged instances
 
     [[backends]]
     name = "sa"
-    params = { num_reads = 20 }
+    params = { num_reads = 20, num_sweeps = [10, 100, 1000] }  # a list value is a grid: one
+                                           #   cell per value, the cartesian product across keys
     formulations = ["unbalanced", "slack"] # optional override: a list, or a table per problem
                                            #   (then the backend runs only on the problems named)
     polish = true                          # optional: the problem's classical polish (k-medoids)
@@ -35,26 +38,47 @@
 
 A formulation list is chosen per cell from the most specific place that names one for the
 cell's problem: the backend table, then the instance, then the suite.
+
+Each cell is a ``CellSpec`` whose key hashes what defines its result. ``timeout_s`` and ``eps`` are
+run settings (``RunSettings``, kept in ``run.json``), not part of any key: a resumed store takes a
+new timeout but refuses a new ``eps``. The suite's identity (``definition_sha256``) is the hash of
+everything else, so editing a timeout does not make it another suite.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import itertools
+import math
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, QsegError
+from qseg.harness.metrics import DEFAULT_EPS
+from qseg.harness.solve import resolve_backend_params, resolve_formulation
+from qseg.harness.spec import (
+    BASELINE_FORMULATION, BASELINE_PREFIX, NO_REFERENCE, CellSpec, InstanceMeta, InstanceSpec, RunSettings,
+    content_hash,
+)
+from qseg.problems import Problem, build_problem, problem_names
+from qseg.problems.base import positive_number
 
-TOP_LEVEL_KEYS = {"name", "description", "timeout_s", "repeats", "reference", "eps", "formulations",
+TOP_LEVEL_KEYS = {"name", "description", "timeout_s", "repeats", "reference", "eps", "max_cells", "formulations",
                   "baselines", "penalties", "instances", "backends"}
+# Keys that say how to run a suite, not what it is: editing them keeps the suite's identity.
+RUN_SETTING_KEYS = {"timeout_s", "eps", "max_cells", "description"}
 INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params", "formulations", "baselines", "tag"}
 # A backend with ``tags`` runs only on instances whose ``tag`` it lists (e.g. QAOA on small ones).
 # ``problems`` limits a backend table to some problems (e.g. fewer reads on a costly QUBO).
 BACKEND_KEYS = {"name", "params", "formulations", "polish", "tags", "problems"}
-NO_REFERENCE = "none"
+DEFAULT_TIMEOUT_S = 600.0
+DEFAULT_MAX_CELLS = 10_000
+
+Names = list[str] | dict[str, list[str]]
 
 
 class SuiteError(BadInputError):
@@ -64,43 +88,68 @@ class SuiteError(BadInputError):
         super().__init__(f"{path}: {key}", value, problem)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One unit of work: one instance, formulation, backend and repeat. ``key`` hashes it all."""
-
-    spec: dict[str, Any]
-    key: str
-
-    @property
-    def label(self) -> str:
-        """Return a short human description of the cell."""
-        s = self.spec
-        where = s["data"] or f"n={s['size']}"
-        return f"{s['problem']} {where} seed={s['seed']} {s['backend']}/{s['formulation']} r{s['repeat']}"
-
-
 @dataclass
 class Suite:
-    """A validated suite: its source text and the cells it expands to."""
+    """A validated suite: its source text, run settings, the cells it expands to and the
+    problems those cells are built on (each built once, keyed by ``InstanceSpec.key``)."""
 
     path: Path
     name: str
     text: str
-    timeout_s: float
+    definition_sha256: str
+    settings: RunSettings
     reference: str
-    cells: list[Cell] = field(default_factory=list)
+    cells: list[CellSpec] = field(default_factory=list)
+    problems: dict[str, Problem] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
 
     @property
     def sha256(self) -> str:
-        """Return the hash of the suite text, which ties a store to its suite."""
+        """Return the hash of the suite file's text."""
         return hashlib.sha256(self.text.encode()).hexdigest()
 
+    def add(self, cell: CellSpec) -> None:
+        """Add ``cell`` unless a cell with the same key is already there."""
+        if cell.key not in self.keys:
+            self.keys.add(cell.key)
+            self.cells.append(cell)
 
-def cell_key(spec: dict[str, Any]) -> str:
-    """Return the hash of a cell's full specification (canonical JSON)."""
-    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+    def problem(self, cell: CellSpec) -> Problem:
+        """Return the problem ``cell`` runs on, as validation built it."""
+        return self.problems[cell.instance.key]
+
+
+@dataclass(frozen=True)
+class BackendTable:
+    """One validated ``[[backends]]`` table: the backend, its grid points and its filters."""
+
+    where: str
+    backend: Backend
+    grid: list[tuple[dict[str, Any], dict[str, Any]]]  # (parameters, the swept values among them)
+    formulations: Names | None
+    polish: bool
+    tags: list[str] | None
+    problems: list[str] | None
+
+    def runs_on(self, problem: str, tag: str | None) -> bool:
+        """Return whether this table applies to an instance of ``problem`` tagged ``tag``."""
+        if self.tags is not None and tag not in self.tags:
+            return False
+        if self.problems is not None and problem not in self.problems:
+            return False
+        # A backend table keyed by problem runs only on the problems it names.
+        return not (isinstance(self.formulations, dict) and problem not in self.formulations)
+
+
+@dataclass(frozen=True)
+class InstanceTable:
+    """One validated ``[[instances]]`` table expanded into instance specs."""
+
+    where: str
+    specs: list[tuple[InstanceSpec, dict[str, Any]]]  # (instance, the swept values among its params)
+    formulations: Names
+    baselines: Names
+    tag: str | None
 
 
 def load_suite(path: Path | str) -> Suite:
@@ -110,6 +159,8 @@ def load_suite(path: Path | str) -> Suite:
         text = path.read_text()
     except OSError as exc:
         raise SuiteError(path, "file", str(path), f"unreadable ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise SuiteError(path, "file", str(path), "not a text (UTF-8) file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -118,18 +169,22 @@ def load_suite(path: Path | str) -> Suite:
 
 
 def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
-    """Return the suite described by parsed TOML ``data`` after validating every key."""
+    """Return the suite described by parsed TOML ``data`` after validating every key. The number
+    of cells is checked against ``max_cells`` before any problem is built."""
     _known(path, "", data, TOP_LEVEL_KEYS)
     name = _typed(path, "name", data.get("name", path.stem), str)
-    timeout = _typed(path, "timeout_s", data.get("timeout_s", 600), (int, float))
+    timeout = _finite(path, "timeout_s", data.get("timeout_s", DEFAULT_TIMEOUT_S))
     if timeout <= 0:
-        raise SuiteError(path, "timeout_s", timeout, "must be > 0")
+        raise SuiteError(path, "timeout_s", data["timeout_s"], "must be > 0")
     repeats = _typed(path, "repeats", data.get("repeats", 1), int)
     if repeats < 1:
         raise SuiteError(path, "repeats", repeats, "must be >= 1")
-    eps = _typed(path, "eps", data.get("eps", 1e-6), (int, float))
+    eps = _finite(path, "eps", data.get("eps", DEFAULT_EPS))
     if eps < 0:
-        raise SuiteError(path, "eps", eps, "must be >= 0")
+        raise SuiteError(path, "eps", data["eps"], "must be >= 0")
+    max_cells = _typed(path, "max_cells", data.get("max_cells", DEFAULT_MAX_CELLS), int)
+    if max_cells < 1:
+        raise SuiteError(path, "max_cells", max_cells, "must be >= 1")
     reference = _typed(path, "reference", data.get("reference", "cbc"), str)
     formulations = _per_problem(path, "formulations", data.get("formulations", []))
     baselines = _per_problem(path, "baselines", data.get("baselines", []))
@@ -141,37 +196,126 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     if not backends and not baselines:
         raise SuiteError(path, "backends", [], "a suite needs at least one [[backends]] table or baseline")
 
-    suite = Suite(path=path, name=name, text=text, timeout_s=float(timeout), reference=reference)
     _check_reference(path, reference)
-    loaded = _check_backends(path, backends)
-    for index, instance in enumerate(instances):
-        where = f"instances[{index}]"
-        _known(path, where + ".", _typed(path, where, instance, dict), INSTANCE_KEYS)
-        instance_formulations = _per_problem(path, f"{where}.formulations", instance.get("formulations", []))
-        instance_baselines = _per_problem(path, f"{where}.baselines", instance.get("baselines", []))
-        tag = _typed(path, f"{where}.tag", instance["tag"], str) if "tag" in instance else None
-        for problem_spec in _expand_instance(path, where, instance):
-            problem = _build(path, where, problem_spec)
-            problem_spec["meta"] = {"instance": problem.instance, "sense": problem.sense, "size": problem.size}
-            defaults = _for_problem(instance_formulations, problem.name) or _for_problem(formulations, problem.name)
-            for formulation, backend, params, polish in _pairs(path, problem, loaded, defaults, tag):
-                _check_penalties(path, problem, formulation, penalties.get(formulation, {}))
-                for repeat in range(repeats):
-                    _add(suite, problem_spec, formulation, backend, params, penalties, repeat, eps, polish)
-            wanted = _for_problem(instance_baselines, problem.name) or _for_problem(baselines, problem.name)
+    tables = _check_backends(path, backends)
+    instance_tables = [_instance_table(path, f"instances[{i}]", table) for i, table in enumerate(instances)]
+    _check_cell_count(path, instance_tables, tables, formulations, baselines, repeats, max_cells)
+    definition = {key: value for key, value in data.items() if key not in RUN_SETTING_KEYS}
+    suite = Suite(path=path, name=name, text=text, definition_sha256=content_hash(definition, 64),
+                  settings=RunSettings(timeout_s=float(timeout), eps=float(eps)), reference=reference)
+    for table in instance_tables:
+        for instance, instance_sweep in table.specs:
+            problem = _build(path, table.where, instance)
+            suite.problems[instance.key] = problem
+            meta = InstanceMeta(problem.instance, problem.sense, problem.size)
+            defaults = _for_problem(table.formulations, problem.name) or _for_problem(formulations, problem.name)
+            for backend_table in tables:
+                if not backend_table.runs_on(problem.name, table.tag):
+                    continue
+                for formulation in _formulations(path, problem, backend_table, defaults):
+                    options = penalties.get(formulation, {})
+                    _check_penalties(path, problem, formulation, options)
+                    for (params, swept), repeat in itertools.product(backend_table.grid, range(repeats)):
+                        resolved = _resolved(path, backend_table, problem, params, repeat)
+                        suite.add(CellSpec(instance=instance, formulation=formulation, backend=backend_table.backend.name,
+                                           params=resolved, penalties=dict(options), polish=backend_table.polish,
+                                           repeat=repeat, reference=reference, sweep={**instance_sweep, **swept},
+                                           meta=meta))
+            wanted = _for_problem(table.baselines, problem.name) or _for_problem(baselines, problem.name)
             for baseline in wanted:
                 if baseline not in problem.baselines():
                     raise SuiteError(path, "baselines", baseline, f"not a baseline of {problem.name} {problem.instance}; "
                                      f"known: {', '.join(problem.baselines())}")
-                _add(suite, problem_spec, "native", f"baseline:{baseline}", {}, {}, 0, eps)
+                suite.add(CellSpec(instance=instance, formulation=BASELINE_FORMULATION,
+                                   backend=f"{BASELINE_PREFIX}{baseline}", params={}, penalties={}, polish=False,
+                                   repeat=0, reference=reference, sweep=dict(instance_sweep), meta=meta))
     return suite
 
 
-def _per_problem(path: Path, key: str, value: Any) -> list[str] | dict[str, list[str]]:
+def grid_points(path: Path, where: str, params: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Return every point of a parameter table whose list values are grids: (the parameters at
+    that point, the swept keys with their values), in the cartesian product's order."""
+    swept = {key: value for key, value in params.items() if isinstance(value, list)}
+    for key, values in swept.items():
+        if not values:
+            raise SuiteError(path, f"{where}.{key}", values, "a grid needs at least one value")
+        for value in values:
+            if isinstance(value, (list, dict)):
+                raise SuiteError(path, f"{where}.{key}", value, "grid values must be single values")
+    points = []
+    for combination in itertools.product(*swept.values()):
+        chosen = dict(zip(swept, combination, strict=True))
+        points.append(({**params, **chosen}, chosen))
+    return points
+
+
+def _instance_table(path: Path, where: str, table: Any) -> InstanceTable:
+    _known(path, where + ".", _typed(path, where, table, dict), INSTANCE_KEYS)
+    problem = _typed(path, f"{where}.problem", table.get("problem"), str)
+    if problem not in problem_names():
+        raise SuiteError(path, f"{where}.problem", problem, f"unknown problem; known: {', '.join(problem_names())}")
+    data = table.get("data")
+    datas = [data] if data is None or isinstance(data, str) else _string_list(path, f"{where}.data", data)
+    sizes = table.get("sizes", [None])
+    seeds = table.get("seeds", [0])
+    for key, values in (("sizes", sizes), ("seeds", seeds)):
+        if not isinstance(values, list) or not values:
+            raise SuiteError(path, f"{where}.{key}", values, "expected a non-empty list")
+        for value in values:
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "sizes" else 0)):
+                raise SuiteError(path, f"{where}.{key}", value, "expected whole numbers" + (" >= 1" if key == "sizes" else " >= 0"))
+    params = _typed(path, f"{where}.params", table.get("params", {}), dict)
+    specs = [
+        (InstanceSpec(problem=problem, data=d, size=size, seed=seed, params=point), swept)
+        for point, swept in grid_points(path, f"{where}.params", params)
+        for d in datas for size in sizes for seed in seeds
+    ]
+    return InstanceTable(
+        where=where, specs=specs,
+        formulations=_per_problem(path, f"{where}.formulations", table.get("formulations", [])),
+        baselines=_per_problem(path, f"{where}.baselines", table.get("baselines", [])),
+        tag=_typed(path, f"{where}.tag", table["tag"], str) if "tag" in table else None,
+    )
+
+
+def _check_cell_count(path: Path, instances: list[InstanceTable], tables: list[BackendTable], formulations: Names,
+                      baselines: Names, repeats: int, max_cells: int) -> None:
+    """Refuse, before any problem is built, a suite that expands past ``max_cells``; the message
+    names the product that makes it large."""
+    total, parts = 0, []
+    for instance in instances:
+        problem = instance.specs[0][0].problem
+        defaults = _for_problem(instance.formulations, problem) or _for_problem(formulations, problem)
+        per_instance = 0
+        for table in tables:
+            if not table.runs_on(problem, instance.tag):
+                continue
+            own = _for_problem(table.formulations, problem)
+            count = len(own) or (len(defaults) if "bqm" in table.backend.accepts else 0) or 1
+            per_instance += len(table.grid) * count * repeats
+            if len(table.grid) > 1:
+                parts.append(f"{table.where}.params grid of {len(table.grid):,} points")
+        per_instance += len(_for_problem(instance.baselines, problem) or _for_problem(baselines, problem))
+        total += len(instance.specs) * per_instance
+        if len(instance.specs) > 1:
+            parts.append(f"{instance.where}: {len(instance.specs):,} instances")
+    if total > max_cells:
+        product = "; ".join(dict.fromkeys(parts)) or "instances x backends x formulations"
+        raise SuiteError(path, "max_cells", max_cells,
+                         f"the suite expands to {total:,} cells ({product}; x {repeats} repeats); "
+                         "shrink the grid or raise max_cells")
+
+
+def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int) -> dict[str, Any]:
+    try:
+        return resolve_backend_params(table.backend, problem.seed, params, repeat)
+    except BadInputError as exc:
+        raise SuiteError(path, f"{table.where}.{exc.field}", exc.value, exc.problem) from None
+
+
+def _per_problem(path: Path, key: str, value: Any) -> Names:
     """Return a list of names, or a table of lists keyed by problem name (validated)."""
     if isinstance(value, dict):
-        from qseg.problems import problem_names
-
         for problem, names in value.items():
             if problem not in problem_names():
                 raise SuiteError(path, f"{key}.{problem}", names, f"unknown problem; known: {', '.join(problem_names())}")
@@ -180,66 +324,21 @@ def _per_problem(path: Path, key: str, value: Any) -> list[str] | dict[str, list
     return _string_list(path, key, value)
 
 
-def _for_problem(names: list[str] | dict[str, list[str]] | None, problem: str) -> list[str]:
+def _for_problem(names: Names | None, problem: str) -> list[str]:
     """Return the names that apply to ``problem``: the list itself, or its entry in the table."""
     if names is None:
         return []
     return list(names.get(problem, [])) if isinstance(names, dict) else list(names)
 
 
-def _add(suite: Suite, problem_spec: dict, formulation: str, backend: str, params: dict,
-         penalties: dict, repeat: int, eps: float, polish: bool = False) -> None:
-    spec = {
-        **problem_spec,
-        "formulation": formulation,
-        "penalties": dict(penalties.get(formulation, {})),
-        "backend": backend,
-        "backend_params": dict(params),
-        "repeat": repeat,
-        "timeout_s": suite.timeout_s,
-        "reference": suite.reference,
-        "eps": eps,
-    }
-    if polish:  # only when set, so the keys of existing stores stay valid
-        spec["polish"] = True
-    key = cell_key(spec)
-    if key not in suite.keys:
-        suite.keys.add(key)
-        suite.cells.append(Cell(spec, key))
-
-
-def _expand_instance(path: Path, where: str, instance: dict) -> list[dict[str, Any]]:
-    problem = _typed(path, f"{where}.problem", instance.get("problem"), str)
-    data = instance.get("data")
-    datas = [data] if data is None or isinstance(data, str) else _string_list(path, f"{where}.data", data)
-    sizes = instance.get("sizes", [None])
-    seeds = instance.get("seeds", [0])
-    for key, values in (("sizes", sizes), ("seeds", seeds)):
-        if not isinstance(values, list) or not values:
-            raise SuiteError(path, f"{where}.{key}", values, "expected a non-empty list")
-        for value in values:
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "sizes" else 0)):
-                raise SuiteError(path, f"{where}.{key}", value, "expected whole numbers" + (" >= 1" if key == "sizes" else " >= 0"))
-    params = _typed(path, f"{where}.params", instance.get("params", {}), dict)
-    return [
-        {"problem": problem, "data": d, "size": size, "seed": seed, "problem_params": dict(params)}
-        for d in datas for size in sizes for seed in seeds
-    ]
-
-
-def _build(path: Path, where: str, spec: dict[str, Any]) -> Any:
-    from qseg.problems import build_problem
-
+def _build(path: Path, where: str, spec: InstanceSpec) -> Problem:
     try:
-        return build_problem(spec["problem"], size=spec["size"], seed=spec["seed"], data=spec["data"],
-                             params=spec["problem_params"])
+        return build_problem(spec.problem, size=spec.size, seed=spec.seed, data=spec.data, params=spec.params)
     except BadInputError as exc:
         raise SuiteError(path, f"{where}.{exc.field}", exc.value, exc.problem) from None
 
 
-def _check_penalties(path: Path, problem: Any, formulation: str, options: Any) -> None:
-    from qseg.problems.base import positive_number
-
+def _check_penalties(path: Path, problem: Problem, formulation: str, options: Any) -> None:
     where = f"penalties.{formulation}"
     allowed = problem.penalty_options.get(formulation, ())
     for key, value in _typed(path, where, options, dict).items():
@@ -254,8 +353,6 @@ def _check_penalties(path: Path, problem: Any, formulation: str, options: Any) -
 def _check_reference(path: Path, reference: str) -> None:
     if reference == NO_REFERENCE:
         return
-    from qseg.backends import load_backend
-
     try:
         backend = load_backend(reference)
     except BadInputError as exc:
@@ -264,18 +361,20 @@ def _check_reference(path: Path, reference: str) -> None:
         raise SuiteError(path, "reference", reference, "the reference backend must be exact")
 
 
-def _check_backends(path: Path, tables: list) -> list[tuple[Any, dict, list[str] | None]]:
-    from qseg.backends import load_backend
-
+def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
     loaded = []
     for index, table in enumerate(tables):
         where = f"backends[{index}]"
         _known(path, where + ".", _typed(path, where, table, dict), BACKEND_KEYS)
         name = _typed(path, f"{where}.name", table.get("name"), str)
+        params = _typed(path, f"{where}.params", table.get("params", {}), dict)
         try:
             backend = load_backend(name)
-            params = _typed(path, f"{where}.params", table.get("params", {}), dict)
-            backend.resolve_params(params)
+            grid = grid_points(path, f"{where}.params", params)
+            for point, _ in grid:  # every grid point is checked before any problem is built
+                backend.resolve_params(point)
+        except SuiteError:
+            raise
         except BadInputError as exc:
             raise SuiteError(path, f"{where}.{exc.field}", exc.value, exc.problem) from None
         formulations = table.get("formulations")
@@ -284,35 +383,27 @@ def _check_backends(path: Path, tables: list) -> list[tuple[Any, dict, list[str]
         polish = _typed(path, f"{where}.polish", table.get("polish", False), bool)
         tags = _string_list(path, f"{where}.tags", table["tags"]) if "tags" in table else None
         problems = _problem_list(path, f"{where}.problems", table["problems"]) if "problems" in table else None
-        loaded.append((backend, params, formulations, polish, tags, problems))
+        loaded.append(BackendTable(where, backend, grid, formulations, polish, tags, problems))
     return loaded
 
 
-def _pairs(path: Path, problem: Any, loaded: list, default_formulations: list[str], tag: str | None = None):
-    from qseg.harness.cell import resolve_formulation
-
-    for backend, params, formulations, polish, tags, problems in loaded:
-        if tags is not None and tag not in tags or problems is not None and problem.name not in problems:
-            continue
-        if isinstance(formulations, dict) and problem.name not in formulations:
-            continue  # a backend table keyed by problem runs only on the problems it names
-        own = _for_problem(formulations, problem.name)
-        if polish and not problem.can_polish:
-            raise SuiteError(path, f"backend {backend.name} polish", True, f"{problem.name} has no polish step")
-        wanted = own or (default_formulations if "bqm" in backend.accepts else None) or [None]
-        if "bqm" not in backend.accepts and not own:
-            wanted = [None]
-        for formulation in wanted:
-            try:
-                chosen = resolve_formulation(problem, backend, formulation)
-            except QsegError as exc:
-                raise SuiteError(path, f"backend {backend.name} formulation", formulation, str(exc)) from None
-            yield chosen, backend.name, params, polish
+def _formulations(path: Path, problem: Problem, table: BackendTable, default_formulations: list[str]) -> Iterator[str]:
+    """Yield the resolved formulations ``table``'s backend runs on ``problem``."""
+    backend = table.backend
+    own = _for_problem(table.formulations, problem.name)
+    if table.polish and not problem.can_polish:
+        raise SuiteError(path, f"backend {backend.name} polish", True, f"{problem.name} has no polish step")
+    wanted: list[str | None] = list(own or (default_formulations if "bqm" in backend.accepts else None) or [None])
+    if "bqm" not in backend.accepts and not own:
+        wanted = [None]
+    for formulation in wanted:
+        try:
+            yield resolve_formulation(problem, backend, formulation)
+        except QsegError as exc:
+            raise SuiteError(path, f"backend {backend.name} formulation", formulation, str(exc)) from None
 
 
 def _problem_list(path: Path, key: str, value: Any) -> list[str]:
-    from qseg.problems import problem_names
-
     names = _string_list(path, key, value)
     for name in names:
         if name not in problem_names():
@@ -320,7 +411,7 @@ def _problem_list(path: Path, key: str, value: Any) -> list[str]:
     return names
 
 
-def _known(path: Path, prefix: str, table: dict, allowed: set[str]) -> None:
+def _known(path: Path, prefix: str, table: dict[str, Any], allowed: set[str]) -> None:
     for key in table:
         if key not in allowed:
             raise SuiteError(path, prefix + key, table[key], f"unknown key; known: {', '.join(sorted(allowed))}")
@@ -331,6 +422,14 @@ def _typed(path: Path, key: str, value: Any, types: type | tuple[type, ...]) -> 
         expected = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
         raise SuiteError(path, key, value, f"expected {expected}")
     return value
+
+
+def _finite(path: Path, key: str, value: Any) -> float:
+    """Return a suite number as a float; NaN and infinity are refused like any bad value."""
+    number = _typed(path, key, value, (int, float))
+    if not math.isfinite(number):
+        raise SuiteError(path, key, value, "expected a finite number")
+    return float(number)
 
 
 def _string_list(path: Path, key: str, value: Any) -> list[str]:

@@ -1,6 +1,7 @@
 """A long-lived cell worker: ``python -m qseg.harness.worker``.
 
-Cell specs arrive as JSON lines on stdin; one record per cell leaves as a JSON line on the
+Cells arrive as JSON lines on stdin (``{"cell": CellSpec.to_json(), "settings":
+RunSettings.to_json(), "samples_dir": str | null}``, see ``message``); one record per cell leaves as a JSON line on the
 original stdout, which the worker keeps for itself (fd 1 is pointed at stderr, so a solver that
 prints cannot corrupt the protocol). The worker leads its own process group; when its parent
 dies (Linux ``PR_SET_PDEATHSIG``, or stdin closing) it kills that group, solver children
@@ -17,7 +18,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qseg.harness.spec import CellSpec, RunSettings
+
 PR_SET_PDEATHSIG = 1
+
+
+def message(cell: CellSpec, settings: RunSettings, samples_dir: Path | None) -> str:
+    """Return the JSON line that hands ``cell`` to a worker."""
+    return json.dumps({"cell": cell.to_json(), "settings": settings.to_json(),
+                       "samples_dir": str(samples_dir) if samples_dir else None}) + "\n"
 
 
 def _kill_own_group(*_: Any) -> None:
@@ -41,14 +50,14 @@ def main() -> int:
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    from qseg.harness.execute import execute
+    from qseg.harness.cell import run_cell
 
     for line in sys.stdin:
         if not line.strip():
             continue
-        message = json.loads(line)
-        samples = Path(message["samples_dir"]) if message.get("samples_dir") else None
-        record = execute(message["spec"], samples)
+        received = json.loads(line)
+        samples = Path(received["samples_dir"]) if received.get("samples_dir") else None
+        record = run_cell(CellSpec.from_json(received["cell"]), RunSettings.from_json(received["settings"]), samples)
         protocol.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
         protocol.flush()
     return 0

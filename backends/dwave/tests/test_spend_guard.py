@@ -54,10 +54,10 @@ def token(monkeypatch):
 
 
 def test_charges_are_estimated_per_cell(suite, token):
-    charges = estimate_charges(load_suite(suite).cells)
+    charges = estimate_charges(load_suite(suite))
     by_backend = {}
     for charge in charges:
-        by_backend.setdefault(charge.cell.spec["backend"], []).append(charge.seconds)
+        by_backend.setdefault(charge.cell.backend, []).append(charge.seconds)
     assert by_backend["leap-hybrid"] == [4.0, 4.0]  # the time limit is what a hybrid cell is charged
     assert all(0.015 < s < 0.1 for s in by_backend["qpu"])  # 100 reads on the recorded timing model
     assert by_backend["sa"] == [0.0, 0.0]
@@ -83,8 +83,8 @@ def test_dry_run_lists_estimates_and_submits_nothing(suite, token, capsys, tmp_p
 
 
 def test_without_a_token_hardware_cells_cost_nothing_and_say_why(suite, capsys):
-    charges = estimate_charges(load_suite(suite).cells)
-    paid = [c for c in charges if c.cell.spec["backend"] in ("leap-hybrid", "qpu")]
+    charges = estimate_charges(load_suite(suite))
+    paid = [c for c in charges if c.cell.backend in ("leap-hybrid", "qpu")]
     assert all(c.seconds == 0 and c.note.startswith("skipped: no D-Wave API token") for c in paid)
     assert DEFAULT_MAX_QPU_S == 60.0
 
@@ -92,6 +92,6 @@ def test_without_a_token_hardware_cells_cost_nothing_and_say_why(suite, capsys):
 def test_cells_over_a_backend_limit_cost_nothing(suite, token, tmp_path):
     big = tmp_path / "big.toml"
     big.write_text(SUITE.replace("sizes = [8, 10]", "sizes = [200]"))
-    charges = {c.cell.spec["backend"]: c for c in estimate_charges(load_suite(big).cells)}
+    charges = {c.cell.backend: c for c in estimate_charges(load_suite(big))}
     assert charges["qpu"].seconds == 0 and "max_variables=177" in charges["qpu"].note
     assert charges["leap-hybrid"].seconds == 4.0
