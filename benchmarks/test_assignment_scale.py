@@ -23,7 +23,7 @@ import pytest
 
 import qseg
 from qseg.errors import UnknownNameError
-from qseg_mip import linear
+from qseg_mip import cqm_convert
 
 TARGET_GAP = 1e-4  # "proven optimal or <= 0.01 % gap with the bound reported"
 
@@ -82,9 +82,9 @@ def large_instance():
 
 
 def test_conversion_75000(benchmark, large_instance):
-    program = benchmark.pedantic(linear.from_cqm, args=(large_instance,), rounds=3, iterations=1)
+    program = benchmark.pedantic(cqm_convert.from_cqm, args=(large_instance,), rounds=3, iterations=1)
     start = time.perf_counter()
-    slow = linear._from_terms(large_instance)
+    slow = cqm_convert._from_terms(large_instance)
     terms_s = time.perf_counter() - start
     assert (program.matrix != slow.matrix).nnz == 0
     benchmark.extra_info["term_path_s"] = terms_s

@@ -28,6 +28,26 @@ def install_fault_plugins(site: Path) -> dict[str, str]:
     return env
 
 
+THIRDPARTY = Path(__file__).parent / "thirdparty"
+GREEDYFLIP_ENTRY_POINTS = """[qseg.backends]
+greedy-flip = qseg_greedyflip:GreedyFlipBackend
+"""
+
+
+def install_greedyflip_plugin(site: Path) -> dict[str, str]:
+    """Register the third-party ``greedy-flip`` backend (tests/thirdparty/qseg_greedyflip.py)
+    as any plugin registers, a ``qseg_greedyflip-0.1.dist-info`` with ``entry_points.txt`` under
+    ``site``; return an environment that sees it. In-process, put ``site`` and ``THIRDPARTY``
+    on ``sys.path`` and call ``qseg.backends.refresh()``."""
+    dist = site / "qseg_greedyflip-0.1.dist-info"
+    dist.mkdir(parents=True, exist_ok=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: qseg-greedyflip\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(GREEDYFLIP_ENTRY_POINTS)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), str(THIRDPARTY), env.get("PYTHONPATH")]))
+    return env
+
+
 def write_suite(path: Path, body: str) -> Path:
     """Write a suite file and return its path."""
     path.write_text(body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint
+from pathlib import Path
 from typing import Any
 
 import dimod
@@ -38,19 +38,41 @@ class NeedsTokenBackend(ToyBackend):
         return "no API token found (set TOY_TOKEN)"
 
 
+def write_dist_info(site: Path, dist: str, version: str, entry_points: dict[str, str]) -> None:
+    """Write a minimal installed distribution (``METADATA`` and ``entry_points.txt``) under
+    ``site``, the way pip leaves a plugin in site-packages."""
+    folder = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+    lines = "".join(f"{name} = {value}\n" for name, value in entry_points.items())
+    (folder / "entry_points.txt").write_text(f"[{registry.ENTRY_POINT_GROUP}]\n{lines}")
+
+
 @pytest.fixture
-def extra_plugins(monkeypatch: pytest.MonkeyPatch):
-    """Register test plugins next to the installed ones, through real EntryPoint objects."""
-    installed = registry._entry_points()
-    extra = {
-        "toy": EntryPoint("toy", f"{__name__}:ToyBackend", registry.ENTRY_POINT_GROUP),
-        "needs-token": EntryPoint("needs-token", f"{__name__}:NeedsTokenBackend", registry.ENTRY_POINT_GROUP),
-        "broken": EntryPoint("broken", "qseg_no_such_module.backend:Thing", registry.ENTRY_POINT_GROUP),
-    }
-    monkeypatch.setattr(registry, "_entry_points", lambda: {**installed, **extra})
-    registry._load_class.cache_clear()
-    yield
-    registry._load_class.cache_clear()
+def plugin_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Return a function that puts a distribution on ``sys.path`` (a dist-info in its own site
+    directory, prepended, so the last one added comes first) and re-reads the entry points."""
+
+    def install(dist: str, version: str, entry_points: dict[str, str]) -> Path:
+        site = tmp_path / f"site-{dist}-{version}"
+        write_dist_info(site, dist, version, entry_points)
+        monkeypatch.syspath_prepend(str(site))
+        registry.refresh()
+        return site
+
+    yield install
+    monkeypatch.undo()
+    registry.refresh()
+
+
+@pytest.fixture
+def extra_plugins(plugin_site):
+    """Register test plugins next to the installed ones, through a real installed distribution."""
+    plugin_site("qseg-test-plugins", "0.0", {
+        "toy": f"{__name__}:ToyBackend",
+        "needs-token": f"{__name__}:NeedsTokenBackend",
+        "broken": "qseg_no_such_module.backend:Thing",
+    })
 
 
 def test_first_party_backends_are_installed_and_available():
@@ -107,7 +129,7 @@ def test_the_conformance_suite_catches_a_backend_that_drops_variables(extra_plug
             labels = list(model.variables)[:-1]
             return dimod.SampleSet.from_samples(([[0] * len(labels)], labels), model.vartype, energy=[0.0])
 
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match="missing from the SampleSet"):
         check_backend(Lossy())
 
 
@@ -126,3 +148,46 @@ def test_the_conformance_suite_catches_an_unseeded_seeded_backend():
 
     with pytest.raises(AssertionError, match="same seed"):
         check_backend(Unreproducible())
+
+
+def test_plugins_are_listed_with_their_distribution(extra_plugins):
+    info = registry.backend_info("toy")
+    assert (info.package, info.version, info.available) == ("qseg-test-plugins", "0.0", True)
+
+
+def test_a_duplicate_name_warns_naming_both_and_keeps_the_first_on_sys_path(plugin_site):
+    plugin_site("qseg-dup-later", "1.0", {"dup-toy": f"{__name__}:NeedsTokenBackend"})
+    plugin_site("qseg-dup-first", "2.0", {"dup-toy": f"{__name__}:ToyBackend"})  # prepended: first
+    with pytest.warns(RuntimeWarning, match="dup-toy") as caught:
+        names = registry.backend_names()
+    assert names.count("dup-toy") == 1
+    message = str(caught[0].message)
+    assert f"{__name__}:ToyBackend" in message and f"{__name__}:NeedsTokenBackend" in message
+    assert message.index("ToyBackend") < message.index("ignoring")
+    assert type(qseg.backend("dup-toy")) is ToyBackend
+    assert registry.backend_info("dup-toy").package == "qseg-dup-first"
+
+
+def test_a_duplicate_name_in_one_directory_is_resolved_by_distribution_name(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    # Written in the opposite order to make the listing order unlikely to decide it.
+    write_dist_info(site, "qseg-dup-b", "1.0", {"dup-toy": f"{__name__}:NeedsTokenBackend"})
+    write_dist_info(site, "qseg-dup-a", "1.0", {"dup-toy": f"{__name__}:ToyBackend"})
+    monkeypatch.syspath_prepend(str(site))
+    registry.refresh()
+    try:
+        with pytest.warns(RuntimeWarning, match="registered more than once"):
+            backend = qseg.backend("dup-toy")
+        assert type(backend) is ToyBackend
+    finally:
+        monkeypatch.undo()
+        registry.refresh()
+
+
+def test_refresh_forgets_a_removed_plugin(plugin_site, monkeypatch):
+    plugin_site("qseg-test-plugins", "0.0", {"toy": f"{__name__}:ToyBackend"})
+    assert "toy" in registry.backend_names()
+    monkeypatch.undo()
+    assert "toy" in registry.backend_names()  # cached until refreshed
+    registry.refresh()
+    assert "toy" not in registry.backend_names()

@@ -1,10 +1,13 @@
 """The backend contract and the entry-point registry (no solver code lives here).
 
 Plugins import only from this package: ``Backend``, ``Parameter``, ``silenced``,
-``available_memory`` (for limits checked before allocating).
+``available_memory`` (for limits checked before allocating), and ``SolverInfo`` with its key
+constants (what ``SampleSet.info`` may hold; ``solver_info_problems`` checks it).
 """
 
+from qseg.backends import info as _info
 from qseg.backends.base import MODEL_KINDS, Backend, Parameter, model_kind, num_variables
+from qseg.backends.info import *  # noqa: F403 - SolverInfo, its nested TypedDicts, key constants
 from qseg.backends.quiet import silenced
 from qseg.environment import available_memory
 from qseg.backends.registry import (
@@ -13,9 +16,11 @@ from qseg.backends.registry import (
     backend_names,
     list_backends,
     load_backend,
+    refresh,
 )
 
 __all__ = [
+    *_info.__all__,
     "ENTRY_POINT_GROUP",
     "MODEL_KINDS",
     "Backend",
@@ -27,5 +32,6 @@ __all__ = [
     "load_backend",
     "model_kind",
     "num_variables",
+    "refresh",
     "silenced",
 ]

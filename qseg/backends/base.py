@@ -82,14 +82,98 @@ class Parameter:
 
 
 class Backend(ABC):
-    """A solver wrapped behind one contract.
+    """A solver wrapped behind one contract. This docstring is the guide to writing one.
 
-    Subclasses declare, as class attributes: ``accepts`` (model kinds out of ``MODEL_KINDS``),
-    ``parameters`` (name -> Parameter), ``max_variables`` (None = no limit), ``exact`` (proves
-    optimality), ``seeded`` (a ``seed`` parameter makes the samples reproducible) and
-    ``tts_basis`` (the ``info["timing"]`` field time-to-solution is computed from) and ``charges``
-    (solving costs money: the spend guard asks ``estimate_charge_s`` first). They implement
-    ``_solve``; callers use ``solve``, which validates first and adds ``info["timing"]["wall_ns"]``.
+    **Registering.** A backend is a ``Backend`` subclass in any importable module, registered in
+    the distribution's metadata under the entry-point group ``qseg.backends``; the entry-point
+    name is the backend's name (``pyproject.toml``: ``[project.entry-points."qseg.backends"]``,
+    ``my-solver = "my_pkg.backend:MySolver"``). Several names may point at one class (an
+    alias); the instance then answers to the alias (``name``) and ``canonical_name`` is the
+    class's own. Import heavy solver stacks inside methods, never at module level: listing
+    backends must stay cheap and must work when the stack is missing.
+
+    **Class attributes** (declared as data, read without solving):
+
+    - ``name``: the backend's canonical name (``str``, as registered).
+    - ``accepts``: ``frozenset`` of model kinds out of ``MODEL_KINDS``: ``"bqm"``
+      (``dimod.BinaryQuadraticModel``), ``"cqm"`` (``dimod.ConstrainedQuadraticModel``), ``"nl"``
+      (a locked ``dwave.optimization.Model``). Other kinds are refused before ``_solve``.
+    - ``parameters``: ``{name: Parameter(type, default, doc, minimum, maximum, choices)}``, every
+      knob the backend takes. ``type`` is ``int``, ``float``, ``bool`` or ``str``; ``default=None``
+      means "the solver decides" (for ``seed``: not seeded). Callers may pass strings
+      (``--param reads=5``); ``Parameter.coerce`` parses and range-checks them. Unknown keys are
+      refused. A ``max_variables`` parameter, if declared, overrides the class limit per call.
+    - ``max_variables``: ``int`` or ``None`` (no limit). Larger models raise
+      ``ModelTooLargeError`` before any solving (``limit_reason``; override that method for other
+      limits, e.g. memory, and return the reason as text, "" when the model fits).
+    - ``exact``: ``True`` only when the backend proves optimality; the conformance suite then
+      checks it reaches the brute-force optimum, and the harness may use it as a reference.
+    - ``seeded``: ``True`` when a ``seed`` parameter (which must be declared) makes the samples
+      reproducible: the same seed must give the same samples.
+    - ``tts_basis``: the ``info["timing"]`` key time-to-solution is computed from (default
+      ``"wall_ns"``; ``"sampling_ns"`` for local samplers, ``"qpu_access_ns"`` for a QPU,
+      ``"run_time_ns"`` for cloud hybrids, ``"run_ns"`` for QAOA). It must be present in every
+      result's timing.
+    - ``charges``: ``True`` when a solve costs money; the harness's spend guard then calls
+      ``estimate_charge_s(model, params)`` (seconds of paid time, with resolved parameters,
+      before submitting anything) and skips cells over the suite's budget. Local solvers keep
+      the default ``False`` and the inherited estimate of 0.
+
+    **Methods to implement or override.**
+
+    - ``_solve(model, params) -> dimod.SampleSet`` (required): ``model`` is of an accepted kind
+      and within the limits, ``params`` holds every declared parameter, resolved (defaults filled
+      in, values coerced). Return a ``dimod.SampleSet`` over exactly the model's variables (a NL
+      model: its indicator columns, see ``qseg.backends.nl``), at least one read, finite energies,
+      ``num_occurrences`` summing to ``num_reads`` when that parameter exists, and an ``info``
+      that conforms to ``SolverInfo`` (below). Translate solver errors into qseg's errors
+      (``SolverError``, ``BadInputError``) with ``raise ... from exc``.
+    - ``unavailable_reason() -> str``: "" when the backend can run here, else why not (missing
+      package with the pip command, no API token and where to set it). Must be cheap and never
+      raise; ``solve`` raises ``BackendUnavailableError`` with this reason and the harness
+      records the cell as skipped.
+    - ``estimate_charge_s`` (for ``charges = True``), ``resolve_params`` (for parameters that
+      depend on each other: call ``super()`` and raise ``BadInputError`` naming the parameter),
+      ``limit_reason`` (see ``max_variables``).
+
+    Callers use ``solve(model, **params)``, never ``_solve``: it checks availability, model
+    kind, parameters and limits (all before heavy work), times the call and fills ``info``.
+
+    **SampleSet.info (``qseg.backends.SolverInfo``).** A closed set of keys, each with a declared
+    type (``qseg.backends.info`` has the full list with units; ``solver_info_problems(info)``
+    says what is wrong and the conformance suite fails a backend on any problem). Use Python
+    types: ``int(...)``/``float(...)``/``bool(...)`` numpy scalars first; ``None`` only where the
+    key is declared Optional. Return only what applies:
+
+    - ``timing`` (always): integer nanoseconds, ``*_ns`` keys of ``TimingInfo``. ``solve``
+      measures ``wall_ns`` itself (the whole ``_solve`` call) and overwrites any value given;
+      ``_solve`` adds what it can measure more precisely or the solver reports: ``sampling_ns``
+      (the sampling loop alone), ``preprocessing_ns``/``postprocessing_ns``, ``embedding_ns``,
+      ``qpu_access_ns``/``qpu_sampling_ns``/``charge_ns``/``run_time_ns`` (solver-reported,
+      converted from microseconds), ``import_ns``/``ansatz_ns``/``optimize_ns``/``run_ns``
+      (QAOA), ``build_ns``/``solve_ns`` (MIP). Whatever ``tts_basis`` names must be present.
+    - ``params`` (always, set by ``solve``): the resolved parameters actually used.
+    - Exact solvers: ``mip_status`` (one of ``MIP_STATUSES``: ``"optimal"``, ``"feasible"``,
+      ``"infeasible"`` -- read by the harness as a proof that the model has no solution --,
+      ``"unbounded"``, ``"no-solution"``), ``solver_status`` (the solver's own text),
+      ``proven_optimal`` (bool; the harness trusts it as a proven reference), ``objective``,
+      ``bound`` (proven lower bound) and ``mip_gap`` (relative, 0 when proven) in the model's
+      minimisation sense (None when unknown), ``method``/``route`` (which algorithm answered and
+      its statistics), ``relaxed`` and ``duals`` (``{constraint label: d(optimum)/d(rhs)}``, LP
+      relaxations), ``constraint_labels`` (dimod's CQM SampleSet field).
+    - Embedded (QPU-like) solvers: ``embedding`` (``EmbeddingInfo``: ``physical_qubits``,
+      ``max_chain_length``, ``mean_chain_length``, ``chain_break_fraction``, ``chain_strength``,
+      ``chain_strength_rule``, ``cached``, ``target``), ``timing_simulated`` (True when timings
+      are not hardware timings), ``substitute``, ``estimated_qpu_access_us``, ``timing_model``.
+    - Cloud solvers: ``time_limit_s`` (seconds submitted), ``problem_id``.
+    - NL results: ``nl_feasible`` (per row). QAOA: ``reps``, ``shots``, ``qaoa`` (``QaoaInfo``).
+    - Anything else: ``extra``, a free ``dict[str, Any]`` of backend-specific facts, shown in
+      reports as-is (e.g. ``{"flips": 12}``). A solver library's own info keys go there too,
+      never at the top level. Keep it small and JSON-friendly.
+
+    **Checking it.** ``qseg.testing.check_backend("my-solver", params={...})`` runs the whole
+    conformance suite (contract, parameters, variables, timing, seeds, exactness, limits,
+    SolverInfo, dimod sampler API); a plugin's test file is a few lines.
     """
 
     name: str = ""
@@ -167,8 +251,9 @@ class Backend(ABC):
     def solve(self, model: Any, **params: Any) -> dimod.SampleSet:
         """Solve ``model`` and return a SampleSet over exactly the model's variables.
 
-        ``info["timing"]`` holds integer nanoseconds (``wall_ns`` always) and
-        ``info["params"]`` the parameters actually used.
+        ``info["timing"]`` holds integer nanoseconds (``wall_ns`` always, measured here) and
+        ``info["params"]`` the parameters actually used; the rest of ``info`` is what ``_solve``
+        returned (see ``SolverInfo``).
         """
         resolved = self.check(model, params)
         start = time.perf_counter_ns()

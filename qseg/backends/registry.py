@@ -1,9 +1,21 @@
 """The backend registry: every backend, first-party or not, comes from the entry-point group
 ``qseg.backends``. A plugin that fails to import is a warning and an unavailable backend whose
-reason is the import error, never a crash; an unknown name lists what is installed."""
+reason is the import error, never a crash; an unknown name lists what is installed.
+
+Two distributions registering the same backend name is a ``RuntimeWarning`` naming both, and
+the first-installed one is kept: the one whose location comes first on ``sys.path`` (the one
+Python's own imports would prefer), ties within one directory broken by distribution name, so
+the choice never depends on the file system's listing order.
+
+Entry points are read once per process and cached, as are the loaded classes; ``refresh()``
+drops both caches, for a process that installs plugins (or changes ``sys.path``) after its first
+look-up.
+"""
 
 from __future__ import annotations
 
+import importlib
+import sys
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -50,8 +62,51 @@ class BrokenBackend(Backend):
         raise AssertionError("check() refuses an unavailable backend before _solve")
 
 
+def refresh() -> None:
+    """Forget the cached entry points and loaded backend classes, so that the next look-up
+    re-reads the installed distributions (after a plugin is installed or ``sys.path`` changed
+    within a running process)."""
+    importlib.invalidate_caches()
+    _entry_points.cache_clear()
+    _load_class.cache_clear()
+
+
+def _provider(ep: EntryPoint) -> str:
+    dist = ep.dist
+    return f"{ep.value} (from {dist.name} {dist.version})" if dist else ep.value
+
+
+def _precedence(order: int, ep: EntryPoint) -> tuple[int, str, int]:
+    """Return the sort key that makes the first-installed provider of a name come first."""
+    dist = ep.dist
+    if dist is None:
+        return (len(sys.path), "", order)
+    location = str(dist.locate_file(""))
+    paths = [str(entry) for entry in sys.path]
+    rank = paths.index(location) if location in paths else len(sys.path)
+    return (rank, dist.name.lower(), order)
+
+
+@cache
 def _entry_points() -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    """Return the registered backends by name; a duplicate name is a warning, the first-installed
+    provider is kept (see the module docstring)."""
+    providers: dict[str, list[tuple[tuple[int, str, int], EntryPoint]]] = {}
+    for order, ep in enumerate(entry_points(group=ENTRY_POINT_GROUP)):
+        providers.setdefault(ep.name, []).append((_precedence(order, ep), ep))
+    chosen = {}
+    for name, candidates in providers.items():
+        candidates.sort(key=lambda pair: pair[0])
+        chosen[name] = candidates[0][1]
+        if len(candidates) > 1:
+            others = ", ".join(_provider(ep) for _, ep in candidates[1:])
+            warnings.warn(
+                f"qseg backend {name!r} is registered more than once: using {_provider(chosen[name])}, "
+                f"ignoring {others}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    return chosen
 
 
 @cache

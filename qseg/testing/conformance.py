@@ -12,7 +12,7 @@ import dimod
 import dimod.testing
 import numpy as np
 
-from qseg.backends import MODEL_KINDS, Backend, Parameter, load_backend
+from qseg.backends import MODEL_KINDS, Backend, Parameter, load_backend, solver_info_problems
 from qseg.errors import BackendUnavailableError, BadInputError, ModelTooLargeError, UnknownNameError
 from qseg.testing.models import brute_force_minimum, model_variables, random_bqm, random_cqm, random_nl
 
@@ -111,7 +111,11 @@ def check_returns_model_variables(backend: Backend, params: Mapping[str, Any]) -
         model = _model(kind)
         sampleset = backend.solve(model, **params)
         assert isinstance(sampleset, dimod.SampleSet), type(sampleset)
-        assert set(sampleset.variables) == set(model_variables(model)), (kind, sampleset.variables)
+        expected, got = set(model_variables(model)), set(sampleset.variables)
+        assert got == expected, (
+            f"{kind}: variables missing from the SampleSet: {sorted(map(str, expected - got))}; "
+            f"not in the model: {sorted(map(str, got - expected))}"
+        )
         assert len(sampleset) >= 1, f"no sample returned for a feasible {kind}"
         assert np.all(np.isfinite(sampleset.record.energy))
 
@@ -132,6 +136,18 @@ def check_timing_and_params_recorded(backend: Backend, params: Mapping[str, Any]
     assert set(used) == set(backend.parameters)
     for key, value in params.items():
         assert used[key] == value, (key, used[key], value)
+
+
+def check_solver_info_declared(backend: Backend, params: Mapping[str, Any]) -> None:
+    """Every ``info`` key is declared in ``qseg.backends.SolverInfo`` with a value of its declared
+    type (backend-specific facts go under ``info["extra"]``), on every model kind the backend
+    accepts. Motivated by numpy integers and vendor keys leaking into ``info`` unannounced,
+    which the harness then read (or stored) as if they were part of the contract."""
+    _require_available(backend)
+    for kind in _solvable_kinds(backend):
+        sampleset = backend.solve(_model(kind), **params)
+        problems = solver_info_problems(sampleset.info)
+        assert not problems, f"{backend.name} on a {kind}: " + "; ".join(problems)
 
 
 def check_num_reads_honoured(backend: Backend, params: Mapping[str, Any]) -> None:
@@ -213,6 +229,7 @@ CHECKS: tuple[Check, ...] = (
     check_rejects_wrong_model_kind,
     check_returns_model_variables,
     check_timing_and_params_recorded,
+    check_solver_info_declared,
     check_num_reads_honoured,
     check_seed_reproducible,
     check_exact_reaches_optimum,

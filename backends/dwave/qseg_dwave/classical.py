@@ -38,13 +38,21 @@ class SimulatedAnnealingBackend(Backend):
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         from dwave.samplers import SimulatedAnnealingSampler
 
-        return SimulatedAnnealingSampler().sample(
+        sampleset = SimulatedAnnealingSampler().sample(
             model,
             num_reads=params["num_reads"],
             num_sweeps=params["num_sweeps"],
             beta_schedule_type=params["beta_schedule_type"],
             seed=params["seed"],
         )
+        # dwave-samplers' own facts are not SolverInfo keys: its timing stays (sampling_ns,
+        # preprocessing_ns, postprocessing_ns), the beta range goes to ``extra``.
+        info = sampleset.info
+        beta_range = info.pop("beta_range", None)
+        info.pop("beta_schedule_type", None)  # already in info["params"]
+        if beta_range is not None:
+            info["extra"] = {"beta_range": [float(beta) for beta in beta_range]}
+        return sampleset
 
 
 _NO_TIME_LIMIT_MS = 24 * 3600 * 1000

@@ -9,7 +9,7 @@ Instead:
    each coupling row's bounds scaled by the sample's share of that row.
 2. Keep a working set of groups (the 2 % closest to a tie under the estimate, at least 500);
    fix every other group to its cheapest option under the estimate and solve the LP of the
-   working set (``working_lp``: coupling-row bounds reduced by the fixed groups; elastic slack
+   working set (``onehot_lp_working``: coupling-row bounds reduced by the fixed groups; elastic slack
    columns with a large cost keep it feasible while the fixed choices are poor).
 3. Price every fixed group at the new multipliers; the groups whose fixed option is no longer
    their cheapest (the most violated first, at most the first working set's size per round)
@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from qseg_mip.grouped import GroupedProgram
-from qseg_mip.highs_run import solve_arrays
-from qseg_mip.working_lp import WorkingLP
+from qseg_mip.onehot_grouped import GroupedProgram
+from qseg_mip.highs_solve import solve_arrays
+from qseg_mip.onehot_lp_working import WorkingLP
 
 SAMPLE_GROUPS = 2000
 SAMPLE_LOOSENING = (0.0, 0.05, 0.2)  # relative slack on the sample's scaled bounds, tried in turn

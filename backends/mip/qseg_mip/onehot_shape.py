@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qseg_mip.program import LinearProgram
+from qseg_mip.linear_program import LinearProgram
 
 MAX_COUPLING_ROWS = 64
 

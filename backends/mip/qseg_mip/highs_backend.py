@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from qseg_mip.base import MilpBackend, MipResult
-from qseg_mip.highs_run import solve_arrays
-from qseg_mip.linear import LinearProgram
+from qseg_mip.milp_backend import MilpBackend, MipResult
+from qseg_mip.highs_solve import solve_arrays
+from qseg_mip.cqm_convert import LinearProgram
 
 
 class HighsBackend(MilpBackend):
     """HiGHS MIP/LP solver; exact when it reports Optimal. Takes the structured one-hot route
-    (``method="auto"``) when the model has the assignment shape (see ``qseg_mip.structured``)."""
+    (``method="auto"``) when the model has the assignment shape (see ``qseg_mip.onehot_solve``)."""
 
     name = "highs"
     structured = True

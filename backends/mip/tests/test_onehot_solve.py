@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import qseg
-from qseg_mip import onehot_lp, structured
-from qseg_mip.linear import from_cqm
-from qseg_mip.structure import detect_one_hot_structure
+from qseg_mip import onehot_lp, onehot_solve
+from qseg_mip.cqm_convert import from_cqm
+from qseg_mip.onehot_shape import detect_one_hot_structure
 from qseg_mip.testing import assignment_shaped_cqm
 
 BINDING = {  # settings under which coverage, channel or saturation rows bind, LP fractional
@@ -28,7 +28,7 @@ def small_route_sizes(monkeypatch):
     reduced costs and the separate proof round."""
     monkeypatch.setattr(onehot_lp, "SAMPLE_GROUPS", 40)
     monkeypatch.setattr(onehot_lp, "MIN_WORKING_GROUPS", 15)
-    monkeypatch.setattr(structured, "FIRST_FREE_GROUPS", 10)
+    monkeypatch.setattr(onehot_solve, "FIRST_FREE_GROUPS", 10)
 
 
 def uneven_groups_cqm(seed: int) -> dimod.ConstrainedQuadraticModel:

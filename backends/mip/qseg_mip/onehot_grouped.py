@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from qseg_mip.program import LinearProgram
-from qseg_mip.structure import OneHotStructure
+from qseg_mip.linear_program import LinearProgram
+from qseg_mip.onehot_shape import OneHotStructure
 
 
 @dataclass

@@ -4,9 +4,9 @@ The LP relaxation of such a program is nearly integral (a basic solution has at 
 fractional group per coupling row) and its multipliers prove almost everything:
 
 1. Presolve: drop coupling rows no choice can violate, and options another option of the same
-   group dominates (``structure``).
+   group dominates (``onehot_shape``).
 2. Solve the LP exactly by group sifting (``onehot_lp``); its multipliers ``lam`` give the
-   Lagrangian bound LB and every option's reduced cost d >= 0 (``grouped``).
+   Lagrangian bound LB and every option's reduced cost d >= 0 (``onehot_grouped``).
 3. Incumbent: fix every group to its cheapest option (d = 0) except the groups nearest a tie,
    which choose among their options with d <= tau in a small HiGHS MIP (coupling bounds reduced
    by the fixed groups). Widen tau until that MIP is feasible. Value UB.
@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from qseg_mip.base import MipResult
-from qseg_mip.grouped import GroupedProgram, Restricted
-from qseg_mip.highs_run import HighsOutcome, solve_arrays
+from qseg_mip.milp_backend import MipResult
+from qseg_mip.onehot_grouped import GroupedProgram, Restricted
+from qseg_mip.highs_solve import HighsOutcome, solve_arrays
 from qseg_mip.onehot_lp import solve_lp
-from qseg_mip.linear import FEASIBILITY_ATOL
-from qseg_mip.program import LinearProgram
-from qseg_mip.structure import OneHotStructure, dense_coupling, dominated_options, redundant_rows
+from qseg_mip.cqm_convert import FEASIBILITY_ATOL
+from qseg_mip.linear_program import LinearProgram
+from qseg_mip.onehot_shape import OneHotStructure, dense_coupling, dominated_options, redundant_rows
 
 FIRST_FREE_GROUPS = 400  # groups nearest a tie that the first incumbent MIP leaves free
 WIDEN = 4  # factor on the free-group count when that MIP is infeasible

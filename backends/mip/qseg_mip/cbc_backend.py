@@ -19,8 +19,8 @@ import numpy as np
 
 from qseg.backends import silenced
 from qseg.errors import SolverError
-from qseg_mip.base import MilpBackend, MipResult
-from qseg_mip.linear import INF, LinearProgram
+from qseg_mip.milp_backend import MilpBackend, MipResult
+from qseg_mip.cqm_convert import INF, LinearProgram
 
 _BOUND = re.compile(r"^(?:Lower bound|Objective bound):\s*(-?[\d.eE+-]+)", re.MULTILINE)
 _RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)

@@ -11,7 +11,7 @@ import dimod
 import numpy as np
 
 from qseg.backends import Backend, Parameter
-from qseg_mip.linear import LinearProgram, from_cqm, to_sampleset
+from qseg_mip.cqm_convert import LinearProgram, from_cqm, to_sampleset
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class MilpBackend(Backend):
 
     accepts = frozenset({"cqm"})
     exact = True
-    structured: ClassVar[bool] = False  # has the one-hot route (``qseg_mip.structured``)
+    structured: ClassVar[bool] = False  # has the one-hot route (``qseg_mip.onehot_solve``)
     parameters = {
         "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit)", 0.0),
         "mip_gap": Parameter(float, 0.0, "relative gap at which to stop (0: prove optimality)", 0.0, 1.0),
@@ -101,14 +101,14 @@ class MilpBackend(Backend):
         """Return the answer of the route ``params`` and the model's shape call for."""
         structure = None
         if self.structured and params["method"] == "auto":
-            from qseg_mip.structure import detect_one_hot_structure
+            from qseg_mip.onehot_shape import detect_one_hot_structure
 
             started = time.perf_counter()
             structure = detect_one_hot_structure(program)
             detect_s = time.perf_counter() - started
         if params["relax"]:
             if structure is not None:
-                from qseg_mip.structured import solve_relaxation
+                from qseg_mip.onehot_solve import solve_relaxation
 
                 result = solve_relaxation(program, structure, params)
                 if result is not None:
@@ -117,7 +117,7 @@ class MilpBackend(Backend):
             return replace(self._run(relaxed, params), method="lp")
         if structure is None:
             return self._run(program, params)
-        from qseg_mip.structured import solve_structured
+        from qseg_mip.onehot_solve import solve_structured
 
         stats: dict[str, Any] = {"detect_s": detect_s}
         started = time.perf_counter()

@@ -9,8 +9,7 @@ import pytest
 import qseg
 from qseg.errors import BadInputError
 from qseg.testing.models import random_cqm
-from qseg_mip import linear
-from qseg_mip.fast_linear import linear_program
+from qseg_mip import cqm_convert
 from qseg_mip.testing import assignment_shaped_cqm
 
 
@@ -50,16 +49,16 @@ def mixed_linear_cqm() -> dimod.ConstrainedQuadraticModel:
 )
 def test_the_array_path_equals_the_term_path(make):
     cqm = make()
-    fast = linear_program(cqm)
+    fast = cqm_convert._from_arrays(cqm)
     assert fast is not None
-    assert_same_program(fast, linear._from_terms(cqm))
+    assert_same_program(fast, cqm_convert._from_terms(cqm))
 
 
 def test_a_quadratic_model_takes_the_term_path():
     cqm = random_cqm(6, 7)
     assert cqm.objective.num_interactions or any(c.lhs.num_interactions for c in cqm.constraints.values())
-    assert linear_program(cqm) is None
-    program = linear.from_cqm(cqm)
+    assert cqm_convert._from_arrays(cqm) is None
+    program = cqm_convert.from_cqm(cqm)
     assert len(program.cost) > program.num_model_variables  # product columns were added
 
 
@@ -67,17 +66,17 @@ def test_a_spin_variable_is_refused_on_the_array_path_too():
     cqm = dimod.ConstrainedQuadraticModel()
     cqm.set_objective(dimod.Binary("x") + dimod.Spin("s"))
     with pytest.raises(BadInputError, match="s"):
-        linear_program(cqm)
+        cqm_convert._from_arrays(cqm)
 
 
 @pytest.mark.parametrize("labels", ["int", "str"])
 def test_the_sampleset_keeps_dimods_variable_order(labels):
     # Ordered integer labels skip dimod's label sort; the result must not change.
     cqm = assignment_shaped_cqm(20, labels=labels)
-    program = linear.from_cqm(cqm)
+    program = cqm_convert.from_cqm(cqm)
     values = np.zeros(len(program.cost))
     values[::8] = 1
-    sampleset = linear.to_sampleset(cqm, program, values)
+    sampleset = cqm_convert.to_sampleset(cqm, program, values)
     reference = dimod.SampleSet.from_samples((values.reshape(1, -1), program.labels), "INTEGER", 0)
     assert list(sampleset.variables) == list(reference.variables)
     assert sampleset.first.sample == reference.first.sample
