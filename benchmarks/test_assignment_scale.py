@@ -44,7 +44,7 @@ def describe(sampleset) -> str:
     route = info.get("route") or {}
     return (f"{info['mip_status']} proven={info['proven_optimal']} objective={info['objective']:.6f} "
             f"bound={info['bound']:.6f} gap={info['mip_gap']} method={info['method']} "
-            f"wall={info['timing']['wall_ns'] / 1e9:.2f} s (build {info['timing']['build_ns'] / 1e9:.2f} s, "
+            f"wall={info['timing']['wall_ns'] / 1e9:.2f} s (translate {info['timing']['translate_ns'] / 1e9:.2f} s, "
             f"presolve {route.get('presolve_s', 0):.2f} s, LP {route.get('lp_s', 0):.2f} s in "
             f"{route.get('lp_rounds')} rounds, MIP rounds "
             f"{[(r['free_groups'], r['status']) for r in route.get('mip_rounds', [])]})")

@@ -9,7 +9,7 @@ import dimod
 import pytest
 
 import qseg
-from qseg.backends import Backend, Parameter, registry
+from qseg.backends import BackendInfo, Backend, Parameter, registry
 from qseg.errors import BackendUnavailableError, UnknownNameError
 from qseg.testing import check_backend
 
@@ -75,8 +75,14 @@ def extra_plugins(plugin_site):
     })
 
 
+def test_the_api_listing_is_the_registry_listing():
+    listing = qseg.list_backends()
+    assert all(isinstance(info, BackendInfo) for info in listing)
+    assert [info.to_dict() for info in listing] == [info.to_dict() for info in registry.list_backends()]
+
+
 def test_first_party_backends_are_installed_and_available():
-    listing = {name: (available, reason) for name, available, reason in qseg.list_backends()}
+    listing = {info.name: (info.available, info.reason) for info in qseg.list_backends()}
     assert FIRST_PARTY <= set(listing)
     for name in FIRST_PARTY:
         assert listing[name] == (True, ""), name
@@ -97,7 +103,7 @@ def test_a_broken_plugin_is_a_warning_and_unavailable_with_the_import_error(extr
     with pytest.warns(RuntimeWarning, match="broken"):
         backend = qseg.backend("broken")
     assert "qseg_no_such_module" in backend.unavailable_reason()
-    listing = {name: (available, reason) for name, available, reason in qseg.list_backends()}
+    listing = {info.name: (info.available, info.reason) for info in qseg.list_backends()}
     assert listing["broken"][0] is False and "ModuleNotFoundError" in listing["broken"][1]
     assert listing["sa"] == (True, "")
 

@@ -65,3 +65,41 @@ def test_a_subprocess_sees_it_through_pythonpath(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["qseg_greedyflip", "True"]
+
+
+PLUGIN_SUITE = """
+name = "thirdparty"
+timeout_s = 120
+reference = "cbc"
+[[instances]]
+problem = "knapsack"
+sizes = [10, 14]
+seeds = [1]
+[[backends]]
+name = "greedy-flip"
+params = { num_reads = 8 }
+"""
+
+
+def test_its_solver_info_reaches_the_records_and_the_report(tmp_path):
+    """Benchmarked like a first-party backend: its declared timing field and its own ``extra``
+    facts reach every record and the report's solver-facts table."""
+    from harness_support import bench
+
+    from qseg.store import read_records
+
+    env = install_greedyflip_plugin(tmp_path / "site")
+    suite = tmp_path / "suite.toml"
+    suite.write_text(PLUGIN_SUITE)
+    done = bench([str(suite), "--out", str(tmp_path / "store"), "--workers", "1"], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    records = list(read_records(tmp_path / "store"))
+    assert [r["status"] for r in records] == ["ok", "ok"]
+    assert all(r["details"]["extra"]["flips"] > 0 and r["timing"]["sampling_ns"] > 0 for r in records)
+    assert all(r["tts_basis"] == "sampling_ns" for r in records)
+    report = subprocess.run([sys.executable, "-m", "qseg", "report", str(tmp_path / "store")], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert report.returncode == 0, report.stderr
+    text = (tmp_path / "store" / "report.md").read_text()
+    facts = next(line for line in text.splitlines() if line.startswith("| greedy-flip |") and "flips" in line)
+    assert "sampling_ns" in facts and "flips (median" in facts, facts

@@ -151,7 +151,7 @@ class Backend(ABC):
       (the sampling loop alone), ``preprocessing_ns``/``postprocessing_ns``, ``embedding_ns``,
       ``qpu_access_ns``/``qpu_sampling_ns``/``charge_ns``/``run_time_ns`` (solver-reported,
       converted from microseconds), ``import_ns``/``ansatz_ns``/``optimize_ns``/``run_ns``
-      (QAOA), ``build_ns``/``solve_ns`` (MIP). Whatever ``tts_basis`` names must be present.
+      (QAOA), ``translate_ns``/``solve_ns`` (MIP). Whatever ``tts_basis`` names must be present.
     - ``params`` (always, set by ``solve``): the resolved parameters actually used.
     - Exact solvers: ``mip_status`` (one of ``MIP_STATUSES``: ``"optimal"``, ``"feasible"``,
       ``"infeasible"`` -- read by the harness as a proof that the model has no solution --,

@@ -48,7 +48,7 @@ class TimingInfo(TypedDict, total=False):
     ansatz_ns: int  # ns: QAOA: BQM -> Ising, ansatz construction and transpilation
     optimize_ns: int  # ns: QAOA: the classical optimiser's loop
     run_ns: int  # ns: QAOA: ansatz_ns + optimize_ns + sampling_ns (its time-to-solution basis)
-    build_ns: int  # ns: MIP: translating the CQM into the solver's linear program
+    translate_ns: int  # ns: MIP: translating the CQM into the solver's linear program (not the harness's build_ns, the model build)
     solve_ns: int  # ns: MIP: the solver run (every route: structured, LP, plain MIP)
 
 
@@ -170,7 +170,7 @@ IMPORT_NS = "import_ns"
 ANSATZ_NS = "ansatz_ns"
 OPTIMIZE_NS = "optimize_ns"
 RUN_NS = "run_ns"
-BUILD_NS = "build_ns"
+TRANSLATE_NS = "translate_ns"
 SOLVE_NS = "solve_ns"
 
 PHYSICAL_QUBITS = "physical_qubits"

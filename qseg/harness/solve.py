@@ -20,6 +20,7 @@ import dimod
 import numpy as np
 
 from qseg.backends import Backend, load_backend, num_variables
+from qseg.backends import info as keys
 from qseg.errors import BadInputError, InfeasibleModelError, ModelTooLargeError, SolverError, UnknownNameError
 from qseg.harness import metrics
 from qseg.harness.record import Record, Status
@@ -30,10 +31,10 @@ from qseg.problems import Problem, Qubo, ReadEvaluations
 CQM_FORMULATION = "cqm"
 NL_FORMULATION = "nl"
 _MODEL_FORMULATIONS = {CQM_FORMULATION: "cqm", NL_FORMULATION: "nl"}
-# Solver facts the record carries in ``details`` under the same name (SolverInfo keys).
-_DETAIL_KEYS = ("method", "route", "substitute", "estimated_qpu_access_us", "timing_model", "time_limit_s",
-                "problem_id", "extra")
-_EMBEDDING_DETAIL_KEYS = ("chain_strength", "chain_strength_rule", "cached", "target")
+# Solver facts (SolverInfo keys) the record carries in ``details`` under the same name.
+_DETAIL_KEYS = (keys.METHOD, keys.ROUTE, keys.SUBSTITUTE, keys.ESTIMATED_QPU_ACCESS_US, keys.TIMING_MODEL,
+                keys.TIME_LIMIT_S, keys.PROBLEM_ID, keys.EXTRA)
+_EMBEDDING_DETAIL_KEYS = (keys.CHAIN_STRENGTH, keys.CHAIN_STRENGTH_RULE, keys.CACHED, keys.TARGET)
 
 
 def resolve_formulation(problem: Problem, backend: Backend, formulation: str | None) -> str:
@@ -280,30 +281,32 @@ def _describe_model(record: Record, model: Any) -> None:
 
 
 def _solver_facts(record: Record, problem: Problem, sampleset: dimod.SampleSet) -> str:
-    """Copy the backend's declared solver facts (SolverInfo) into the record; return why the
+    """Copy the backend's declared solver facts (``SolverInfo``) into the record; return why the
     model is proven infeasible when the backend proved it, else ""."""
-    info = sampleset.info
-    if info.get("mip_status") == "infeasible":
+    info: keys.SolverInfo = sampleset.info  # type: ignore[assignment]  # declared, held by conformance
+    if info.get(keys.MIP_STATUS) == keys.MIP_INFEASIBLE:
         return f"{problem.name} {problem.instance}: {record.backend} proved the model infeasible"
-    if info.get("bound") is not None:
-        record.bound = _natural(problem, float(info["bound"]))
-    if "mip_gap" in info:
-        record.mip_gap = info["mip_gap"]
-        record.details["mip_status"] = info.get("mip_status")
-    embedding = info.get("embedding")
+    bound = info.get(keys.BOUND)
+    if bound is not None:
+        record.bound = _natural(problem, float(bound))
+    if keys.MIP_GAP in info:
+        record.mip_gap = info[keys.MIP_GAP]
+        record.details[keys.MIP_STATUS] = info.get(keys.MIP_STATUS)
+    embedding = info.get(keys.EMBEDDING)
     if embedding:
-        record.physical_qubits = embedding["physical_qubits"]
-        record.max_chain_length = embedding["max_chain_length"]
-        record.mean_chain_length = embedding["mean_chain_length"]
-        record.chain_break_fraction = embedding["chain_break_fraction"]
-        record.details["embedding"] = {k: embedding[k] for k in _EMBEDDING_DETAIL_KEYS if k in embedding}
-        record.timing_simulated = bool(info.get("timing_simulated", False))
+        record.physical_qubits = embedding[keys.PHYSICAL_QUBITS]
+        record.max_chain_length = embedding[keys.MAX_CHAIN_LENGTH]
+        record.mean_chain_length = embedding[keys.MEAN_CHAIN_LENGTH]
+        record.chain_break_fraction = embedding[keys.CHAIN_BREAK_FRACTION]
+        record.details[keys.EMBEDDING] = {k: embedding[k] for k in _EMBEDDING_DETAIL_KEYS if k in embedding}  # type: ignore[literal-required]
+        record.timing_simulated = bool(info.get(keys.TIMING_SIMULATED, False))
     for key in _DETAIL_KEYS:
-        if info.get(key) is not None:
-            record.details[key] = info[key]
-    if "shots" in info:
-        record.reps, record.shots = info.get("reps"), info["shots"]
-        record.details["qaoa"] = info.get("qaoa")
+        value = info.get(key)
+        if value is not None:
+            record.details[key] = value
+    if keys.SHOTS in info:
+        record.reps, record.shots = info.get(keys.REPS), info[keys.SHOTS]
+        record.details[keys.QAOA] = info.get(keys.QAOA)
     return ""
 
 

@@ -78,7 +78,7 @@ class MilpBackend(Backend):
         proven = result.proven and params["mip_gap"] == 0.0 and not params["relax"]
         sampleset.info.update(
             {
-                "timing": {"build_ns": solve_start - build_start, "solve_ns": solve_ns},
+                "timing": {"translate_ns": solve_start - build_start, "solve_ns": solve_ns},
                 "mip_status": result.status,
                 "solver_status": result.solver_status,
                 "proven_optimal": proven,
