@@ -162,7 +162,9 @@ def _backends(args: argparse.Namespace) -> int:
     return 0
 
 
-def _split_settings(problem_name: str, formulation: str | None, settings: dict[str, str]) -> tuple[dict, dict]:
+def _split_settings(
+    problem_name: str, formulation: str | None, settings: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
     from qseg.problems import problem_class
 
     cls = problem_class(problem_name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,7 +12,8 @@ import pandas as pd
 TARGET_GAP = 0.01
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
+    """Return matplotlib's pyplot on the file-only Agg backend (no display is ever needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -38,7 +41,7 @@ def write_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
     return written + sweep_plots(scored, folder)
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     _pyplot().close(fig)

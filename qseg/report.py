@@ -9,6 +9,7 @@ The best value of each column is marked in bold.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ HARNESS_TIMING = {"build_ns", "reference_ns", "evaluate_ns", "polish_ns", "total
 SCORED = ("ok", "infeasible")
 
 
-def bootstrap_interval(values: np.ndarray, statistic=np.median, seed: int = 0) -> tuple[float, float]:
+def bootstrap_interval(values: np.ndarray, statistic: Callable[..., Any] = np.median, seed: int = 0) -> tuple[float, float]:
     """Return the 95 % percentile-bootstrap interval of ``statistic`` (NaN, NaN with no data)."""
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
@@ -73,9 +74,12 @@ def _format(value: float, low: float, high: float, kind: str) -> str:
     fmt = {"gap": "{:.2%}", "feasible": "{:.0%}", "wall": "{:.3g} s", "tts": "{:.3g} s"}[kind]
     text = fmt.format(value)
     if not (np.isnan(low) or np.isnan(high)) and (low != value or high != value):
-        bound = lambda v: "∞" if np.isinf(v) else fmt.format(v)  # noqa: E731
-        text += f" [{bound(low)}, {bound(high)}]"
+        text += f" [{_bound(low, fmt)}, {_bound(high, fmt)}]"
     return text
+
+
+def _bound(value: float, fmt: str) -> str:
+    return "∞" if np.isinf(value) else fmt.format(value)
 
 
 def markdown_table(summary: pd.DataFrame) -> str:

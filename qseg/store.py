@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ class Store:
         cells run from now on, and the resume is listed with its time and settings."""
         stored = read_run(self.root)
         resumed = list(stored.get("resumed", []))
-        resumed.append({"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        resumed.append({"utc": datetime.now(UTC).isoformat(timespec="seconds"),
                         "settings": run_info.get("settings"), "git_revision": run_info.get("git_revision")})
         _write_json(self.root / RUN_FILE, {**stored, "settings": run_info.get("settings"), "resumed": resumed})
 

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from harness_support import bench, install_fault_plugins, write_suite
+
 from qseg.store import load, read_records
 
 SUITE = """

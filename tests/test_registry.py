@@ -9,7 +9,7 @@ import dimod
 import pytest
 
 import qseg
-from qseg.backends import BackendInfo, Backend, Parameter, registry
+from qseg.backends import Backend, BackendInfo, Parameter, registry
 from qseg.errors import BackendUnavailableError, UnknownNameError
 from qseg.testing import check_backend
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from qseg.cli import main
-from qseg.harness.suite import load_suite
 from qseg.harness.bench import run_bench
+from qseg.harness.suite import load_suite
 from qseg.report import bootstrap_interval, summary_table
 from qseg.store import load
 

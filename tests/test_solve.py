@@ -132,8 +132,9 @@ def test_a_damaged_cache_entry_is_recomputed(isolated_cache):
 
 
 def test_a_proven_infeasible_model_is_its_own_status_not_a_result():
-    from qseg.problems.knapsack import KnapsackProblem
     import numpy as np
+
+    from qseg.problems.knapsack import KnapsackProblem
 
     class Impossible(KnapsackProblem):
         def build_cqm(self) -> dimod.ConstrainedQuadraticModel:

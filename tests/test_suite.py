@@ -209,7 +209,8 @@ def test_a_backend_limited_to_problems(tmp_path):
     assert not [c for c in cells if c.backend == "sa"]
     assert [c for c in cells if c.backend == "cbc"]
     with pytest.raises(SuiteError, match=r"backends\[0\]\.problems"):
-        load_suite(write(tmp_path, GOOD.replace('params = { num_reads = 5 }\n', 'params = { num_reads = 5 }\nproblems = ["nope"]\n')))
+        nope = 'params = { num_reads = 5 }\nproblems = ["nope"]\n'
+        load_suite(write(tmp_path, GOOD.replace('params = { num_reads = 5 }\n', nope)))
 
 
 def test_run_settings_never_enter_a_cell_key(tmp_path):
@@ -270,7 +271,8 @@ def test_a_grid_past_max_cells_is_refused_before_anything_is_built(tmp_path, mon
     import qseg.harness.suite as suite_module
 
     monkeypatch.setattr(suite_module, "build_problem", lambda *a, **k: pytest.fail("built a problem"))
-    text = GOOD.replace("params = { num_reads = 5 }", "params = { num_reads = 5, num_sweeps = " + str(list(range(1, 2001))) + " }")
+    grid = "params = { num_reads = 5, num_sweeps = " + str(list(range(1, 2001))) + " }"
+    text = GOOD.replace("params = { num_reads = 5 }", grid)
     with pytest.raises(SuiteError) as caught:
         load_suite(write(tmp_path, text))
     message = str(caught.value)

@@ -9,7 +9,6 @@ from qseg.backends import info as _info
 from qseg.backends.base import MODEL_KINDS, Backend, Parameter, model_kind, num_variables
 from qseg.backends.info import *  # noqa: F403 - SolverInfo, its nested TypedDicts, key constants
 from qseg.backends.quiet import silenced
-from qseg.environment import available_memory
 from qseg.backends.registry import (
     ENTRY_POINT_GROUP,
     BackendInfo,
@@ -18,6 +17,7 @@ from qseg.backends.registry import (
     load_backend,
     refresh,
 )
+from qseg.environment import available_memory
 
 __all__ = [
     *_info.__all__,

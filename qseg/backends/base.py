@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import dimod
 
+from qseg.backends.sampler import BackendSampler
 from qseg.errors import BackendUnavailableError, BadInputError, ModelTooLargeError, UnknownNameError
 
 MODEL_KINDS = ("bqm", "cqm", "nl")
@@ -269,13 +270,11 @@ class Backend(ABC):
     def _solve(self, model: Any, params: dict[str, Any]) -> dimod.SampleSet:
         """Run the solver on a validated model with resolved parameters; return its SampleSet."""
 
-    def sampler(self, **defaults: Any) -> dimod.Sampler:
+    def sampler(self, **defaults: Any) -> BackendSampler:
         """Return this backend as a ``dimod.Sampler`` so Ocean composites can wrap it.
 
         ``defaults`` are parameters applied to every call unless the call overrides them.
         """
-        from qseg.backends.sampler import BackendSampler
-
         if "bqm" not in self.accepts:
             raise BadInputError("backend", self.name, "only backends that accept a BQM are samplers")
         return BackendSampler(self, **defaults)

@@ -48,7 +48,8 @@ class TimingInfo(TypedDict, total=False):
     ansatz_ns: int  # ns: QAOA: BQM -> Ising, ansatz construction and transpilation
     optimize_ns: int  # ns: QAOA: the classical optimiser's loop
     run_ns: int  # ns: QAOA: ansatz_ns + optimize_ns + sampling_ns (its time-to-solution basis)
-    translate_ns: int  # ns: MIP: translating the CQM into the solver's linear program (not the harness's build_ns, the model build)
+    # ns: MIP: translating the CQM into the solver's linear program (the harness's build_ns is the model build)
+    translate_ns: int
     solve_ns: int  # ns: MIP: the solver run (every route: structured, LP, plain MIP)
 
 

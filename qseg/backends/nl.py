@@ -8,7 +8,7 @@ ordinary SampleSet and problems map the columns to their CQM variables (``Proble
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dimod
 import numpy as np
@@ -48,7 +48,7 @@ def nl_sampleset(model: Any, info: dict[str, Any] | None = None) -> dimod.Sample
     )
     sampleset.info.update(info or {})
     sampleset.info["nl_feasible"] = feasible
-    return sampleset
+    return cast(dimod.SampleSet, sampleset)
 
 
 def set_nl_states(model: Any, sampleset: dimod.SampleSet) -> None:

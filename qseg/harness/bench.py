@@ -125,7 +125,8 @@ def terminal_progress() -> tuple[Callable[[Progress], None] | None, Callable[[],
     """Return (update, close) for a rich progress bar on a terminal; (None, no-op) otherwise."""
     if not sys.stdout.isatty():
         return None, lambda: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TaskID, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
     bar = Bar(TextColumn("cells"), BarColumn(), MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
               TimeRemainingColumn())

@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
-
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from qseg.harness.cell import StoredRecord, skeleton_record
 from qseg.harness.record import Status
@@ -46,6 +46,12 @@ class Worker:
             stderr=log, text=True, bufsize=1, start_new_session=True, env=env,
         )
         return cls(process)
+
+    @property
+    def stdout(self) -> IO[str]:
+        """Return the pipe the worker writes its records to."""
+        assert self.process.stdout is not None, "workers are started with stdout=PIPE"
+        return self.process.stdout
 
     def send(self, cell: CellSpec, settings: RunSettings, samples_dir: Path | None) -> None:
         """Hand one cell to the worker and start its clock."""
@@ -106,12 +112,12 @@ def run_local(
 
     def spawn() -> Worker:
         worker = Worker.start(env, log)
-        selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
+        selector.register(worker.stdout, selectors.EVENT_READ, worker)
         return worker
 
     def retire(worker: Worker) -> None:
         """Kill ``worker``; put a fresh one in its place while cells remain."""
-        selector.unregister(worker.process.stdout)
+        selector.unregister(worker.stdout)
         worker.kill()
         index = pool.index(worker)
         if pending:
@@ -145,17 +151,16 @@ def run_local(
             busy = [w for w in pool if w.cell is not None]
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             for key, _ in selector.select(timeout=min(wait, 1.0)):
-                worker: Worker = key.data
-                if worker.cell is None or worker not in pool:
+                ready: Worker = key.data
+                if ready.cell is None or ready not in pool:
                     continue
-                assert worker.process.stdout is not None
-                line = worker.process.stdout.readline()
+                line = ready.stdout.readline()
                 if not line.endswith("\n"):
-                    fail(worker, Status.ERROR, f"worker died during the cell (exit code {worker.process.wait()})")
+                    fail(ready, Status.ERROR, f"worker died during the cell (exit code {ready.process.wait()})")
                     continue
-                worker.cell = None
+                ready.cell = None
                 complete(json.loads(line))
-                feed(worker)
+                feed(ready)
             now = time.monotonic()
             for worker in [w for w in pool if w.cell is not None and now >= w.deadline]:
                 fail(worker, Status.TIMEOUT,

@@ -283,7 +283,8 @@ def _describe_model(record: Record, model: Any) -> None:
 def _solver_facts(record: Record, problem: Problem, sampleset: dimod.SampleSet) -> str:
     """Copy the backend's declared solver facts (``SolverInfo``) into the record; return why the
     model is proven infeasible when the backend proved it, else ""."""
-    info: keys.SolverInfo = sampleset.info  # type: ignore[assignment]  # declared, held by conformance
+    # Keys and types are SolverInfo's (the conformance suite holds every backend to it).
+    info: Mapping[str, Any] = sampleset.info
     if info.get(keys.MIP_STATUS) == keys.MIP_INFEASIBLE:
         return f"{problem.name} {problem.instance}: {record.backend} proved the model infeasible"
     bound = info.get(keys.BOUND)
@@ -298,7 +299,7 @@ def _solver_facts(record: Record, problem: Problem, sampleset: dimod.SampleSet) 
         record.max_chain_length = embedding[keys.MAX_CHAIN_LENGTH]
         record.mean_chain_length = embedding[keys.MEAN_CHAIN_LENGTH]
         record.chain_break_fraction = embedding[keys.CHAIN_BREAK_FRACTION]
-        record.details[keys.EMBEDDING] = {k: embedding[k] for k in _EMBEDDING_DETAIL_KEYS if k in embedding}  # type: ignore[literal-required]
+        record.details[keys.EMBEDDING] = {k: embedding[k] for k in _EMBEDDING_DETAIL_KEYS if k in embedding}
         record.timing_simulated = bool(info.get(keys.TIMING_SIMULATED, False))
     for key in _DETAIL_KEYS:
         value = info.get(key)

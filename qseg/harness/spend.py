@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qseg.backends import load_backend
+from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, ModelTooLargeError
 from qseg.harness.solve import build_model
 from qseg.harness.spec import CellSpec
@@ -35,7 +35,7 @@ def estimate_charges(suite: Suite, cells: Iterable[CellSpec] | None = None) -> l
     """Return the estimated QPU/hybrid charge of ``cells`` (default: every cell of ``suite``);
     local and unavailable backends are 0."""
     charges = []
-    backends = {}
+    backends: dict[str, Backend] = {}
     for cell in suite.cells if cells is None else cells:
         if cell.is_baseline:
             charges.append(CellCharge(cell, 0.0, "local"))

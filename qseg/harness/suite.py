@@ -61,7 +61,13 @@ from qseg.errors import BadInputError, QsegError
 from qseg.harness.metrics import DEFAULT_EPS
 from qseg.harness.solve import resolve_backend_params, resolve_formulation
 from qseg.harness.spec import (
-    BASELINE_FORMULATION, BASELINE_PREFIX, NO_REFERENCE, CellSpec, InstanceMeta, InstanceSpec, RunSettings,
+    BASELINE_FORMULATION,
+    BASELINE_PREFIX,
+    NO_REFERENCE,
+    CellSpec,
+    InstanceMeta,
+    InstanceSpec,
+    RunSettings,
     content_hash,
 )
 from qseg.problems import Problem, build_problem, problem_names
@@ -262,8 +268,9 @@ def _instance_table(path: Path, where: str, table: Any) -> InstanceTable:
         if not isinstance(values, list) or not values:
             raise SuiteError(path, f"{where}.{key}", values, "expected a non-empty list")
         for value in values:
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "sizes" else 0)):
-                raise SuiteError(path, f"{where}.{key}", value, "expected whole numbers" + (" >= 1" if key == "sizes" else " >= 0"))
+            lowest = 1 if key == "sizes" else 0
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < lowest):
+                raise SuiteError(path, f"{where}.{key}", value, f"expected whole numbers >= {lowest}")
     params = _typed(path, f"{where}.params", table.get("params", {}), dict)
     specs = [
         (InstanceSpec(problem=problem, data=d, size=size, seed=seed, params=point), swept)
@@ -393,7 +400,7 @@ def _formulations(path: Path, problem: Problem, table: BackendTable, default_for
     own = _for_problem(table.formulations, problem.name)
     if table.polish and not problem.can_polish:
         raise SuiteError(path, f"backend {backend.name} polish", True, f"{problem.name} has no polish step")
-    wanted: list[str | None] = list(own or (default_formulations if "bqm" in backend.accepts else None) or [None])
+    wanted: list[str | None] = [*own] or ([*default_formulations] if "bqm" in backend.accepts else []) or [None]
     if "bqm" not in backend.accepts and not own:
         wanted = [None]
     for formulation in wanted:
@@ -418,7 +425,8 @@ def _known(path: Path, prefix: str, table: dict[str, Any], allowed: set[str]) ->
 
 
 def _typed(path: Path, key: str, value: Any, types: type | tuple[type, ...]) -> Any:
-    if value is None or isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)) or not isinstance(value, types):
+    allowed = types if isinstance(types, tuple) else (types,)
+    if value is None or isinstance(value, bool) and bool not in allowed or not isinstance(value, types):
         expected = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
         raise SuiteError(path, key, value, f"expected {expected}")
     return value

@@ -38,7 +38,7 @@ class SimulatedAnnealingBackend(Backend):
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         from dwave.samplers import SimulatedAnnealingSampler
 
-        sampleset = SimulatedAnnealingSampler().sample(
+        sampleset = SimulatedAnnealingSampler().sample(  # type: ignore[no-untyped-call]  # dwave-samplers: untyped __init__
             model,
             num_reads=params["num_reads"],
             num_sweeps=params["num_sweeps"],
@@ -84,7 +84,7 @@ class TabuBackend(Backend):
         from dwave.samplers import TabuSampler
 
         start = time.perf_counter_ns()
-        sampleset = TabuSampler().sample(
+        sampleset = TabuSampler().sample(  # type: ignore[no-untyped-call]  # dwave-samplers: untyped __init__
             model,
             num_reads=params["num_reads"],
             timeout=_NO_TIME_LIMIT_MS if params["timeout"] is None else params["timeout"],
@@ -109,7 +109,8 @@ class RandomBackend(Backend):
 
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         start = time.perf_counter_ns()
-        sampleset = dimod.RandomSampler().sample(
+        # dimod's RandomSampler is untyped (its __init__ and sample return Any).
+        sampleset: dimod.SampleSet = dimod.RandomSampler().sample(  # type: ignore[no-untyped-call]
             model, num_reads=params["num_reads"], seed=params["seed"]
         )
         sampleset.info["timing"] = {"sampling_ns": time.perf_counter_ns() - start}
