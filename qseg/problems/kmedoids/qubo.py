@@ -23,22 +23,21 @@ to max 1), energy y'(γ11' - α/2 Δ)y + (βΔ1 - 2γK)'y + γK² with α = 1/K,
 + B Σ_ij z_ij (1 - y_i) + Σ_ij d_ij z_ij with A = B = G = 10 · max distance. The constants the
 notebook drops are kept as the offset, so a feasible state's energy is its p-median cost.
 Integer labels: y_i is ``i``, z_ij is ``N + i*N + j`` (``KMedoidsProblem.variable_name``).
+
+The builders take the distance matrix, K and the y labels, never the problem object.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dimod
 import numpy as np
 
 from qseg.errors import BadInputError
 from qseg.environment import available_memory
-from qseg.problems.base import Qubo, penalty_values, positive_number
-
-if TYPE_CHECKING:
-    from qseg.problems.kmedoids import KMedoidsProblem
+from qseg.problems.base import Qubo, positive_number
 
 ASSIGNMENT_PENALTY_FACTOR = 10.0
 DEFAULT_MEMORY_FRACTION = 0.5
@@ -47,15 +46,16 @@ DEFAULT_MEMORY_FRACTION = 0.5
 BYTES_PER_INTERACTION = 2 * 16 + 16
 
 
-def build(problem: KMedoidsProblem, formulation: str, options: dict[str, Any]) -> Qubo:
-    """Return the named formulation of ``problem`` with the penalty weights it used."""
-    options = penalty_values(problem, formulation, options)
+def build(formulation: str, distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+    """Return the named formulation of the p-median over ``distances`` (checked, N x N) with
+    ``k`` medoids, over the y variables ``labels`` (the N-variable formulations), with the
+    penalty weights it used; ``options`` are the checked penalty options (``penalty_values``)."""
     builders = {"selection": _selection, "bauckhage": _bauckhage, "assignment": _assignment}
-    return builders[formulation](problem, options)
+    return builders[formulation](distances, k, labels, options)
 
 
-def _selection(problem: KMedoidsProblem, options: dict[str, Any]) -> Qubo:
-    distances, n, k = problem.distances, problem.size, problem.k
+def _selection(distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+    n = distances.shape[0]
     # ceil(N/K) is N for K = 1: the farthest neighbour, N - 1, is the widest radius there is.
     rank = int(options.get("radius_rank", min(math.ceil(n / k), max(n - 1, 1))))
     if n > 1 and not 1 <= rank <= n - 1:
@@ -70,7 +70,7 @@ def _selection(problem: KMedoidsProblem, options: dict[str, Any]) -> Qubo:
     linear = -total_savings + gamma * (1 - 2 * k)
     bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
         linear, (rows, columns, quadratic), float(radius.sum() + gamma * k * k), dimod.BINARY,
-        variable_order=problem.medoid_labels,
+        variable_order=labels,
     )
     return Qubo(bqm, "selection", {"gamma": gamma, "radius_rank": float(rank)})
 
@@ -89,8 +89,8 @@ def _pairwise_overlap(savings: np.ndarray) -> np.ndarray:
     return overlap
 
 
-def _bauckhage(problem: KMedoidsProblem, options: dict[str, Any]) -> Qubo:
-    distances, n, k = problem.distances, problem.size, problem.k
+def _bauckhage(distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+    n = distances.shape[0]
     off_diagonal = distances[~np.eye(n, dtype=bool)]
     default_sigma = float(np.median(off_diagonal)) if off_diagonal.size else 1.0
     sigma = positive_number("sigma", options.get("sigma", default_sigma or 1.0))
@@ -103,7 +103,7 @@ def _bauckhage(problem: KMedoidsProblem, options: dict[str, Any]) -> Qubo:
     quadratic = 2 * gamma - alpha * welsch[rows, columns]
     linear = gamma - 0.5 * alpha * np.diag(welsch) + beta * welsch.sum(axis=1) - 2 * gamma * k
     bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
-        linear, (rows, columns, quadratic), gamma * k * k, dimod.BINARY, variable_order=problem.medoid_labels
+        linear, (rows, columns, quadratic), gamma * k * k, dimod.BINARY, variable_order=labels
     )
     return Qubo(bqm, "bauckhage", {"alpha": alpha, "beta": beta, "gamma": gamma, "sigma": sigma})
 
@@ -113,12 +113,12 @@ def assignment_interactions(n: int) -> int:
     return n * (n - 1) // 2 * (n + 1) + n * n
 
 
-def _assignment(problem: KMedoidsProblem, options: dict[str, Any]) -> Qubo:
-    n, k = problem.size, problem.k
+def _assignment(distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+    n = distances.shape[0]
     fraction = positive_number("max_memory_fraction", options.get("max_memory_fraction", DEFAULT_MEMORY_FRACTION))
     _check_memory(n, fraction)
-    penalty = positive_number("penalty", options.get("penalty", ASSIGNMENT_PENALTY_FACTOR * max(float(problem.distances.max()), 1e-9)))
-    bqm = assignment_bqm(problem.distances, k, penalty)
+    penalty = positive_number("penalty", options.get("penalty", ASSIGNMENT_PENALTY_FACTOR * max(float(distances.max()), 1e-9)))
+    bqm = assignment_bqm(distances, k, penalty)
     return Qubo(bqm, "assignment", {"A": penalty, "B": penalty, "G": penalty}, {"index_map": "y_i = i, z_ij = N + i*N + j"})
 
 
