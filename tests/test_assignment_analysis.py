@@ -10,7 +10,6 @@ import pytest
 
 import qseg
 from qseg import analysis
-from qseg.problems.assignment_lp import lp_relaxation
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +79,7 @@ def test_shadow_prices_from_highs_match_the_lp_prices(solved):
     if "relax" not in qseg.backend("highs").parameters:
         pytest.skip("the highs backend has no LP relaxation (relax) yet")
     prices = analysis.shadow_prices(problem, "highs")
-    expected = lp_relaxation(problem).prices
+    expected = problem.lp_relaxation().prices
     for row, price in zip(problem.rows, expected):
         natural = price if row.sense == "<=" else -price
         assert prices[row.name] == pytest.approx(natural, abs=1e-6), row.name

@@ -11,8 +11,7 @@ import pytest
 import qseg
 from qseg.errors import InfeasibleModelError
 from qseg.problems.assignment import AssignmentProblem
-from qseg.problems.assignment_rules import settings_from
-from qseg.problems.assignment_search import greedy_actions
+from qseg.problems.assignment.rules import settings_from
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def test_numpy_evaluation_equals_dimod_on_random_states(small):
     rng = np.random.default_rng(0)
     random = rng.integers(0, 2, size=(20, small.size * small.num_actions)).astype(np.int8)
     one_hot = small.states_from_actions(rng.integers(0, small.num_actions, size=(20, small.size)))
-    planned = small.states_from_actions(greedy_actions(small))
+    planned = small.states_from_actions(small.greedy_actions())
     states = np.vstack([random, one_hot, planned])
     labels = list(range(states.shape[1]))
     objective, violations, one_hot_violation = small.evaluate_states(states)

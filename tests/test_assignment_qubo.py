@@ -9,8 +9,7 @@ import pytest
 
 import qseg
 from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.assignment_qubo import _scaled, _slack_bits, action_labels, qubo_rows
-from qseg.problems.assignment_search import greedy_actions
+from qseg.problems.assignment.qubo import _scaled, _slack_bits, action_labels, qubo_rows
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def _plans(problem, count: int = 8) -> np.ndarray:
     k = problem.num_actions
     states = problem.states_from_actions(rng.integers(0, k, size=(count, problem.size)))
     reads = problem.polish_reads(problem.reads_of(states, np.zeros(count), np.ones(count, dtype=np.int64)))
-    plans = np.vstack([problem.states_from_actions(greedy_actions(problem)), reads.states])
+    plans = np.vstack([problem.states_from_actions(problem.greedy_actions()), reads.states])
     assert problem.reads_of(plans, np.zeros(len(plans)), np.ones(len(plans), dtype=np.int64)).feasible.all()
     return plans
 
@@ -32,12 +31,12 @@ def _plans(problem, count: int = 8) -> np.ndarray:
 def test_unbalanced_energy_is_objective_plus_the_stated_penalties(problem):
     qubo = problem.build_qubo("unbalanced")
     labels = list(qubo.bqm.variables)
-    assert labels == action_labels(problem).tolist()  # no no-action variable, no slack
+    assert labels == action_labels(problem.arrays).tolist()  # no no-action variable, no slack
     plans = _plans(problem)
     energy = qubo.bqm.energies((plans[:, labels], labels))
     objective, _, _ = problem.evaluate_states(plans)
     penalty = np.zeros(len(plans))
-    for row in qubo_rows(problem):
+    for row in qubo_rows(problem.arrays):
         h = row.bound - plans[:, row.columns] @ row.coefficients
         l1, l2 = qubo.penalties[f"lambda1_{row.name}"], qubo.penalties[f"lambda2_{row.name}"]
         penalty += -l1 * h + l2 * h**2
@@ -45,10 +44,8 @@ def test_unbalanced_energy_is_objective_plus_the_stated_penalties(problem):
 
 
 def test_unbalanced_prices_binding_rows_by_the_lp(problem):
-    from qseg.problems.assignment_lp import lp_relaxation
-
     qubo = problem.build_qubo("unbalanced")
-    relaxation = lp_relaxation(problem)
+    relaxation = problem.lp_relaxation()
     budget = [r.name for r in problem.rows].index("budget")
     assert relaxation.prices[budget] > 0
     assert qubo.penalties["lambda1_budget"] == pytest.approx(relaxation.prices[budget])
@@ -62,9 +59,9 @@ def test_slack_energy_is_the_objective_on_feasible_plans_with_their_slack(proble
     states = np.zeros((len(plans), len(qubo.bqm.variables)), dtype=np.int8)
     labels = list(qubo.bqm.variables)
     position = {v: j for j, v in enumerate(labels)}
-    states[:, [position[v] for v in action_labels(problem)]] = plans[:, action_labels(problem)]
+    states[:, [position[v] for v in action_labels(problem.arrays)]] = plans[:, action_labels(problem.arrays)]
     start = width
-    for row in qubo_rows(problem):
+    for row in qubo_rows(problem.arrays):
         coefficients, _, bound = _scaled(row, qubo.details["resolution"], problem.num_actions)
         bits = _slack_bits(_scaled(row, qubo.details["resolution"], problem.num_actions)[1])
         for plan, state in zip(plans, states):

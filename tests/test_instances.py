@@ -86,3 +86,33 @@ def test_instance_seed_is_none_and_size_is_fixed(instances_dir):
     with pytest.raises(BadInputError) as caught:
         qseg.problem("knapsack", data="knapPI_1_50_1000.csv#knapPI_1_50_1000_1", size=10)
     assert caught.value.field == "size"
+
+
+def test_sources_tell_generated_named_and_file_data_apart(tmp_path):
+    from qseg.data.sources import NAMED_DATASETS, Sources
+
+    sources = Sources(named=("seed-000",), selectors=True)
+    assert not sources.is_file(None) and sources.dataset(None) is None
+    assert not sources.is_file("seed-000") and sources.dataset("seed-000") is NAMED_DATASETS["seed-000"]
+    assert sources.is_file("retention") and sources.dataset("retention") is None  # not one it takes
+    path = tmp_path / "one.txt"
+    path.write_text("1 10\n3 4\n")
+    assert sources.locate(f"{path}#a", None) == (path, "a")
+    assert Sources().locate(str(path), None) == (path, None)
+    with pytest.raises(BadInputError, match=r"size=3: an instance file fixes its own size"):
+        sources.locate(str(path), 3)
+    with pytest.raises(BadInputError, match=r"empty instance name after '#'"):
+        sources.locate(f"{path}#", None)
+    with pytest.raises(BadInputError, match=r"no such dataset or instance file"):
+        Sources().locate(f"{path}#a", None)  # without selectors '#' is part of the name
+    assert Sources(search=False).locate("~/nowhere.csv", None)[0] == Path("~/nowhere.csv").expanduser()
+    with pytest.raises(ValueError, match="no named dataset 'nope'"):
+        Sources(named=("nope",))
+
+
+def test_a_named_dataset_loads_its_first_customers():
+    from qseg.data.sources import NAMED_DATASETS
+
+    seed_000, retention = NAMED_DATASETS["seed-000"], NAMED_DATASETS["retention"]
+    assert (seed_000.seed, len(seed_000.load(None)), len(seed_000.load(7))) == (2026, 250, 7)
+    assert (retention.seed, len(retention.load(None)), len(retention.load(9))) == (2025, 250, 9)

@@ -15,8 +15,8 @@ import qseg
 from qseg.data.pmed import load_pmed
 from qseg.errors import BadInputError
 from qseg.problems.base import Problem
-from qseg.problems.kmedoids import KMedoidsProblem, euclidean_distances
-from qseg.problems.kmedoids_search import medoid_set_costs, polish, polish_many
+from qseg.problems.kmedoids.problem import KMedoidsProblem, euclidean_distances
+from qseg.problems.kmedoids.search import medoid_set_costs, polish, polish_many
 
 
 def random_distances(n, seed):

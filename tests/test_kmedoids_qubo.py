@@ -15,7 +15,7 @@ import pytest
 
 import qseg
 from qseg.errors import BadInputError
-from qseg.problems.kmedoids import KMedoidsProblem, euclidean_distances
+from qseg.problems.kmedoids.problem import KMedoidsProblem, euclidean_distances
 
 
 def random_problem(n, k, seed, *, blobs=False):

@@ -14,7 +14,7 @@ import pytest
 import qseg
 from qseg.data import retention
 from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.assignment_rules import cap_count, floor_count, rate, settings_from
+from qseg.problems.assignment.rules import cap_count, floor_count, rate, settings_from
 
 
 def test_generator_matches_the_memo_ranges_and_is_reproducible():

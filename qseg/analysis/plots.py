@@ -31,7 +31,7 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def write_plots(plan: pd.DataFrame, sweep: pd.DataFrame, folder: Path, current_budget: float) -> list[Path]:
+def write_retention_plots(plan: pd.DataFrame, sweep: pd.DataFrame, folder: Path, current_budget: float) -> list[Path]:
     """Write the eight figures of ``plan`` (``tables.plan_table``) and ``sweep``
     (``sensitivity.budget_sweep``) into ``folder``; return the files in ``PLOT_FILES`` order."""
     folder.mkdir(parents=True, exist_ok=True)

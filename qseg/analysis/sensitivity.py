@@ -17,7 +17,7 @@ import pandas as pd
 from qseg.analysis.tables import best_actions
 from qseg.errors import InfeasibleModelError, QsegError
 from qseg.problems.assignment import AssignmentProblem
-from qseg.problems.assignment_rules import MEMO_CUSTOMERS
+from qseg.problems.assignment.rules import MEMO_CUSTOMERS
 
 # The memo's sweep, $ per 250 customers (scaled with the instance like the default budget).
 MEMO_BUDGETS = (50, 75, 100, 125, 150, 175, 200, 250, 300, 400, 500, 750, 1000)

@@ -1,4 +1,5 @@
-"""Problem builders, one module per problem, found by name."""
+"""Problem builders, one subpackage per problem (``knapsack``, ``kmedoids``, ``assignment``), found
+by name."""
 
 from __future__ import annotations
 

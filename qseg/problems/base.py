@@ -249,6 +249,14 @@ def whole_number(field: str, value: Any) -> int:
     return int(number)
 
 
+def check_parameters(problem: str, params: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    """Return None when every key of ``params`` is one of ``known`` (the problem's ``parameters``);
+    else raise UnknownNameError naming the first unknown key (sorted) as a ``problem`` parameter."""
+    unknown = set(params) - set(known)
+    if unknown:
+        raise UnknownNameError(f"{problem} parameter", sorted(unknown)[0], known)
+
+
 def penalty_values(problem: Problem, formulation: str, options: Mapping[str, Any]) -> dict[str, float]:
     """Return the penalty ``options`` of ``formulation`` as positive floats; UnknownNameError for
     a key the formulation does not take, BadInputError for a value that is not a positive number."""

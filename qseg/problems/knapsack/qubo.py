@@ -24,51 +24,52 @@ With objective -sum p x (minimised) and h = B - sum c x (the unspent budget):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
 import dimod
 import numpy as np
 
-from qseg.problems.base import Qubo, penalty_values
-
-if TYPE_CHECKING:
-    from qseg.problems.knapsack import KnapsackProblem
+from qseg.problems.base import Qubo
+from qseg.problems.knapsack.search import critical_ratio, default_resolution, greedy
 
 DEFAULT_KAPPA = 16.0
 STABILITY_MARGIN = 1.1
 
 
-def build(problem: KnapsackProblem, formulation: str, options: Mapping[str, Any]) -> Qubo:
-    """Return ``formulation`` of ``problem`` with the penalty weights it used."""
-    values = penalty_values(problem, formulation, options)
+def build(
+    formulation: str, profit: np.ndarray, cost: np.ndarray, budget: float, labels: list[str],
+    options: dict[str, float],
+) -> Qubo:
+    """Return ``formulation`` of the knapsack ``profit``, ``cost``, ``budget`` over variables
+    ``labels`` with the penalty weights it used; ``options`` are the checked penalty options
+    (``penalty_values``)."""
     builder = {"unbalanced": _unbalanced, "slack": _slack, "equality": _equality}[formulation]
-    return builder(problem, values)
+    return builder(profit, cost, budget, labels, options)
 
 
-def _objective(problem: KnapsackProblem) -> dimod.BinaryQuadraticModel:
+def _objective(profit: np.ndarray, labels: list[str]) -> dimod.BinaryQuadraticModel:
     return dimod.BinaryQuadraticModel.from_numpy_vectors(
-        -problem.profit, ([], [], []), 0.0, dimod.BINARY, variable_order=problem.labels
+        -profit, ([], [], []), 0.0, dimod.BINARY, variable_order=labels
     )
 
 
-def _unbalanced(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
+def _unbalanced(
+    profit: np.ndarray, cost: np.ndarray, budget: float, labels: list[str], options: dict[str, float]
+) -> Qubo:
     kappa = options.get("kappa", DEFAULT_KAPPA)
-    greedy = problem.greedy()
-    greedy_slack = problem.budget - float(problem.cost @ greedy)
-    neutral_slack = max(greedy_slack, problem.budget / (2 * kappa))
-    lambda1 = options.get("lambda1", problem.critical_ratio())
-    lambda2 = options.get("lambda2", lambda1 / (2 * neutral_slack) if lambda1 > 0 else 1.0 / problem.budget)
+    chosen = greedy(profit, cost, budget)
+    greedy_slack = budget - float(cost @ chosen)
+    neutral_slack = max(greedy_slack, budget / (2 * kappa))
+    lambda1 = options.get("lambda1", critical_ratio(profit, cost, budget))
+    lambda2 = options.get("lambda2", lambda1 / (2 * neutral_slack) if lambda1 > 0 else 1.0 / budget)
     scale = 1.0
     if "lambda1" not in options and "lambda2" not in options:
-        scale = _stability_scale(problem, greedy, greedy_slack, lambda1, lambda2)
+        scale = _stability_scale(profit, cost, chosen, greedy_slack, lambda1, lambda2)
         lambda1, lambda2 = scale * lambda1, scale * lambda2
-    bqm = _objective(problem)
+    bqm = _objective(profit, labels)
     # -l1*h = l1*sum c x - l1*B. Built directly rather than through dimod's "unbalanced"
     # inequality, which adds an unscaled offset (-B instead of -l1*B) and warns on real costs.
-    bqm.add_linear_from(zip(problem.labels, lambda1 * problem.cost))
-    bqm.offset -= lambda1 * problem.budget
-    bqm.add_linear_equality_constraint(zip(problem.labels, problem.cost), lambda2, -problem.budget)
+    bqm.add_linear_from(zip(labels, lambda1 * cost))
+    bqm.offset -= lambda1 * budget
+    bqm.add_linear_equality_constraint(zip(labels, cost), lambda2, -budget)
     return Qubo(
         bqm,
         "unbalanced",
@@ -78,7 +79,7 @@ def _unbalanced(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
 
 
 def _stability_scale(
-    problem: KnapsackProblem, greedy: np.ndarray, slack: float, lambda1: float, lambda2: float
+    profit: np.ndarray, cost: np.ndarray, greedy: np.ndarray, slack: float, lambda1: float, lambda2: float
 ) -> float:
     """Return the factor (>= 1) by which both weights must grow so that, from the greedy answer,
     adding any customer that overflows the budget raises the energy by more than its profit
@@ -88,24 +89,24 @@ def _stability_scale(
     def penalty(h: np.ndarray | float) -> np.ndarray | float:
         return -lambda1 * h + lambda2 * h**2
 
-    overflow = (greedy == 0) & (problem.profit > 0) & (problem.cost > slack)
+    overflow = (greedy == 0) & (profit > 0) & (cost > slack)
     if not overflow.any():
         return 1.0
-    rise = penalty(slack - problem.cost[overflow]) - penalty(slack)
-    needed = STABILITY_MARGIN * problem.profit[overflow] / np.maximum(rise, 1e-300)
+    rise = penalty(slack - cost[overflow]) - penalty(slack)
+    needed = STABILITY_MARGIN * profit[overflow] / np.maximum(rise, 1e-300)
     return float(max(1.0, needed.max()))
 
 
-def _slack(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
-    from qseg.problems.knapsack import default_resolution
-
-    resolution = options.get("resolution", default_resolution(problem.cost, problem.budget))
-    scaled_cost = np.ceil(problem.cost / resolution - 1e-9).astype(np.int64)
-    scaled_budget = int(np.floor(problem.budget / resolution + 1e-9))
-    lam = options.get("lam", (1 + 1e-3) * max(float(problem.profit.max()), 1e-9))
-    bqm = _objective(problem)
+def _slack(
+    profit: np.ndarray, cost: np.ndarray, budget: float, labels: list[str], options: dict[str, float]
+) -> Qubo:
+    resolution = options.get("resolution", default_resolution(cost, budget))
+    scaled_cost = np.ceil(cost / resolution - 1e-9).astype(np.int64)
+    scaled_budget = int(np.floor(budget / resolution + 1e-9))
+    lam = options.get("lam", (1 + 1e-3) * max(float(profit.max()), 1e-9))
+    bqm = _objective(profit, labels)
     slack_terms = bqm.add_linear_inequality_constraint(
-        [(v, int(c)) for v, c in zip(problem.labels, scaled_cost)],
+        [(v, int(c)) for v, c in zip(labels, scaled_cost)],
         lagrange_multiplier=lam,
         label="budget",
         ub=scaled_budget,
@@ -119,8 +120,10 @@ def _slack(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
     )
 
 
-def _equality(problem: KnapsackProblem, options: dict[str, float]) -> Qubo:
-    lam = options.get("lam", 10.0 * max(1.0, float(np.abs(problem.profit).max())))
-    bqm = _objective(problem)
-    bqm.add_linear_equality_constraint(zip(problem.labels, problem.cost), lam, -problem.budget)
+def _equality(
+    profit: np.ndarray, cost: np.ndarray, budget: float, labels: list[str], options: dict[str, float]
+) -> Qubo:
+    lam = options.get("lam", 10.0 * max(1.0, float(np.abs(profit).max())))
+    bqm = _objective(profit, labels)
+    bqm.add_linear_equality_constraint(zip(labels, cost), lam, -budget)
     return Qubo(bqm, "equality", {"lam": lam})

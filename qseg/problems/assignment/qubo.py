@@ -33,17 +33,14 @@ Both formulations keep the action variables x_ik (k >= 1) and state:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import dimod
 import numpy as np
 
-from qseg.problems.base import Qubo, penalty_values
-
-if TYPE_CHECKING:
-    from qseg.problems.assignment import AssignmentProblem
+from qseg.problems.assignment.arrays import AssignmentArrays
+from qseg.problems.assignment.lp import lp_relaxation
+from qseg.problems.base import Qubo
 
 DEFAULT_KAPPA = 4.0
 ONE_HOT_MARGIN = 1.1
@@ -61,23 +58,23 @@ class QuboRow:
     bound: float
 
 
-def build(problem: AssignmentProblem, formulation: str, options: Mapping[str, Any]) -> Qubo:
-    """Return ``formulation`` of ``problem`` with the penalty weights it used."""
-    values = penalty_values(problem, formulation, options)
-    return {"unbalanced": _unbalanced, "slack": _slack}[formulation](problem, values)
+def build(formulation: str, arrays: AssignmentArrays, options: dict[str, float]) -> Qubo:
+    """Return ``formulation`` of the instance ``arrays`` with the penalty weights it used;
+    ``options`` are the checked penalty options (``penalty_values``)."""
+    return {"unbalanced": _unbalanced, "slack": _slack}[formulation](arrays, options)
 
 
-def action_labels(problem: AssignmentProblem) -> np.ndarray:
+def action_labels(arrays: AssignmentArrays) -> np.ndarray:
     """Return the CQM labels ``i * K + k`` of the action variables (k >= 1), the QUBO's own."""
-    k = problem.num_actions
-    return (np.arange(problem.size)[:, None] * k + np.arange(1, k)[None, :]).ravel()
+    k = arrays.num_actions
+    return (np.arange(arrays.size)[:, None] * k + np.arange(1, k)[None, :]).ravel()
 
 
-def qubo_rows(problem: AssignmentProblem) -> list[QuboRow]:
+def qubo_rows(arrays: AssignmentArrays) -> list[QuboRow]:
     """Return the coupling rows in "<=" form (floors negated); none uses a no-action variable.
     A row without variables (a budget when every action is free) holds trivially and is left out."""
     return [QuboRow(r.name, r.columns, r.coefficients if r.sense == "<=" else -r.coefficients,
-                    r.limit if r.sense == "<=" else -r.limit) for r in problem.rows if r.columns.size]
+                    r.limit if r.sense == "<=" else -r.limit) for r in arrays.rows if r.columns.size]
 
 
 class _Energy:
@@ -109,12 +106,12 @@ class _Energy:
             variable_order=labels.tolist())
 
 
-def _objective_and_one_hot(problem: AssignmentProblem, energy: _Energy, one_hot: float | np.ndarray) -> None:
+def _objective_and_one_hot(arrays: AssignmentArrays, energy: _Energy, one_hot: float | np.ndarray) -> None:
     """Add -sum w x and the one-hot rows with x_i0 = 1 - sum_{k>=1} x_ik substituted:
     A_i * sum_{1<=k<l} x_ik x_il (zero for no action or one action, >= A_i for two)."""
-    n, k = problem.size, problem.num_actions
+    n, k = arrays.size, arrays.num_actions
     weight = np.broadcast_to(np.asarray(one_hot, dtype=float), (n,))
-    energy.linear[: n * k] -= problem.weights.ravel()
+    energy.linear[: n * k] -= arrays.weights.ravel()
     first, second = np.triu_indices(k - 1, 1)
     base = (np.arange(n) * k + 1)[:, None]
     energy.rows.append((base + first[None, :]).ravel())
@@ -122,36 +119,34 @@ def _objective_and_one_hot(problem: AssignmentProblem, energy: _Energy, one_hot:
     energy.vals.append(np.repeat(weight, first.size))
 
 
-def _unbalanced(problem: AssignmentProblem, options: dict[str, float]) -> Qubo:
-    from qseg.problems.assignment_lp import lp_relaxation
-
+def _unbalanced(arrays: AssignmentArrays, options: dict[str, float]) -> Qubo:
     kappa = options.get("kappa", DEFAULT_KAPPA)
-    rows = qubo_rows(problem)
-    relaxation = lp_relaxation(problem)
+    rows = qubo_rows(arrays)
+    relaxation = lp_relaxation(arrays)
     lambda1, lambda2, neutral = {}, {}, {}
-    index = {r.name: j for j, r in enumerate(problem.rows)}
+    index = {r.name: j for j, r in enumerate(arrays.rows)}
     idle = options.get("idle_fraction", IDLE_FRACTION)
-    field = -problem.weights.ravel().copy()  # energy change of switching each variable on, at the LP optimum
+    field = -arrays.weights.ravel().copy()  # energy change of switching each variable on, at the LP optimum
     for row in rows:
         price, slack = relaxation.prices[index[row.name]], relaxation.slack[index[row.name]]
-        lambda1[row.name] = float(price if price > 1e-9 else idle * _largest_unit_gain(problem, row))
+        lambda1[row.name] = float(price if price > 1e-9 else idle * _largest_unit_gain(arrays, row))
         neutral[row.name] = float(max(slack, abs(row.bound) / (2 * kappa), np.abs(row.coefficients).min() / 2))
         lambda2[row.name] = lambda1[row.name] / (2 * neutral[row.name])
         # d/dx_u of -l1*h + l2*h^2 at the LP slack s: a_u*(l1 - 2*l2*s) + l2*a_u^2
         slope = lambda1[row.name] - 2 * lambda2[row.name] * slack
         np.add.at(field, row.columns, slope * row.coefficients + lambda2[row.name] * row.coefficients**2)
-    labels = action_labels(problem)
+    labels = action_labels(arrays)
     # A second action must never pay: not at the LP prices (-field), not at zero prices (w),
     # nor by the floors it would help meet (their l1 per customer).
-    best = np.maximum(np.maximum(-field, problem.weights.ravel()), 0.0)[labels]
-    floor_help = np.zeros(problem.size)
+    best = np.maximum(np.maximum(-field, arrays.weights.ravel()), 0.0)[labels]
+    floor_help = np.zeros(arrays.size)
     for row in rows:
         if row.bound < 0:
-            floor_help[np.unique(row.columns // problem.num_actions)] += lambda1[row.name]
-    gains = best.reshape(problem.size, problem.num_actions - 1).max(axis=1) + floor_help
+            floor_help[np.unique(row.columns // arrays.num_actions)] += lambda1[row.name]
+    gains = best.reshape(arrays.size, arrays.num_actions - 1).max(axis=1) + floor_help
     one_hot = options["one_hot"] if "one_hot" in options else ONE_HOT_MARGIN * np.maximum(gains, 1e-9)
-    energy = _Energy(problem.size * problem.num_actions)
-    _objective_and_one_hot(problem, energy, one_hot)
+    energy = _Energy(arrays.size * arrays.num_actions)
+    _objective_and_one_hot(arrays, energy, one_hot)
     for row in rows:
         # -l1*h = l1*sum a x - l1*b; l2*h^2 = l2*(sum a x - b)^2
         np.add.at(energy.linear, row.columns, lambda1[row.name] * row.coefficients)
@@ -163,33 +158,33 @@ def _unbalanced(problem: AssignmentProblem, options: dict[str, float]) -> Qubo:
                 {"kappa": kappa, "lp_objective": relaxation.objective, "neutral_slack": neutral})
 
 
-def _largest_unit_gain(problem: AssignmentProblem, row: QuboRow) -> float:
+def _largest_unit_gain(arrays: AssignmentArrays, row: QuboRow) -> float:
     """Return the most objective one unit of the row's left-hand side can bring (at least a tiny
     positive floor): the best w / coefficient among its variables (for a negated floor, the gain
     of dropping a treatment)."""
-    customers, actions = np.divmod(row.columns, problem.num_actions)
-    gains = problem.weights[customers, actions] / row.coefficients
-    return float(max(gains.max(initial=0.0), 1e-6 * max(float(np.abs(problem.weights).max()), 1.0)))
+    customers, actions = np.divmod(row.columns, arrays.num_actions)
+    gains = arrays.weights[customers, actions] / row.coefficients
+    return float(max(gains.max(initial=0.0), 1e-6 * max(float(np.abs(arrays.weights).max()), 1.0)))
 
 
-def _slack(problem: AssignmentProblem, options: dict[str, float]) -> Qubo:
-    resolution = options.get("resolution", _default_resolution(problem))
-    gain = float(np.maximum(problem.weights, 0).max(initial=0.0))
+def _slack(arrays: AssignmentArrays, options: dict[str, float]) -> Qubo:
+    resolution = options.get("resolution", _default_resolution(arrays))
+    gain = float(np.maximum(arrays.weights, 0).max(initial=0.0))
     lam = options.get("lam", SLACK_MARGIN * max(gain, 1e-9))
     one_hot = options.get("one_hot", lam)
-    width = problem.size * problem.num_actions
-    energy = _Energy(width + sum(_slack_bits(_scaled(row, resolution, problem.num_actions)[1]).size for row in qubo_rows(problem)))
-    _objective_and_one_hot(problem, energy, one_hot)
+    width = arrays.size * arrays.num_actions
+    energy = _Energy(width + sum(_slack_bits(_scaled(row, resolution, arrays.num_actions)[1]).size for row in qubo_rows(arrays)))
+    _objective_and_one_hot(arrays, energy, one_hot)
     start, slack_variables = width, {}
-    for row in qubo_rows(problem):
-        coefficients, span, bound = _scaled(row, resolution, problem.num_actions)
+    for row in qubo_rows(arrays):
+        coefficients, span, bound = _scaled(row, resolution, arrays.num_actions)
         bits = _slack_bits(span)
         slack_columns = np.arange(start, start + bits.size)
         start += bits.size
         slack_variables[row.name] = int(bits.size)
         energy.add_square(np.concatenate([row.columns, slack_columns]), np.concatenate([coefficients, bits]),
                           -float(bound), lam)
-    labels = np.concatenate([action_labels(problem), np.arange(width, start)])
+    labels = np.concatenate([action_labels(arrays), np.arange(width, start)])
     return Qubo(energy.bqm(labels), "slack", {"lam": lam, "one_hot": one_hot},
                 {"resolution": resolution, "slack_variables": slack_variables})
 
@@ -217,7 +212,7 @@ def _slack_bits(bound: int) -> np.ndarray:
     return weights
 
 
-def _default_resolution(problem: AssignmentProblem) -> float:
+def _default_resolution(arrays: AssignmentArrays) -> float:
     """Return 1 when every cost and the budget are whole dollars, else 0.01 (cents)."""
-    whole = np.all(np.equal(np.mod(problem.cost, 1), 0)) and float(problem.settings.weekly_budget).is_integer()
+    whole = np.all(np.equal(np.mod(arrays.cost, 1), 0)) and float(arrays.budget).is_integer()
     return 1.0 if whole else 0.01

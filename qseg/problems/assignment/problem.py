@@ -6,10 +6,12 @@ per-segment fairness floors (segments are subscription types).
 Variables are integer labels ``i * K + k`` (``variable_name`` gives ``x_{i}_{k}``): string labels
 double dimod's construction time at 600,000 variables. The CQM has a one-hot row ``one_hot_{i}``
 per customer (plain equalities, not ``add_discrete``, whose cost grows with the square of the
-number of discrete constraints) and the named coupling rows of ``assignment_rules``. Reads are
+number of discrete constraints) and the named coupling rows of ``assignment.rules``. Reads are
 evaluated with numpy (one sparse product for all coupling rows), equal to the CQM's own
 evaluation (tested); infeasible settings raise InfeasibleModelError with the explanation of
-``assignment_feasibility`` when the problem is built.
+``assignment.feasibility`` when the problem is built. The QUBOs (``assignment.qubo``), the LP
+relaxation (``assignment.lp``) and the greedy and polish (``assignment.search``) take the
+instance as ``AssignmentArrays`` (``self.arrays``), never this class.
 """
 
 from __future__ import annotations
@@ -24,11 +26,19 @@ import dimod
 import numpy as np
 import scipy.sparse as sp
 
-from qseg.data.retention import SUBSCRIPTION_TYPES, RetentionData
+from qseg.data.retention import RETENTION_DATASET, SUBSCRIPTION_TYPES, RetentionData
+from qseg.data.sources import Sources
 from qseg.errors import BadInputError, InfeasibleModelError
-from qseg.problems import assignment_feasibility as feasibility
-from qseg.problems.assignment_rules import CHANNEL_OF_CAPACITY, SETTING_NAMES, Settings, cap_count, coupling_rows
-from qseg.problems.base import FEASIBILITY_TOLERANCE, Evaluation, Problem, Qubo, ReadEvaluations
+from qseg.problems.assignment import feasibility, lp, qubo, search
+from qseg.problems.assignment.arrays import AssignmentArrays, constraint_activity, sparse_rows, states_from_actions
+from qseg.problems.assignment.rules import (
+    CHANNEL_OF_CAPACITY, SETTING_NAMES, Settings, cap_count, coupling_rows, settings_from,
+)
+from qseg.problems.base import (
+    FEASIBILITY_TOLERANCE, Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values,
+)
+
+SOURCES = Sources(named=(RETENTION_DATASET["name"],), search=False, file_kind="a customers CSV")
 
 
 class AssignmentProblem(Problem):
@@ -86,8 +96,7 @@ class AssignmentProblem(Problem):
 
     def floors(self) -> dict[str, feasibility.Floor]:
         """Return the coverage floors (constraint name -> required treated customers, group)."""
-        k = self.num_actions
-        return {r.name: feasibility.Floor(r.name, int(r.limit), r.columns.size // (k - 1)) for r in self.rows if r.sense == ">="}
+        return feasibility.coverage_floors(self.rows, self.num_actions)
 
     def treatment_slots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (actions, counts, unit costs) of the cheapest treatments the caps allow."""
@@ -136,22 +145,32 @@ class AssignmentProblem(Problem):
             digest.update(row.coefficients.tobytes())
         return digest.hexdigest()[:32]
 
-    def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
-        """Return the named QUBO formulation (see ``assignment_qubo``)."""
-        from qseg.problems import assignment_qubo
+    @cached_property
+    def arrays(self) -> AssignmentArrays:
+        """Return the instance as arrays, the input of the QUBO builders, the LP and the search."""
+        return AssignmentArrays(
+            name=self.instance, weights=self.weights, value=self.churn * self.clv, cost=self.cost,
+            uplift=self.uplift, budget=self.settings.weekly_budget, segment=self.segment,
+            segment_names=self.segment_names, high_risk=self.high_risk, rows=tuple(self.rows),
+            coupling=self.coupling_matrix, floors=self.floors(), slots=self.treatment_slots(),
+        )
 
-        return assignment_qubo.build(self, self.check_formulation(formulation), penalty_options)
+    def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
+        """Return the named QUBO formulation (see ``assignment.qubo``)."""
+        formulation = self.check_formulation(formulation)
+        options = penalty_values(self, formulation, penalty_options)
+        return qubo.build(formulation, self.arrays, options)
+
+    def lp_relaxation(self) -> lp.LpRelaxation:
+        """Return the LP relaxation (0 <= x <= 1) with each coupling row's price and slack."""
+        return lp.lp_relaxation(self.arrays)
 
     # --- evaluation ----------------------------------------------------------------------------
 
     @cached_property
     def coupling_matrix(self) -> sp.csr_matrix:
         """Return the coupling rows as a sparse matrix over the flat variables."""
-        rows = np.concatenate([np.full(r.columns.size, index) for index, r in enumerate(self.rows)])
-        columns = np.concatenate([r.columns for r in self.rows])
-        values = np.concatenate([r.coefficients for r in self.rows])
-        shape = (len(self.rows), self.size * self.num_actions)
-        return sp.csr_matrix((values, (rows, columns)), shape=shape)
+        return sparse_rows(self.rows, self.size * self.num_actions)
 
     @cached_property
     def _limits(self) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +202,7 @@ class AssignmentProblem(Problem):
 
     def constraint_activity(self, states: np.ndarray) -> np.ndarray:
         """Return each state's left-hand side of every coupling row, shape (R, rows)."""
-        return np.asarray((self.coupling_matrix @ np.asarray(states, dtype=float).T).T)
+        return constraint_activity(self.coupling_matrix, states)
 
     def evaluate_states(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (natural objective, coupling-row violations (R, rows), one-hot violation) of states."""
@@ -232,10 +251,7 @@ class AssignmentProblem(Problem):
 
     def states_from_actions(self, actions: np.ndarray) -> np.ndarray:
         """Return the one-hot (R, N*K) int8 states of action vectors (R, N)."""
-        actions = np.atleast_2d(actions)
-        states = np.zeros((len(actions), self.size * self.num_actions), dtype=np.int8)
-        states[np.arange(len(actions))[:, None], np.arange(self.size)[None, :] * self.num_actions + actions] = 1
-        return states
+        return states_from_actions(actions, self.size, self.num_actions)
 
     # --- answers -------------------------------------------------------------------------------
 
@@ -280,22 +296,23 @@ class AssignmentProblem(Problem):
         step = np.array([r.coefficients.min() if r.coefficients.size else 1.0 for r in self.rows])
         return slack < step[None, :] - FEASIBILITY_TOLERANCE
 
+    def greedy_actions(self) -> np.ndarray:
+        """Return the greedy plan as an action vector (``search.greedy_actions``)."""
+        return search.greedy_actions(self.arrays)
+
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
         """Return the greedy plan (floors first at least cost, then best value per dollar)."""
-        from qseg.problems.assignment_search import greedy_actions
 
         def greedy() -> dict[Any, int]:
-            return dict(enumerate(self.states_from_actions(greedy_actions(self))[0].tolist()))
+            return dict(enumerate(self.states_from_actions(self.greedy_actions())[0].tolist()))
 
         return {"greedy": greedy}
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads repaired to feasibility and improved greedily (energies kept: they
         describe the sampler's own states)."""
-        from qseg.problems.assignment_search import polish_actions
-
         actions = self.actions_of(reads.states)
-        polished = np.vstack([polish_actions(self, row) for row in actions])
+        polished = np.vstack([search.polish_actions(self.arrays, row) for row in actions])
         return self.reads_of(self.states_from_actions(polished), reads.energy, reads.num_occurrences)
 
 
@@ -316,27 +333,23 @@ def assignment_from_spec(*, size: int | None, seed: int, data: str | None, param
     (``weekly_budget``, ...); absolute defaults scale with the number of customers.
     """
     from qseg.data import retention
-    from qseg.errors import BadInputError, UnknownNameError
-    from qseg.problems.assignment_rules import settings_from
 
-    unknown = set(params) - set(AssignmentProblem.parameters)
-    if unknown:
-        raise UnknownNameError("assignment parameter", sorted(unknown)[0], AssignmentProblem.parameters)
+    check_parameters("assignment", params, AssignmentProblem.parameters)
     actions_path = Path(str(params["actions"])).expanduser() if "actions" in params else None
     if actions_path is not None and not actions_path.is_file():
         raise BadInputError("actions", str(params["actions"]), "no such actions CSV file")
-    if data is None or data == retention.RETENTION_DATASET["name"]:
-        if data is None:
-            n = retention.RETENTION_DATASET["n"] if size is None else size
+    if SOURCES.is_file(data):
+        path, _ = SOURCES.locate(data, size)
+        loaded = retention.load_retention_source(path, actions_path)
+        instance, instance_seed = loaded.name, None
+    else:
+        dataset = SOURCES.dataset(data)
+        if dataset is None:
+            n = RETENTION_DATASET["n"] if size is None else size
             customers, instance, instance_seed = retention.generate_customers(n, seed), f"generated-n{n}-s{seed}", seed
         else:
-            customers, instance, instance_seed = retention.retention_dataset(size), data, retention.RETENTION_DATASET["seed"]
+            customers, instance, instance_seed = dataset.load(size), dataset.name, dataset.seed
         actions = retention.load_actions(actions_path) if actions_path else retention.default_actions()
         loaded = RetentionData(retention.check_customers(customers), retention.check_actions(actions), instance)
-    else:
-        if size is not None:
-            raise BadInputError("size", size, "a customers CSV fixes its own size")
-        loaded = retention.load_retention_source(Path(data).expanduser(), actions_path)
-        instance, instance_seed = loaded.name, None
     settings = settings_from({k: v for k, v in params.items() if k != "actions"}, len(loaded.customers))
     return AssignmentProblem(loaded, settings, instance=instance, seed=instance_seed)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qseg.analysis.plots import write_plots
+from qseg.analysis.plots import write_retention_plots
 from qseg.analysis.sensitivity import budget_sweep, shadow_prices
 from qseg.analysis.tables import constraint_table, kpis, plan_table
 from qseg.problems.assignment import AssignmentProblem
@@ -36,4 +36,4 @@ def write_analysis(problem: AssignmentProblem, actions: np.ndarray, folder: Path
     sweep.to_csv(written[2], index=False)
     plan = plan_table(problem, actions)
     plan.to_csv(written[3], index=False)
-    return written + write_plots(plan, sweep, folder, problem.settings.weekly_budget)
+    return written + write_retention_plots(plan, sweep, folder, problem.settings.weekly_budget)

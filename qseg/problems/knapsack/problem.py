@@ -2,7 +2,8 @@
 with p_i = uplift_i * value_i - cost_i (the seed notebook's campaign targeting).
 
 Variables are labelled ``x_0 .. x_{n-1}`` (customer i is targeted). QUBO formulations live in
-``knapsack_qubo``; baselines are greedy by profit/cost ratio and exact dynamic programming.
+``knapsack.qubo``; baselines (greedy by profit/cost ratio, exact dynamic programming) in
+``knapsack.search``; both take the arrays, not this class.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import Any
 import dimod
 import numpy as np
 
-from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.base import Problem, Qubo, positive_number
+from qseg.data.sources import Sources
+from qseg.errors import BadInputError
+from qseg.problems.base import Problem, Qubo, check_parameters, penalty_values, positive_number
+from qseg.problems.knapsack import qubo, search
 
 GENERATOR_DEFAULT_SIZE = 250
 DEFAULT_BUDGET_FRACTION = 0.5
+SOURCES = Sources(named=("seed-000",), selectors=True)
 
 
 class KnapsackProblem(Problem):
@@ -91,10 +95,10 @@ class KnapsackProblem(Problem):
         return list(self.labels)
 
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
-        """Return the named QUBO formulation (see ``knapsack_qubo``)."""
-        from qseg.problems import knapsack_qubo
-
-        return knapsack_qubo.build(self, self.check_formulation(formulation), penalty_options)
+        """Return the named QUBO formulation (see ``knapsack.qubo``)."""
+        formulation = self.check_formulation(formulation)
+        options = penalty_values(self, formulation, penalty_options)
+        return qubo.build(formulation, self.profit, self.cost, self.budget, self.labels, options)
 
     def chosen(self, sample: Mapping[Any, float]) -> np.ndarray:
         """Return the 0/1 vector of targeted customers in a sample."""
@@ -115,64 +119,17 @@ class KnapsackProblem(Problem):
         return {"spend": float(self.cost @ x), "budget": self.budget, "targeted": int(x.sum())}
 
     def critical_ratio(self) -> float:
-        """Return the LP multiplier estimate of the budget: the profit/cost ratio of the greedy
-        break item, or the smallest positive ratio when all profitable customers fit."""
-        ratio, order = self._ratio_order()
-        if order.size == 0:
-            return 0.0
-        cumulative = np.cumsum(self.cost[order])
-        breaking = np.flatnonzero(cumulative > self.budget)
-        return float(ratio[order[breaking[0]]] if breaking.size else ratio[order[-1]])
-
-    def _ratio_order(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return profit/cost ratios and the profitable customers sorted by ratio, best first."""
-        with np.errstate(divide="ignore"):
-            ratio = np.where(self.cost > 0, self.profit / np.where(self.cost > 0, self.cost, 1), np.inf)
-        profitable = np.flatnonzero(self.profit > 0)
-        order = profitable[np.argsort(-ratio[profitable], kind="stable")]
-        return ratio, order
+        """Return the LP multiplier estimate of the budget (``search.critical_ratio``)."""
+        return search.critical_ratio(self.profit, self.cost, self.budget)
 
     def greedy(self) -> np.ndarray:
-        """Return the greedy 0/1 choice: profitable customers by profit/cost ratio, each taken
-        when it still fits (customers that do not fit are passed over, not a stop)."""
-        _, order = self._ratio_order()
-        x = np.zeros(self.size, dtype=np.int8)
-        spend = 0.0
-        for i in order:
-            if spend + self.cost[i] <= self.budget:
-                x[i] = 1
-                spend += self.cost[i]
-        return x
+        """Return the greedy 0/1 choice by profit/cost ratio (``search.greedy``)."""
+        return search.greedy(self.profit, self.cost, self.budget)
 
-    def dynamic_programming(self, resolution: float | None = None, max_cells: int = 400_000_000) -> np.ndarray:
-        """Return an optimal 0/1 choice by DP over integer costs.
-
-        Costs are scaled to ``resolution`` (default: 1 for integer data, else 0.01), rounded up,
-        and the budget rounded down, so the answer is always feasible and exact for integer data.
-        Raises BadInputError when the table would exceed ``max_cells`` entries.
-        """
-        step = resolution or default_resolution(self.cost, self.budget)
-        weights = np.ceil(self.cost / step - 1e-9).astype(np.int64)
-        capacity = int(np.floor(self.budget / step + 1e-9))
-        if self.size * (capacity + 1) > max_cells:
-            raise BadInputError("resolution", step, f"DP table of {self.size}x{capacity + 1} is too large")
-        best = np.zeros(capacity + 1)
-        taken = np.zeros((self.size, capacity + 1), dtype=bool)
-        for i in range(self.size):
-            w, p = weights[i], self.profit[i]
-            if p <= 0 or w > capacity:
-                continue
-            candidate = best[: capacity + 1 - w] + p
-            improves = candidate > best[w:]
-            taken[i, w:] = improves
-            best[w:] = np.where(improves, candidate, best[w:])
-        x = np.zeros(self.size, dtype=np.int8)
-        remaining = capacity
-        for i in range(self.size - 1, -1, -1):
-            if taken[i, remaining]:
-                x[i] = 1
-                remaining -= weights[i]
-        return x
+    def dynamic_programming(self, resolution: float | None = None, max_cells: int = search.DP_MAX_CELLS) -> np.ndarray:
+        """Return an optimal 0/1 choice by DP over integer costs scaled to ``resolution``
+        (``search.dynamic_programming``; BadInputError when the table would be too large)."""
+        return search.dynamic_programming(self.profit, self.cost, self.budget, resolution, max_cells)
 
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
         """Return greedy-by-ratio and dynamic programming, each giving a sample over x_i."""
@@ -180,12 +137,6 @@ class KnapsackProblem(Problem):
             "greedy": lambda: dict(zip(self.labels, self.greedy().tolist())),
             "dp": lambda: dict(zip(self.labels, self.dynamic_programming().tolist())),
         }
-
-
-def default_resolution(cost: np.ndarray, budget: float) -> float:
-    """Return 1 when costs and budget are integers, else 0.01 (cents)."""
-    integral = np.all(np.equal(np.mod(cost, 1), 0)) and float(budget).is_integer()
-    return 1.0 if integral else 0.01
 
 
 def _finite_vector(field: str, values: Any) -> np.ndarray:
@@ -206,37 +157,32 @@ def knapsack_from_spec(
     ``budget_fraction`` or ``budget`` is set); anything else is an instance file (``FILE#NAME``).
     ``budget_fraction`` sets budget = fraction x total cost of the profitable customers.
     """
-    from qseg.data.instances import find_instance_file, split_selector
     from qseg.data.knapsack_files import load_knapsack_file
-    from qseg.data.synthetic import SEED_000, seed_000, synthetic_customers
+    from qseg.data.synthetic import SEED_000, synthetic_customers
 
-    unknown = set(params) - set(KnapsackProblem.parameters)
-    if unknown:
-        raise UnknownNameError("knapsack parameter", sorted(unknown)[0], KnapsackProblem.parameters)
-    if data is None or data == "seed-000":
-        if data is None:
-            n = GENERATOR_DEFAULT_SIZE if size is None else size
-            customers = synthetic_customers(n, seed)
-            instance, budget, instance_seed = f"generated-n{n}-s{seed}", None, seed
-        else:
-            customers = seed_000(size)
-            instance, budget, instance_seed = "seed-000", SEED_000["budget"], SEED_000["seed"]
-        profit, cost = customers["profit"].to_numpy(), customers["cost"].to_numpy()
-        if "budget" in params:
-            budget = positive_number("budget", params["budget"])
-        elif "budget_fraction" in params or budget is None:
-            fraction = positive_number("budget_fraction", params.get("budget_fraction", DEFAULT_BUDGET_FRACTION))
-            budget = fraction * float(cost[profit > 0].sum())
-            if budget <= 0:
-                raise BadInputError("budget_fraction", fraction, "no profitable customer to budget for")
-        return KnapsackProblem(profit, cost, budget, instance=instance, seed=instance_seed)
-    if params:
-        raise BadInputError("set", sorted(params)[0], "instance files carry their own budget")
-    if size is not None:
-        raise BadInputError("size", size, "an instance file fixes its own size")
-    file_part, selector = split_selector(data)
-    loaded = load_knapsack_file(find_instance_file(file_part), selector)
-    return KnapsackProblem(
-        loaded.profit, loaded.weight, loaded.capacity, instance=loaded.name, seed=None,
-        best_known=loaded.optimum,
-    )
+    check_parameters("knapsack", params, KnapsackProblem.parameters)
+    if SOURCES.is_file(data):
+        if params:
+            raise BadInputError("set", sorted(params)[0], "instance files carry their own budget")
+        loaded = load_knapsack_file(*SOURCES.locate(data, size))
+        return KnapsackProblem(
+            loaded.profit, loaded.weight, loaded.capacity, instance=loaded.name, seed=None,
+            best_known=loaded.optimum,
+        )
+    dataset = SOURCES.dataset(data)
+    if dataset is None:
+        n = GENERATOR_DEFAULT_SIZE if size is None else size
+        customers = synthetic_customers(n, seed)
+        instance, budget, instance_seed = f"generated-n{n}-s{seed}", None, seed
+    else:
+        customers = dataset.load(size)
+        instance, budget, instance_seed = dataset.name, SEED_000["budget"], dataset.seed
+    profit, cost = customers["profit"].to_numpy(), customers["cost"].to_numpy()
+    if "budget" in params:
+        budget = positive_number("budget", params["budget"])
+    elif "budget_fraction" in params or budget is None:
+        fraction = positive_number("budget_fraction", params.get("budget_fraction", DEFAULT_BUDGET_FRACTION))
+        budget = fraction * float(cost[profit > 0].sum())
+        if budget <= 0:
+            raise BadInputError("budget_fraction", fraction, "no profitable customer to budget for")
+    return KnapsackProblem(profit, cost, budget, instance=instance, seed=instance_seed)

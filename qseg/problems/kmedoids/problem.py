@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import dimod
 import numpy as np
 
+from qseg.data.sources import Sources
 from qseg.errors import BadInputError
-from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, whole_number
-from qseg.problems.kmedoids_search import medoid_set_costs, nearest_medoids, polish_many
+from qseg.problems.base import (
+    Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values, whole_number,
+)
+from qseg.problems.kmedoids import qubo
+from qseg.problems.kmedoids.search import medoid_set_costs, nearest_medoids, polish_many
 
 DEFAULT_K = 4
+GENERATOR_DEFAULT_SIZE = 250
+SOURCES = Sources(named=("seed-000",))
 SYMMETRY_TOLERANCE = 1e-9
 
 
@@ -126,10 +133,10 @@ class KMedoidsProblem(Problem):
         return digest.hexdigest()[:32]
 
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
-        """Return the named QUBO formulation (see ``kmedoids_qubo``)."""
-        from qseg.problems import kmedoids_qubo
-
-        return kmedoids_qubo.build(self, self.check_formulation(formulation), penalty_options)
+        """Return the named QUBO formulation (see ``kmedoids.qubo``)."""
+        formulation = self.check_formulation(formulation)
+        options = penalty_values(self, formulation, penalty_options)
+        return qubo.build(formulation, self.distances, self.k, self.medoid_labels, options)
 
     def medoid_columns(self, labels: list) -> list[int]:
         """Return the positions of y_0..y_{N-1} among ``labels`` (string labels, or the integer
@@ -314,29 +321,30 @@ def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params:
     instance with its own p and published optimum; any other ``.csv`` is points (or a distance
     matrix with ``metric=precomputed``).
     """
-    from qseg.data.instances import find_instance_file
-    from qseg.data.synthetic import SEED_000, seed_000, synthetic_customers
-    from qseg.errors import UnknownNameError
+    from qseg.data.synthetic import synthetic_customers
 
-    unknown = set(params) - set(KMedoidsProblem.parameters)
-    if unknown:
-        raise UnknownNameError("kmedoids parameter", sorted(unknown)[0], KMedoidsProblem.parameters)
+    check_parameters("kmedoids", params, KMedoidsProblem.parameters)
     metric = params.get("metric", "euclidean")
     if metric not in ("euclidean", "precomputed"):
         raise BadInputError("metric", metric, "expected euclidean or precomputed")
     k = whole_number("k", params.get("k", DEFAULT_K))
-    if data is None or data == "seed-000":
-        if data is None:
-            n = 250 if size is None else size
-            customers, instance, instance_seed = synthetic_customers(n, seed), f"blobs-n{n}-s{seed}", seed
-        else:
-            customers, instance, instance_seed = seed_000(size), "seed-000", SEED_000["seed"]
-        points = customers[["f1", "f2", "f3"]].to_numpy()
-        return KMedoidsProblem(euclidean_distances(points), k, points=points,
-                               reference_labels=customers["segment"].to_numpy(), instance=instance, seed=instance_seed)
-    if size is not None:
-        raise BadInputError("size", size, "an instance file fixes its own size")
-    path = find_instance_file(data)
+    if SOURCES.is_file(data):
+        path, _ = SOURCES.locate(data, size)
+        return _from_file(path, k, metric, params)
+    dataset = SOURCES.dataset(data)
+    if dataset is None:
+        n = GENERATOR_DEFAULT_SIZE if size is None else size
+        customers, instance, instance_seed = synthetic_customers(n, seed), f"blobs-n{n}-s{seed}", seed
+    else:
+        customers, instance, instance_seed = dataset.load(size), dataset.name, dataset.seed
+    points = customers[["f1", "f2", "f3"]].to_numpy()
+    return KMedoidsProblem(euclidean_distances(points), k, points=points,
+                           reference_labels=customers["segment"].to_numpy(), instance=instance, seed=instance_seed)
+
+
+def _from_file(path: Path, k: int, metric: str, params: Mapping[str, Any]) -> KMedoidsProblem:
+    """Return the instance in an OR-Library ``pmed*.txt`` file (its own p) or a points CSV (a
+    distance matrix with ``metric=precomputed``)."""
     if path.suffix == ".txt":
         from qseg.data.pmed import load_pmed
 

@@ -14,9 +14,12 @@ within the budget, the channel capacities and the saturation cap:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from qseg.problems.assignment.rules import CouplingRow
 
 BUDGET_RTOL = 1e-12
 
@@ -38,6 +41,12 @@ class Infeasibility:
     affordable: int
     short: list[tuple[str, int]]
     message: str
+
+
+def coverage_floors(rows: Sequence[CouplingRow], num_actions: int) -> dict[str, Floor]:
+    """Return the coverage floors among the coupling ``rows`` (constraint name -> required
+    treated customers, group size)."""
+    return {r.name: Floor(r.name, int(r.limit), r.columns.size // (num_actions - 1)) for r in rows if r.sense == ">="}
 
 
 def fewest_treated(floors: dict[str, Floor], segment: np.ndarray, segment_names: tuple[str, ...],
