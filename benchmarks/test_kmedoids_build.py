@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import qseg
-from qseg.problems.kmedoids_qubo import ASSIGNMENT_PENALTY_FACTOR
+from qseg.problems.kmedoids.qubo import ASSIGNMENT_PENALTY_FACTOR
 
 SIZE = 250
 

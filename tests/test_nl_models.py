@@ -12,7 +12,7 @@ from qseg.errors import BadInputError
 
 def _objective_and_feasibility(problem, sampleset):
     reads = problem.evaluate_reads(problem.lift_nl(sampleset))
-    return problem.natural(reads.objective), reads.feasible
+    return reads.minimised, reads.feasible
 
 
 def test_knapsack_nl_objective_equals_cqm_on_random_states():

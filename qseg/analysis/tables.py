@@ -14,6 +14,7 @@ import dimod
 import numpy as np
 import pandas as pd
 
+from qseg.harness.metrics import best_feasible
 from qseg.problems.assignment import AssignmentProblem
 
 PLAN_COLUMNS = ("customer_id", "subscription_type", "risk_tier", "churn_probability", "clv", "action_id",
@@ -28,11 +29,8 @@ def best_actions(problem: AssignmentProblem, sampleset: dimod.SampleSet, *, poli
     reads = problem.evaluate_reads(sampleset)
     if polish:
         reads = problem.polish_reads(reads)
-    if not reads.feasible.any():
-        return None
-    rows = np.flatnonzero(reads.feasible)
-    best = rows[np.argmax(reads.objective[rows])]
-    return problem.actions_of(reads.states[best])[0]
+    best = best_feasible(reads.minimised, reads.feasible)
+    return None if best is None else problem.actions_of(reads.states[best])[0]
 
 
 def kpis(problem: AssignmentProblem, actions: np.ndarray) -> dict[str, Any]:

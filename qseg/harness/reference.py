@@ -41,8 +41,7 @@ def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) ->
     Raises InfeasibleModelError when the exact solver proves the model infeasible.
     """
     if problem.best_known is not None:
-        # Published optima are quoted in the natural sense; natural() is its own inverse.
-        return Reference(float(problem.natural(float(problem.best_known))), "best-known", True)
+        return Reference(problem.minimised(float(problem.best_known)), "best-known", True)
     path = cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
     if path.is_file():
         try:

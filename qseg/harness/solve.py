@@ -242,11 +242,6 @@ def _natural(problem: Problem, minimised: float) -> float:
     return float(problem.natural(minimised))
 
 
-def _minimised(problem: Problem, reads: ReadEvaluations) -> metrics.FloatArray:
-    """Return the reads' true objectives in the minimisation sense (the CQM energy)."""
-    return np.asarray(problem.natural(reads.objective), dtype=float)
-
-
 def _reference(record: Record, problem: Problem, reference: bool | str) -> Reference | None:
     """Return the reference (minimisation sense) the cell is scored against, recording it, or
     None when none was asked for and the problem has no published optimum."""
@@ -336,7 +331,7 @@ def _score(
     reads, polished = raw, None
     reference_min = None if ref is None else ref.minimised
     if polish:
-        raw_best = _best(_minimised(problem, raw), raw)
+        raw_best = _best(raw.minimised, raw)
         polish_start = time.perf_counter_ns()
         reads = polished = problem.polish_reads(raw)
         record.timing["polish_ns"] = time.perf_counter_ns() - polish_start
@@ -350,7 +345,7 @@ def _score(
     occurrences = reads.num_occurrences
     record.num_reads = int(occurrences.sum())
     record.feasible_fraction = metrics.weighted_fraction(reads.feasible, occurrences)
-    minimised = _minimised(problem, reads)
+    minimised = reads.minimised
     best = _best(minimised, reads)
     if bqm is not None and reference_min is not None and len(sampleset):
         _formulation_facts(record, problem, bqm, raw, polished, reference_min, eps)
@@ -390,7 +385,7 @@ def _formulation_facts(record: Record, problem: Problem, bqm: dimod.BinaryQuadra
 
         def score(states: np.ndarray) -> tuple[metrics.FloatArray, metrics.BoolArray]:
             evaluated = problem.evaluate_reads(dimod.SampleSet.from_samples((states, variables), dimod.BINARY, energy=0.0))
-            return _minimised(problem, evaluated), evaluated.feasible
+            return evaluated.minimised, evaluated.feasible
 
         record.details["random_control"] = metrics.random_control(score, len(variables), record.shots, reference_min, eps)
     best_known = problem.qubo_best_known(bqm, raw, polished)

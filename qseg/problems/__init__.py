@@ -8,7 +8,7 @@ from typing import Any
 
 from qseg.errors import UnknownNameError
 from qseg.problems.assignment import AssignmentProblem, assignment_from_spec
-from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, Reference
+from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations
 from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
 from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
 
@@ -43,6 +43,6 @@ def build_problem(
 
 
 __all__ = [
-    "AssignmentProblem", "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations", "Reference",
+    "AssignmentProblem", "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations",
     "build_problem", "problem_class", "problem_names",
 ]

@@ -29,15 +29,6 @@ class Qubo:
 
 
 @dataclass(frozen=True)
-class Reference:
-    """A reference objective in the problem's natural sense, and where it came from."""
-
-    value: float
-    source: str
-    proven: bool
-
-
-@dataclass(frozen=True)
 class Evaluation:
     """The true objective (natural sense), feasibility and violations of one sample."""
 
@@ -49,7 +40,10 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class ReadEvaluations:
-    """Per-read evaluation of a SampleSet on the CQM (rows aligned with the SampleSet)."""
+    """Per-read evaluation of a SampleSet on the CQM (rows aligned with the SampleSet).
+
+    ``objective`` is the true objective in the problem's natural ``sense`` (what a user reads);
+    ``minimised`` the same in the minimisation sense, which is what the harness scores with."""
 
     objective: np.ndarray
     feasible: np.ndarray
@@ -57,7 +51,13 @@ class ReadEvaluations:
     energy: np.ndarray
     num_occurrences: np.ndarray
     states: np.ndarray
-    labels: list
+    labels: list[Any]
+    sense: str
+
+    @property
+    def minimised(self) -> np.ndarray:
+        """Return the objectives in the minimisation sense (the CQM's own)."""
+        return -self.objective if self.sense == "max" else self.objective
 
 
 class Problem(ABC):
@@ -176,6 +176,10 @@ class Problem(ABC):
         """Return a minimisation objective in the problem's natural sense."""
         return -minimised if self.sense == "max" else minimised
 
+    def minimised(self, natural: float) -> float:
+        """Return a natural-sense objective (a published optimum) in the minimisation sense."""
+        return -natural if self.sense == "max" else natural
+
     def fingerprint(self) -> str:
         """Return a hash of the CQM, the key of cached references."""
         with self.cqm().to_file() as handle:
@@ -208,6 +212,7 @@ class Problem(ABC):
             num_occurrences=np.asarray(sampleset.record.num_occurrences, dtype=np.int64),
             states=states,
             labels=labels,
+            sense=self.sense,
         )
 
     def _violation_max(self, states: np.ndarray, labels: list) -> np.ndarray:

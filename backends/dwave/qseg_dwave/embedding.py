@@ -12,24 +12,33 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import dimod
 import numpy as np
+
+
+class EmbeddingStatistics(TypedDict):
+    """What ``Embedding.statistics`` returns."""
+
+    physical_qubits: int
+    max_chain_length: int
+    mean_chain_length: float
 
 
 @dataclass(frozen=True)
 class Embedding:
     """Chains of physical qubits per model variable, and how they were obtained."""
 
-    chains: dict[Any, tuple[int, ...]]
+    chains: dict[Hashable, tuple[int, ...]]
     cached: bool
     find_ns: int
     target: str
 
-    def statistics(self) -> dict[str, float | int]:
+    def statistics(self) -> EmbeddingStatistics:
         """Return ``physical_qubits``, ``max_chain_length`` and ``mean_chain_length``."""
         lengths = np.array([len(chain) for chain in self.chains.values()])
         return {
@@ -83,7 +92,7 @@ def find_embedding(
     return Embedding(dict(zip(variables, map(tuple, chains))), False, time.perf_counter_ns() - start, target)
 
 
-def _key(bqm: dimod.BinaryQuadraticModel, variables: list, target: str, seed: int) -> str:
+def _key(bqm: dimod.BinaryQuadraticModel, variables: Sequence[Hashable], target: str, seed: int) -> str:
     digest = hashlib.sha256()
     digest.update(repr(variables).encode())
     digest.update(_edges(bqm, variables).tobytes())
@@ -91,9 +100,9 @@ def _key(bqm: dimod.BinaryQuadraticModel, variables: list, target: str, seed: in
     return digest.hexdigest()[:32]
 
 
-def _edges(bqm: dimod.BinaryQuadraticModel, variables: list) -> np.ndarray:
+def _edges(bqm: dimod.BinaryQuadraticModel, variables: Sequence[Hashable]) -> np.ndarray:
     """Return the interactions as sorted (i, j) index pairs, i < j, in ``variables`` order."""
-    _, (rows, cols, _), _ = bqm.to_numpy_vectors(variable_order=variables)
+    rows, cols, _ = bqm.to_numpy_vectors(variable_order=variables).quadratic
     pairs = np.sort(np.column_stack([rows, cols]).astype(np.int64), axis=1)
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs.reshape(0, 2)
 

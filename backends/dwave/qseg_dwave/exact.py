@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import dimod
@@ -34,17 +35,20 @@ class ExactBQMBackend(Backend):
         start = time.perf_counter_ns()
         labels = list(model.variables)
         states = lowest_states(model, labels, params["num_states"])
-        sampleset = dimod.SampleSet.from_samples_bqm((states, labels), model)
+        sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(  # type: ignore[no-untyped-call]  # dimod: untyped
+            (states, labels), model
+        )
         sampleset.info["timing"] = {"sampling_ns": time.perf_counter_ns() - start}
         sampleset.info["proven_optimal"] = True
         return sampleset
 
 
-def lowest_states(bqm: dimod.BinaryQuadraticModel, labels: list, keep: int) -> np.ndarray:
+def lowest_states(bqm: dimod.BinaryQuadraticModel, labels: Sequence[Hashable], keep: int) -> np.ndarray:
     """Return the ``keep`` lowest-energy states of ``bqm`` (rows, columns in ``labels`` order),
     sorted by energy, in the BQM's own vartype."""
     n = len(labels)
-    linear, (rows, cols, biases), offset = bqm.to_numpy_vectors(variable_order=labels)
+    vectors = bqm.to_numpy_vectors(variable_order=labels)
+    linear, (rows, cols, biases), offset = vectors.linear_biases, vectors.quadratic, vectors.offset
     dense = np.zeros((n, n))
     np.add.at(dense, (rows, cols), biases)
     shifts = np.arange(n, dtype=np.int64)

@@ -64,10 +64,13 @@ class LeapBackend(Backend):
                 )
             extra = {"label": params["label"]} if params["label"] else {}
             sampleset = self._submit(sampler, model, time_limit or minimum, extra)
-            sampleset.resolve()
+            sampleset.resolve()  # type: ignore[no-untyped-call]  # dimod: untyped
         info = sampleset.info
         timing = dict(info.get("timing") or {})
-        solver_times = {**{k: info[k] for k in _MICROSECONDS if k in info}, **{k: timing[k] for k in _MICROSECONDS if k in timing}}
+        solver_times = {
+            **{k: info[k] for k in _MICROSECONDS if k in info},
+            **{k: timing[k] for k in _MICROSECONDS if k in timing},
+        }
         problem_id = info.get("problem_id")
         info.clear()  # the solver's info can be large; keep what the record uses
         info.update({
@@ -82,7 +85,8 @@ class LeapBackend(Backend):
         return max(self.floor_s, float(sampler.min_time_limit(model)))
 
     def _submit(self, sampler: Any, model: Any, time_limit: float, extra: dict[str, Any]) -> dimod.SampleSet:
-        return getattr(sampler, self.submit_method)(model, time_limit=time_limit, **extra)
+        sampleset: dimod.SampleSet = getattr(sampler, self.submit_method)(model, time_limit=time_limit, **extra)
+        return sampleset
 
 
 def _time_limit(floor: float) -> Parameter:

@@ -79,7 +79,7 @@ class EmbeddedBackend(Backend):
         breaks = sampleset.record.chain_break_fraction
         occurrences = sampleset.record.num_occurrences
         solver_timing = dict(sampleset.info.get("timing") or {})
-        out = dimod.SampleSet.from_samples_bqm(
+        out: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(  # type: ignore[no-untyped-call]  # dimod: untyped
             (sampleset.record.sample, sampleset.variables), model, num_occurrences=occurrences
         )
         out.info.update({
@@ -108,7 +108,9 @@ def estimate_access_us(properties: Mapping[str, Any], num_qubits: int, num_reads
     from dwave.cloud.solver import StructuredSolver
 
     holder = SimpleNamespace(properties=properties)
-    return float(StructuredSolver.estimate_qpu_access_time(holder, num_qubits, num_reads=num_reads, annealing_time=annealing_time))
+    return float(
+        StructuredSolver.estimate_qpu_access_time(holder, num_qubits, num_reads=num_reads, annealing_time=annealing_time)
+    )
 
 
 def recorded_timing_properties() -> dict[str, Any]:
@@ -139,7 +141,9 @@ class QpuBackend(EmbeddedBackend):
     def _sampler(self, params: Mapping[str, Any]) -> tuple[Any, str]:
         factory = type(self).sampler_factory
         if factory is None:
-            from dwave.system import DWaveSampler as factory
+            from dwave.system import DWaveSampler
+
+            factory = DWaveSampler
         solver = {"name": params["solver"]} if params["solver"] else None
         sampler = factory(**CLIENT_CONFIG, **({"solver": solver} if solver else {}))
         name = getattr(getattr(sampler, "solver", None), "name", None) or sampler.properties.get("chip_id", "qpu")
@@ -220,7 +224,12 @@ class MockQpuBackend(EmbeddedBackend):
         sampler = _mock_graph(params["topology"], params["topology_shape"])
         from dwave.samplers import SimulatedAnnealingSampler, SteepestDescentSampler
 
-        sampler.substitute_sampler = SimulatedAnnealingSampler() if params["substitute"] == "sa" else SteepestDescentSampler()
+        # dwave-samplers' samplers have untyped __init__s.
+        sampler.substitute_sampler = (
+            SimulatedAnnealingSampler()  # type: ignore[no-untyped-call]
+            if params["substitute"] == "sa"
+            else SteepestDescentSampler()  # type: ignore[no-untyped-call]
+        )
         sampler.substitute_kwargs = {"seed": params["seed"]}
         if params["substitute"] == "sa":
             sampler.substitute_kwargs["num_sweeps"] = params["num_sweeps"]

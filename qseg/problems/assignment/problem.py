@@ -236,7 +236,7 @@ class AssignmentProblem(Problem):
         objective, violations, one_hot = self.evaluate_states(states)
         worst = np.maximum(one_hot, violations.max(axis=1, initial=0.0))
         return ReadEvaluations(objective, worst <= FEASIBILITY_TOLERANCE, worst, energy, occurrences,
-                               states, list(range(self.size * self.num_actions)))
+                               states, list(range(self.size * self.num_actions)), self.sense)
 
     def vector(self, sample: Mapping[Any, float]) -> np.ndarray:
         """Return a sample's values of x_0 .. x_{N*K-1} as an int8 vector."""

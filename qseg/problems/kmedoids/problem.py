@@ -176,7 +176,8 @@ class KMedoidsProblem(Problem):
     def reads_of(self, chosen: np.ndarray, energy: np.ndarray, occurrences: np.ndarray) -> ReadEvaluations:
         """Return the ReadEvaluations of boolean medoid rows with their energies and counts."""
         cost, feasible, violation = self.evaluate_chosen(chosen)
-        return ReadEvaluations(cost, feasible, violation, energy, occurrences, chosen.astype(np.int8), self.medoid_labels)
+        return ReadEvaluations(cost, feasible, violation, energy, occurrences, chosen.astype(np.int8), self.medoid_labels,
+                               self.sense)
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads after the PAM swap polish of each decoded medoid set (energies kept:
