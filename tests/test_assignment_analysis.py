@@ -3,7 +3,6 @@ sense), the treatment plan, the budget sweep and the eight plots."""
 
 from __future__ import annotations
 
-import dimod
 import numpy as np
 import pandas as pd
 import pytest
@@ -55,23 +54,16 @@ def test_constraint_table_marks_binding_rows_and_converts_duals(solved):
     assert (table["utilisation"].dropna() >= 0).all()
 
 
-def test_shadow_prices_come_from_the_backends_duals(solved, monkeypatch):
-    problem, _ = solved
-
-    class FakeRelaxingBackend:
-        parameters = {"relax": None}
-
-        def unavailable_reason(self) -> str:
-            return ""
-
-        def solve(self, model, **params):
-            assert params == {"relax": True}
-            sampleset = dimod.SampleSet.from_samples([], dimod.BINARY, energy=[])
-            sampleset.info["duals"] = {"budget": -3.0, "min_premium": 1.5, "one_hot_0": 7.0}
-            return sampleset
-
-    monkeypatch.setattr("qseg.backends.load_backend", lambda name: FakeRelaxingBackend())
-    assert analysis.shadow_prices(problem, "fake") == {"budget": 3.0, "min_premium": -1.5}
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_shadow_prices_come_from_the_backends_duals_in_the_natural_sense(backend):
+    """Any exact backend with ``relax=true`` serves (both found through their entry points): a
+    binding cap is worth > 0, a binding floor < 0 (it costs net value), one-hot rows are left out."""
+    problem = qseg.problem("assignment", size=60, seed=3, min_premium_pct=0.9)
+    prices = analysis.shadow_prices(problem, backend)
+    assert set(prices) == {row.name for row in problem.rows} and not any(k.startswith("one_hot") for k in prices)
+    assert prices["budget"] > 0 and prices["min_premium"] < 0
+    for row, price in zip(problem.rows, problem.lp_relaxation().prices):
+        assert prices[row.name] == pytest.approx(price if row.sense == "<=" else -price, abs=1e-5), row.name
 
 
 def test_shadow_prices_from_highs_match_the_lp_prices(solved):
