@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-slow bench benchmarks clean
+.PHONY: install test lint test-slow bench benchmarks clean
 
 install: $(STAMP)
 
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.to
 	$(BIN)/python -m pip install --quiet -e '.[test]' -e backends/dwave -e backends/mip -e backends/qiskit
 	touch $(STAMP)
 
-test: install
+# Lint and types first: they take seconds and fail fast.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 test-slow: install

@@ -156,8 +156,9 @@ def solve(
     _describe_model(record, model)
     sampleset: dimod.SampleSet | None = None
     try:
+        backend.check_model(model, resolved)
         ref = _reference(record, problem, reference)
-        sampleset = backend.solve(model, **resolved)
+        sampleset = backend.run(model, resolved)
         record.timing.update(sampleset.info["timing"])
         record.wall_s = sampleset.info["timing"]["wall_ns"] / 1e9
         proven_infeasible = _solver_facts(record, problem, sampleset)
