@@ -158,7 +158,8 @@ def test_cells_on_a_worker_reuse_its_child(tmp_path, cluster, client, fault_env)
     started = {w: after[w].get("started", 0) - before[w].get("started", 0) for w in after}
     served = sum(after[w].get("records", 0) - before[w].get("records", 0) for w in after)
     assert served == 6
-    assert sum(started.values()) == stored["timing.spawn_ns"].notna().sum() <= 2
+    spawned = stored["timing.spawn_ns"].notna().sum() if "timing.spawn_ns" in stored else 0
+    assert sum(started.values()) == spawned <= 2  # no column at all when both children were already up
     for state in after.values():  # one thread per worker: never more than one live child
         assert len(state["idle"]) + len(state["busy"]) <= 1
         assert all(_pid_alive(pid) for pid in state["idle"])
