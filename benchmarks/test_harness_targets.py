@@ -3,7 +3,7 @@
 - fixed overhead per cell with long-lived local workers (<= 50 ms; <= 5 % of ~1 s cells), on
   cells of a real trivial backend (`random`, one read) and on 1 s cells;
 - `--workers 2` against `--workers 1` on CPU-bound cells (>= 1.7x throughput on 2 cores);
-- the per-cell cost of Dask's one-shot workers.
+- the per-cell cost on Dask: `benchmarks/test_dask_overhead.py`.
 Figures are printed and stored in extra_info; nothing here asserts a time.
 """
 
@@ -123,23 +123,3 @@ def test_two_workers_against_one(benchmark, tmp_path):
     one, two = times[1], times[2]
     benchmark.extra_info.update({"workers1_s": one, "workers2_s": two, "speedup": one / two})
     print(f"\n8 CPU-bound sa cells: 1 worker {one:.1f} s, 2 workers {two:.1f} s, throughput x{one / two:.2f}")
-
-
-def test_dask_cost_per_cell(benchmark, tmp_path, fault_env):
-    distributed = pytest.importorskip("distributed")
-    from qseg.harness.dask_runner import run_dask
-
-    path = tmp_path / "dask.toml"
-    path.write_text(SLEEP_SUITE.format(seeds=list(range(20)), sleep=0.0))
-    cells = load_suite(path).cells
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        records: list[dict] = []
-        start = time.perf_counter()
-        run_dask(cells, cluster.scheduler_address, on_record=records.append)
-        wall = time.perf_counter() - start
-    spawn = sorted(r["timing"]["spawn_ns"] / 1e9 for r in records)
-    median_spawn = spawn[len(spawn) // 2]
-    benchmark.extra_info.update({"dask_wall_per_cell_s": wall / len(cells), "median_spawn_s": median_spawn})
-    print(f"\n20 empty cells on a 1-worker LocalCluster: {wall / len(cells) * 1000:.0f} ms/cell, "
-          f"median one-shot child cost {median_spawn * 1000:.0f} ms")
-    benchmark.pedantic(lambda: None, rounds=1, iterations=1)

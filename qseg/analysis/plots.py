@@ -4,9 +4,14 @@ three budget curves from the sensitivity sweep and five views of one treatment p
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PLOT_FILES = (
     "budget_vs_net_value.png", "budget_vs_roi.png", "budget_vs_treated.png", "action_mix.png",
@@ -15,7 +20,8 @@ PLOT_FILES = (
 RISK_BINS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
+    """Return ``matplotlib.pyplot`` on the Agg backend (imported on first use)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -24,7 +30,8 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` to ``path`` as PNG, close it and return ``path``."""
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     _pyplot().close(fig)
@@ -122,7 +129,7 @@ def _waterfall(plan: pd.DataFrame, path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
     level = 0.0
-    for x, (label, change) in enumerate(steps):
+    for x, (_label, change) in enumerate(steps):
         ax.bar(x, change, bottom=level, color="tab:green" if change >= 0 else "tab:red")
         level += change
     ax.bar(len(steps), level, color="tab:blue")

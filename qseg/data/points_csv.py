@@ -62,7 +62,7 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
 
 def _numeric(matrix: pd.DataFrame, raw: pd.DataFrame, field: str) -> np.ndarray:
     """Return ``matrix`` as floats; a cell that is not a number is named with its text in ``raw``."""
-    values = matrix.to_numpy(dtype=float, na_value=np.nan)
+    values: np.ndarray = matrix.to_numpy(dtype=float, na_value=np.nan)
     bad = np.argwhere(np.isnan(values))
     if bad.size:
         row, column = bad[0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,17 @@ NO_ACTION_CHANNEL = "none"
 CUSTOMER_COLUMNS = ("customer_id", "churn_probability", "clv", "subscription_type")
 ACTION_COLUMNS = ("action_id", "action_name", "channel", "cost", "uplift")
 HIGH_RISK_THRESHOLD = 0.5
-RETENTION_DATASET = {"name": "retention", "seed": 2025, "n": 250}
+
+
+class RetentionRecipe(TypedDict):
+    """The named retention dataset: its name, generator seed and number of customers."""
+
+    name: str
+    seed: int
+    n: int
+
+
+RETENTION_DATASET: RetentionRecipe = {"name": "retention", "seed": 2025, "n": 250}
 CUSTOMERS_FILE, ACTIONS_FILE = "customers.csv", "actions.csv"
 
 # CLV range ($) per subscription type, in SUBSCRIPTION_TYPES order.
@@ -207,7 +218,7 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], source: str)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values: np.ndarray = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise BadInputError(f"{column}[{bad[0]}]", frame[column].iloc[bad[0]], "must be a finite number")

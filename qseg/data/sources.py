@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 import pandas as pd
 
@@ -61,7 +62,7 @@ class Sources:
         if unknown:
             raise ValueError(f"no named dataset {unknown[0]!r}; known: {', '.join(NAMED_DATASETS)}")
 
-    def is_file(self, data: str | None) -> bool:
+    def is_file(self, data: str | None) -> TypeGuard[str]:
         """Return whether ``data`` names a file: neither None nor one of the named datasets."""
         return data is not None and data not in self.named
 

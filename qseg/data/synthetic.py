@@ -6,12 +6,24 @@ four centres, cost, value, uplift. ``seed=2026, n=250`` is the named dataset ``s
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
 
-SEED_000 = {"seed": 2026, "n": 250, "budget": 2000.0, "k": 4}
+
+class SeedRecipe(TypedDict):
+    """The seed notebook's instance: generator seed, customers, campaign budget ($), segments."""
+
+    seed: int
+    n: int
+    budget: float
+    k: int
+
+
+SEED_000: SeedRecipe = {"seed": 2026, "n": 250, "budget": 2000.0, "k": 4}
 CENTERS = np.array([[-2.0, 0.0, 1.0], [2.0, 1.0, -1.0], [0.0, -2.0, 0.5], [3.0, -2.0, 2.0]])
 
 

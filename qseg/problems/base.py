@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import dimod
 import numpy as np
@@ -114,7 +114,7 @@ class Problem(ABC):
         """Return a newly built, locked NL model (problems with ``has_nl``)."""
         raise NotImplementedError
 
-    def nl_labels(self) -> list:
+    def nl_labels(self) -> list[Any]:
         """Return the CQM variables that the NL model's first decision's elements stand for."""
         raise NotImplementedError
 
@@ -124,7 +124,7 @@ class Problem(ABC):
         unknown = [v for v in sampleset.variables if v not in mapping]
         if unknown:
             raise BadInputError("sampleset variable", unknown[0], f"not a decision of {self.name}'s NL model")
-        return sampleset.relabel_variables(mapping, inplace=False)
+        return cast(dimod.SampleSet, sampleset.relabel_variables(mapping, inplace=False))
 
     @abstractmethod
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
@@ -199,7 +199,8 @@ class Problem(ABC):
         """Return every read's true objective, feasibility and worst violation, on the CQM."""
         cqm = self.cqm()
         labels = list(cqm.variables)
-        samples, sample_labels = dimod.as_samples(sampleset)
+        # dimod's annotation of as_samples omits the SampleSet it accepts (and documents).
+        samples, sample_labels = dimod.as_samples(cast(Any, sampleset))
         position = {v: i for i, v in enumerate(sample_labels)}
         states = samples[:, [position[v] for v in labels]]
         minimised = np.asarray(cqm.objective.energies((states, labels)), dtype=float)
@@ -215,7 +216,7 @@ class Problem(ABC):
             sense=self.sense,
         )
 
-    def _violation_max(self, states: np.ndarray, labels: list) -> np.ndarray:
+    def _violation_max(self, states: np.ndarray, labels: list[Any]) -> np.ndarray:
         """Return each state's largest constraint violation (0 when feasible)."""
         worst = np.zeros(len(states))
         for constraint in self.cqm().constraints.values():
@@ -226,7 +227,7 @@ class Problem(ABC):
             worst = np.maximum(worst, violation)
         return worst
 
-    def variable_vector(self, sample: Mapping[Any, float], labels: list) -> np.ndarray:
+    def variable_vector(self, sample: Mapping[Any, float], labels: list[Any]) -> np.ndarray:
         """Return the values of ``labels`` in ``sample`` as an array."""
         return np.array([sample[v] for v in labels], dtype=float)
 

@@ -43,12 +43,12 @@ class AssignmentArrays:
     @property
     def size(self) -> int:
         """Return the number of customers N."""
-        return self.weights.shape[0]
+        return int(self.weights.shape[0])
 
     @property
     def num_actions(self) -> int:
         """Return the number of actions K, "no action" included."""
-        return self.weights.shape[1]
+        return int(self.weights.shape[1])
 
 
 def sparse_rows(rows: Sequence[CouplingRow], width: int) -> sp.csr_matrix:

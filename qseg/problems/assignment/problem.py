@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dimod
 import numpy as np
@@ -32,10 +32,21 @@ from qseg.errors import BadInputError, InfeasibleModelError
 from qseg.problems.assignment import feasibility, lp, qubo, search
 from qseg.problems.assignment.arrays import AssignmentArrays, constraint_activity, sparse_rows, states_from_actions
 from qseg.problems.assignment.rules import (
-    CHANNEL_OF_CAPACITY, SETTING_NAMES, Settings, cap_count, coupling_rows, settings_from,
+    CHANNEL_OF_CAPACITY,
+    SETTING_NAMES,
+    Settings,
+    cap_count,
+    coupling_rows,
+    settings_from,
 )
 from qseg.problems.base import (
-    FEASIBILITY_TOLERANCE, Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values,
+    FEASIBILITY_TOLERANCE,
+    Evaluation,
+    Problem,
+    Qubo,
+    ReadEvaluations,
+    check_parameters,
+    penalty_values,
 )
 
 SOURCES = Sources(named=(RETENTION_DATASET["name"],), search=False, file_kind="a customers CSV")
@@ -101,7 +112,8 @@ class AssignmentProblem(Problem):
     def treatment_slots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (actions, counts, unit costs) of the cheapest treatments the caps allow."""
         capacities = {channel: getattr(self.settings, name) for name, channel in CHANNEL_OF_CAPACITY.items()}
-        return feasibility.treatment_slots(self.cost, self.channel, cap_count(self.settings.max_action_pct, self.size), capacities)
+        caps = cap_count(self.settings.max_action_pct, self.size)
+        return feasibility.treatment_slots(self.cost, self.channel, caps, capacities)
 
     def infeasibility(self) -> feasibility.Infeasibility | None:
         """Return why no assignment meets every constraint, or None when one does (exact)."""
@@ -181,7 +193,8 @@ class AssignmentProblem(Problem):
         """Return the reads as an (R, N*K) int8 array over the labels 0..N*K-1. Other variables
         (slack bits) are dropped; a missing no-action variable x_i0 (the QUBOs leave it out) is
         1 - sum_k x_ik when that is 0 or 1, else 0 (the read then breaks the one-hot row)."""
-        samples, labels = dimod.as_samples(sampleset)
+        # dimod's annotation of as_samples omits the SampleSet it accepts (and documents).
+        samples, labels = dimod.as_samples(cast(Any, sampleset))
         width = self.size * self.num_actions
         numeric = np.array([isinstance(v, (int, np.integer)) and 0 <= v < width for v in labels], dtype=bool)
         if numeric.sum() == width and np.array_equal(np.asarray(labels[:width]), np.arange(width)):
@@ -294,7 +307,7 @@ class AssignmentProblem(Problem):
         limits, sign = self._limits
         slack = (limits[None, :] - self.constraint_activity(states)) * sign[None, :]
         step = np.array([r.coefficients.min() if r.coefficients.size else 1.0 for r in self.rows])
-        return slack < step[None, :] - FEASIBILITY_TOLERANCE
+        return np.asarray(slack < step[None, :] - FEASIBILITY_TOLERANCE, dtype=bool)
 
     def greedy_actions(self) -> np.ndarray:
         """Return the greedy plan as an action vector (``search.greedy_actions``)."""

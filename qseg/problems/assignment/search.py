@@ -53,7 +53,7 @@ class _Usage:
     def violated(self) -> np.ndarray:
         """Return which rows are violated now."""
         tol = FEASIBILITY_TOLERANCE
-        return np.where(self.upper, self.used > self.limits + tol, self.used < self.limits - tol)
+        return np.asarray(np.where(self.upper, self.used > self.limits + tol, self.used < self.limits - tol), dtype=bool)
 
 
 def greedy_actions(arrays: AssignmentArrays) -> np.ndarray:
@@ -150,7 +150,7 @@ def _repair_floors(arrays: AssignmentArrays, usage: _Usage) -> None:
             if usage.used[index] >= usage.limits[index] - FEASIBILITY_TOLERANCE:
                 break
             while not _treat_cheapest(usage, int(customer), by_cost):
-                if not (_downgrade_one(arrays, usage, by_cost) or _drop_one(arrays, usage, index)):
+                if not (_downgrade_one(arrays, usage, by_cost) or _drop_one(arrays, usage, int(index))):
                     return
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dimod
 import numpy as np
@@ -22,7 +22,13 @@ import numpy as np
 from qseg.data.sources import Sources
 from qseg.errors import BadInputError
 from qseg.problems.base import (
-    Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values, whole_number,
+    Evaluation,
+    Problem,
+    Qubo,
+    ReadEvaluations,
+    check_parameters,
+    penalty_values,
+    whole_number,
 )
 from qseg.problems.kmedoids import qubo
 from qseg.problems.kmedoids.search import medoid_set_costs, nearest_medoids, polish_many
@@ -75,7 +81,7 @@ class KMedoidsProblem(Problem):
     @property
     def size(self) -> int:
         """Return the number of customers."""
-        return self.distances.shape[0]
+        return int(self.distances.shape[0])
 
     def variable_name(self, index: int) -> str:
         """Return the CQM label (``y_i`` or ``z_i_j``) of an ``assignment`` QUBO integer label."""
@@ -109,7 +115,7 @@ class KMedoidsProblem(Problem):
     def build_nl(self) -> Any:
         """Return the p-median as a locked NL model: a set of exactly K medoids, objective the
         sum over customers of the distance to the nearest medoid (exact, no penalties)."""
-        from dwave.optimization import Model
+        from dwave.optimization.model import Model  # defined here; the package re-exports it implicitly
 
         model = Model()
         medoids = model.set(self.size, min_size=self.k, max_size=self.k)
@@ -117,7 +123,7 @@ class KMedoidsProblem(Problem):
         model.lock()
         return model
 
-    def nl_labels(self) -> list:
+    def nl_labels(self) -> list[Any]:
         """Return the medoid variables y_i, element i of the NL model's set."""
         return list(self.medoid_labels)
 
@@ -138,7 +144,7 @@ class KMedoidsProblem(Problem):
         options = penalty_values(self, formulation, penalty_options)
         return qubo.build(formulation, self.distances, self.k, self.medoid_labels, options)
 
-    def medoid_columns(self, labels: list) -> list[int]:
+    def medoid_columns(self, labels: list[Any]) -> list[int]:
         """Return the positions of y_0..y_{N-1} among ``labels`` (string labels, or the integer
         labels of the ``assignment`` QUBO)."""
         position = {v: i for i, v in enumerate(labels)}
@@ -168,7 +174,8 @@ class KMedoidsProblem(Problem):
 
     def evaluate_reads(self, sampleset: dimod.SampleSet) -> ReadEvaluations:
         """Return every read's p-median cost and feasibility from its medoids (y variables)."""
-        samples, labels = dimod.as_samples(sampleset)
+        # dimod's annotation of as_samples omits the SampleSet it accepts (and documents).
+        samples, labels = dimod.as_samples(cast(Any, sampleset))
         chosen = samples[:, self.medoid_columns(list(labels))] > 0.5
         return self.reads_of(chosen, np.asarray(sampleset.record.energy, dtype=float),
                              np.asarray(sampleset.record.num_occurrences, dtype=np.int64))
@@ -200,7 +207,7 @@ class KMedoidsProblem(Problem):
         cost, feasible, _ = self.evaluate_chosen(best)
         return float(cost[0]) if feasible[0] else None
 
-    def encode(self, chosen: np.ndarray, bqm: dimod.BinaryQuadraticModel) -> tuple[np.ndarray, list]:
+    def encode(self, chosen: np.ndarray, bqm: dimod.BinaryQuadraticModel) -> tuple[np.ndarray, list[Any]]:
         """Return medoid rows as states over ``bqm``'s variables: y alone for the N-variable
         QUBOs; y and the nearest-medoid z for ``assignment`` (integer labels)."""
         chosen = np.atleast_2d(chosen)
@@ -284,7 +291,9 @@ def check_distances(distances: Any) -> np.ndarray:
     asymmetric = np.argwhere(np.abs(matrix - matrix.T) > SYMMETRY_TOLERANCE * scale)
     if asymmetric.size:
         i, j = asymmetric[0]
-        raise BadInputError(f"distances[{i}][{j}]", float(matrix[i, j]), f"differs from distances[{j}][{i}]={matrix[j, i]} (not symmetric)")
+        raise BadInputError(
+            f"distances[{i}][{j}]", float(matrix[i, j]), f"differs from distances[{j}][{i}]={matrix[j, i]} (not symmetric)"
+        )
     diagonal = np.flatnonzero(np.diag(matrix) != 0)
     if diagonal.size:
         i = diagonal[0]
@@ -310,7 +319,7 @@ def euclidean_distances(points: np.ndarray) -> np.ndarray:
     """Return the Euclidean distance matrix of ``points`` (rows), exactly symmetric."""
     from scipy.spatial.distance import pdist, squareform
 
-    return squareform(pdist(points))
+    return np.asarray(squareform(pdist(points)), dtype=float)
 
 
 def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params: Mapping[str, Any]) -> KMedoidsProblem:
@@ -359,4 +368,5 @@ def _from_file(path: Path, k: int, metric: str, params: Mapping[str, Any]) -> KM
     if table.points is not None:
         return KMedoidsProblem(euclidean_distances(table.points), k, points=table.points,
                                reference_labels=table.labels, instance=table.name)
+    assert table.distances is not None  # load_points_csv gives points or, precomputed, distances
     return KMedoidsProblem(table.distances, k, instance=table.name)

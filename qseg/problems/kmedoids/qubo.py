@@ -35,8 +35,8 @@ from typing import Any
 import dimod
 import numpy as np
 
-from qseg.errors import BadInputError
 from qseg.environment import available_memory
+from qseg.errors import BadInputError
 from qseg.problems.base import Qubo, positive_number
 
 ASSIGNMENT_PENALTY_FACTOR = 10.0

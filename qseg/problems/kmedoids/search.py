@@ -29,7 +29,7 @@ def medoid_set_costs(distances: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 
 def nearest_medoids(distances: np.ndarray, medoids: np.ndarray) -> np.ndarray:
     """Return, for every customer, the index (into ``medoids``) of its nearest medoid."""
-    return np.argmin(distances[np.asarray(medoids)], axis=0)
+    return np.asarray(np.argmin(distances[np.asarray(medoids)], axis=0), dtype=np.intp)
 
 
 def polish(distances: np.ndarray, chosen: np.ndarray, k: int, max_swaps: int = 10_000) -> np.ndarray:

@@ -81,7 +81,7 @@ class KnapsackProblem(Problem):
 
     def build_nl(self) -> Any:
         """Return max sum p x s.t. sum c x <= B as a locked NL model (min -sum p x, like the CQM)."""
-        from dwave.optimization import Model
+        from dwave.optimization.model import Model  # defined here; the package re-exports it implicitly
 
         model = Model()
         chosen = model.binary(self.size)
@@ -90,7 +90,7 @@ class KnapsackProblem(Problem):
         model.lock()
         return model
 
-    def nl_labels(self) -> list:
+    def nl_labels(self) -> list[Any]:
         """Return the customer variables, in the order of the NL model's binary vector."""
         return list(self.labels)
 
@@ -102,7 +102,8 @@ class KnapsackProblem(Problem):
 
     def chosen(self, sample: Mapping[Any, float]) -> np.ndarray:
         """Return the 0/1 vector of targeted customers in a sample."""
-        return np.rint(self.variable_vector(sample, self.labels)).astype(np.int8)
+        rounded: np.ndarray = np.rint(self.variable_vector(sample, self.labels))
+        return rounded.astype(np.int8)
 
     def decode(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return the targeted customers' indices with their total profit and spend."""

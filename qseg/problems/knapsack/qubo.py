@@ -24,6 +24,9 @@ With objective -sum p x (minimised) and h = B - sum c x (the unspent budget):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import cast
+
 import dimod
 import numpy as np
 
@@ -105,13 +108,14 @@ def _slack(
     scaled_budget = int(np.floor(budget / resolution + 1e-9))
     lam = options.get("lam", (1 + 1e-3) * max(float(profit.max()), 1e-9))
     bqm = _objective(profit, labels)
-    slack_terms = bqm.add_linear_inequality_constraint(
+    # dimod annotates the slack terms as an Iterable; it returns them as a list.
+    slack_terms = cast(list[tuple[Hashable, int]], bqm.add_linear_inequality_constraint(
         [(v, int(c)) for v, c in zip(labels, scaled_cost)],
         lagrange_multiplier=lam,
         label="budget",
         ub=scaled_budget,
         penalization_method="slack",
-    )
+    ))
     return Qubo(
         bqm,
         "slack",
