@@ -14,27 +14,20 @@ Target: <= 100 ms per cell with long-lived children, against ~850 ms with one-sh
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from qseg.harness.suite import load_suite
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from harness_support import knapsack_suite  # noqa: E402
+
+from qseg.harness.suite import load_suite  # noqa: E402
 
 CELLS = 40
 WORKERS = 2
-SUITE = """
-name = "dask-overhead"
-timeout_s = 60
-reference = "none"
-formulations = ["unbalanced"]
-[[instances]]
-problem = "knapsack"
-sizes = [8]
-seeds = {seeds}
-[[backends]]
-name = "random"
-params = {{ num_reads = 1 }}
-"""
+
 
 
 def _task_overhead_ns(record: dict) -> int:
@@ -49,7 +42,7 @@ def test_dask_per_cell_overhead(benchmark, tmp_path):
     from qseg.harness.dask_runner import run_dask
 
     path = tmp_path / "dask-overhead.toml"
-    path.write_text(SUITE.format(seeds=list(range(CELLS))))
+    path.write_text(knapsack_suite("dask-overhead", "random", params={"random": {"num_reads": 1}}, seeds=list(range(CELLS))))
     suite = load_suite(path)
     cells = suite.cells
     assert len(cells) == CELLS

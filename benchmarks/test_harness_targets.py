@@ -16,38 +16,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from harness_support import install_fault_plugins  # noqa: E402
+from harness_support import install_fault_plugins, knapsack_suite  # noqa: E402
 
 from qseg.harness.runner import run_local  # noqa: E402
 from qseg.harness.suite import load_suite  # noqa: E402
-
-TRIVIAL_SUITE = """
-name = "trivial"
-timeout_s = 60
-reference = "none"
-formulations = ["unbalanced"]
-[[instances]]
-problem = "knapsack"
-sizes = [10]
-seeds = {seeds}
-[[backends]]
-name = "random"
-params = {{ num_reads = 1 }}
-"""
-
-SLEEP_SUITE = """
-name = "overhead"
-timeout_s = 60
-reference = "none"
-formulations = ["unbalanced"]
-[[instances]]
-problem = "knapsack"
-sizes = [10]
-seeds = {seeds}
-[[backends]]
-name = "fault-slow"
-params = {{ sleep_s = {sleep} }}
-"""
 
 CPU_SUITE = """
 name = "cpu"
@@ -105,11 +77,13 @@ def _overhead(benchmark, tmp_path: Path, text: str, count: int, name: str) -> No
 
 
 def test_fixed_overhead_per_trivial_cell(benchmark, tmp_path):
-    _overhead(benchmark, tmp_path, TRIVIAL_SUITE.format(seeds=list(range(50))), 50, "trivial")
+    text = knapsack_suite("trivial", "random", params={"random": {"num_reads": 1}}, sizes=[10], seeds=list(range(50)))
+    _overhead(benchmark, tmp_path, text, 50, "trivial")
 
 
 def test_fixed_overhead_per_one_second_cell(benchmark, tmp_path, fault_env):
-    _overhead(benchmark, tmp_path, SLEEP_SUITE.format(seeds=list(range(10)), sleep=1.0), 10, "sleep1")
+    text = knapsack_suite("overhead", "fault-slow", params={"fault-slow": {"sleep_s": 1.0}}, sizes=[10], seeds=list(range(10)))
+    _overhead(benchmark, tmp_path, text, 10, "sleep1")
 
 
 def test_two_workers_against_one(benchmark, tmp_path):

@@ -16,16 +16,23 @@ fault-slow = qseg_faults:SlowBackend
 """
 
 
-def install_fault_plugins(site: Path) -> dict[str, str]:
-    """Register the fault backends the way any third-party plugin registers (a dist-info with
-    entry_points.txt) under ``site``; return an environment that sees them."""
-    dist = site / "qseg_faults-0.0.dist-info"
+def install_plugin(site: Path, name: str, version: str, entry_points: str, code: Path) -> dict[str, str]:
+    """Register a plugin distribution the way any third-party plugin registers, a
+    ``NAME-VERSION.dist-info`` holding ``entry_points.txt`` under ``site``, its modules in
+    ``code``; return an environment whose PYTHONPATH sees both."""
+    dist = site / f"{name.replace('-', '_')}-{version}.dist-info"
     dist.mkdir(parents=True, exist_ok=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: qseg-faults\nVersion: 0.0\n")
-    (dist / "entry_points.txt").write_text(ENTRY_POINTS)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (dist / "entry_points.txt").write_text(entry_points)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), str(FAULTS), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), str(code), env.get("PYTHONPATH")]))
     return env
+
+
+def install_fault_plugins(site: Path) -> dict[str, str]:
+    """Register the fault backends (tests/faults) under ``site``; return an environment that
+    sees them."""
+    return install_plugin(site, "qseg-faults", "0.0", ENTRY_POINTS, FAULTS)
 
 
 THIRDPARTY = Path(__file__).parent / "thirdparty"
@@ -39,13 +46,23 @@ def install_greedyflip_plugin(site: Path) -> dict[str, str]:
     as any plugin registers, a ``qseg_greedyflip-0.1.dist-info`` with ``entry_points.txt`` under
     ``site``; return an environment that sees it. In-process, put ``site`` and ``THIRDPARTY``
     on ``sys.path`` and call ``qseg.backends.refresh()``."""
-    dist = site / "qseg_greedyflip-0.1.dist-info"
-    dist.mkdir(parents=True, exist_ok=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: qseg-greedyflip\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(GREEDYFLIP_ENTRY_POINTS)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), str(THIRDPARTY), env.get("PYTHONPATH")]))
-    return env
+    return install_plugin(site, "qseg-greedyflip", "0.1", GREEDYFLIP_ENTRY_POINTS, THIRDPARTY)
+
+
+def knapsack_suite(name: str, *backends: str, params: dict[str, dict[str, object]] | None = None,
+                   sizes: list[int] | None = None, seeds: list[int] | None = None, timeout_s: float = 60,
+                   reference: str = "none") -> str:
+    """Return the text of a small harness-test suite: generated knapsack instances on the
+    ``unbalanced`` QUBO and one ``[[backends]]`` table per name (``params`` by backend name)."""
+    tables = []
+    for backend in backends:
+        options = (params or {}).get(backend)
+        table = f'[[backends]]\nname = "{backend}"\n'
+        if options:
+            table += "params = { " + ", ".join(f"{k} = {v!r}" for k, v in options.items()) + " }\n"
+        tables.append(table)
+    return (f'name = "{name}"\ntimeout_s = {timeout_s}\nreference = "{reference}"\nformulations = ["unbalanced"]\n\n'
+            f'[[instances]]\nproblem = "knapsack"\nsizes = {sizes or [8]}\nseeds = {seeds or [1]}\n\n' + "\n".join(tables))
 
 
 def write_suite(path: Path, body: str) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness_support import bench, install_fault_plugins, write_suite
+from harness_support import bench, install_fault_plugins, knapsack_suite, write_suite
 
 from qseg.harness.dask_runner import PLUGIN_NAME, pool_state, run_dask, run_pooled_cell
 from qseg.harness.spec import RunSettings
@@ -50,34 +50,9 @@ def fault_env(tmp_path_factory) -> dict[str, str]:
     return install_fault_plugins(tmp_path_factory.mktemp("site"))
 
 
-QUICK = """
-name = "quick"
-timeout_s = 60
-reference = "none"
-formulations = ["unbalanced"]
-[[instances]]
-problem = "knapsack"
-sizes = [8]
-seeds = [1, 2, 3, 4, 5, 6]
-[[backends]]
-name = "sa"
-params = { num_reads = 1, num_sweeps = 10 }
-"""
+QUICK = knapsack_suite("quick", "sa", params={"sa": {"num_reads": 1, "num_sweeps": 10}}, seeds=[1, 2, 3, 4, 5, 6])
 
-FAULTY = """
-name = "faulty"
-timeout_s = 2
-reference = "none"
-formulations = ["unbalanced"]
-[[instances]]
-problem = "knapsack"
-sizes = [8]
-seeds = [1]
-[[backends]]
-name = "fault-sleep"
-[[backends]]
-name = "fault-exit"
-"""
+FAULTY = knapsack_suite("faulty", "fault-sleep", "fault-exit", timeout_s=2)
 
 
 def _local_cluster(fault_env: dict[str, str], **kwargs):
@@ -217,19 +192,7 @@ def test_the_children_end_with_the_plugin_and_with_the_cluster(tmp_path, fault_e
     assert _wait_dead(state["idle"])  # the cluster closed: no qseg.harness.worker child survives
 
 
-SLOW = """
-name = "slow"
-timeout_s = 60
-reference = "none"
-formulations = ["unbalanced"]
-[[instances]]
-problem = "knapsack"
-sizes = [8]
-seeds = [1, 2, 3, 4]
-[[backends]]
-name = "fault-slow"
-params = { sleep_s = 1.0 }
-"""
+SLOW = knapsack_suite("slow", "fault-slow", params={"fault-slow": {"sleep_s": 1.0}}, seeds=[1, 2, 3, 4])
 
 
 def _wait_dead(pids: list[int], within_s: float = 15) -> bool:

@@ -10,27 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from harness_support import bench, install_fault_plugins, write_suite
+from harness_support import bench, install_fault_plugins, knapsack_suite, write_suite
 
 from qseg.store import load, read_records
-
-SUITE = """
-name = "faults"
-timeout_s = {timeout}
-reference = "none"
-formulations = ["unbalanced"]
-
-[[instances]]
-problem = "knapsack"
-sizes = [8]
-seeds = {seeds}
-
-{backends}
-"""
-
-
-def backend_tables(*names: str) -> str:
-    return "\n".join(f'[[backends]]\nname = "{name}"\n' for name in names)
 
 
 @pytest.fixture
@@ -56,8 +38,7 @@ def _worker_processes(env: dict[str, str]) -> list[int]:
 
 
 def test_a_hung_cell_ends_at_its_timeout_and_the_suite_goes_on(tmp_path, env):
-    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=2, seeds="[1]",
-                                                          backends=backend_tables("fault-sleep", "sa")))
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("faults", "fault-sleep", "sa", timeout_s=2, seeds=[1]))
     started = time.monotonic()
     result = bench([str(suite), "--out", str(tmp_path / "store"), "--workers", "1"], env, tmp_path)
     elapsed = time.monotonic() - started
@@ -68,8 +49,7 @@ def test_a_hung_cell_ends_at_its_timeout_and_the_suite_goes_on(tmp_path, env):
 
 
 def test_a_raising_backend_is_an_error_record_with_the_message(tmp_path, env):
-    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=30, seeds="[1]",
-                                                          backends=backend_tables("fault-raise", "sa")))
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("faults", "fault-raise", "sa", timeout_s=30, seeds=[1]))
     result = bench([str(suite), "--out", str(tmp_path / "store"), "--workers", "1"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     records = {r["backend"]: r for r in read_records(tmp_path / "store")}
@@ -79,8 +59,7 @@ def test_a_raising_backend_is_an_error_record_with_the_message(tmp_path, env):
 
 
 def test_a_worker_that_dies_mid_cell_is_replaced(tmp_path, env):
-    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=30, seeds="[1, 2]",
-                                                          backends=backend_tables("fault-exit", "sa")))
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("faults", "fault-exit", "sa", timeout_s=30, seeds=[1, 2]))
     result = bench([str(suite), "--out", str(tmp_path / "store"), "--workers", "1"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     records = list(read_records(tmp_path / "store"))
@@ -93,7 +72,7 @@ def test_a_worker_that_dies_mid_cell_is_replaced(tmp_path, env):
 
 
 def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path, env):
-    body = SUITE.format(timeout=30, seeds="[1, 2, 3, 4, 5, 6]", backends=backend_tables("fault-slow", "sa"))
+    body = knapsack_suite("faults", "fault-slow", "sa", timeout_s=30, seeds=[1, 2, 3, 4, 5, 6])
     suite = write_suite(tmp_path / "s.toml", body)
     store = tmp_path / "store"
     process = subprocess.Popen([sys.executable, "-m", "qseg", "bench", str(suite), "--out", str(store),
@@ -128,7 +107,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path, env):
 
 
 def test_a_torn_last_line_is_ignored_and_cut_before_appending(tmp_path, env):
-    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=30, seeds="[1, 2]", backends=backend_tables("sa")))
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("faults", "sa", timeout_s=30, seeds=[1, 2]))
     store = tmp_path / "store"
     assert bench([str(suite), "--out", str(store)], env, tmp_path).returncode == 0
     lines = (store / "cells.jsonl").read_text().splitlines(keepends=True)
@@ -140,8 +119,8 @@ def test_a_torn_last_line_is_ignored_and_cut_before_appending(tmp_path, env):
 
 
 def test_one_writer_at_a_time_and_no_stale_lock_after_a_kill(tmp_path, env):
-    body = SUITE.format(timeout=30, seeds="[1, 2, 3]", backends=backend_tables("fault-slow"))
-    suite = write_suite(tmp_path / "s.toml", body.replace('"fault-slow"\n', '"fault-slow"\nparams = { sleep_s = 5.0 }\n'))
+    body = knapsack_suite("faults", "fault-slow", params={"fault-slow": {"sleep_s": 5.0}}, timeout_s=30, seeds=[1, 2, 3])
+    suite = write_suite(tmp_path / "s.toml", body)
     store = tmp_path / "store"
     first = subprocess.Popen([sys.executable, "-m", "qseg", "bench", str(suite), "--out", str(store), "--workers", "1"],
                              env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -159,8 +138,8 @@ def test_one_writer_at_a_time_and_no_stale_lock_after_a_kill(tmp_path, env):
 
 
 def test_a_store_of_another_suite_is_refused(tmp_path, env):
-    one = write_suite(tmp_path / "one.toml", SUITE.format(timeout=30, seeds="[1]", backends=backend_tables("sa")))
-    two = write_suite(tmp_path / "two.toml", SUITE.format(timeout=30, seeds="[2]", backends=backend_tables("sa")))
+    one = write_suite(tmp_path / "one.toml", knapsack_suite("faults", "sa", timeout_s=30, seeds=[1]))
+    two = write_suite(tmp_path / "two.toml", knapsack_suite("faults", "sa", timeout_s=30, seeds=[2]))
     store = tmp_path / "store"
     assert bench([str(one), "--out", str(store)], env, tmp_path).returncode == 0
     refused = bench([str(two), "--out", str(store), "--resume"], env, tmp_path)
@@ -169,7 +148,7 @@ def test_a_store_of_another_suite_is_refused(tmp_path, env):
 
 
 def test_overwrite_starts_again(tmp_path, env):
-    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=30, seeds="[1]", backends=backend_tables("sa")))
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("faults", "sa", timeout_s=30, seeds=[1]))
     store = tmp_path / "store"
     assert bench([str(suite), "--out", str(store)], env, tmp_path).returncode == 0
     assert bench([str(suite), "--out", str(store), "--overwrite"], env, tmp_path).returncode == 0
@@ -179,7 +158,7 @@ def test_overwrite_starts_again(tmp_path, env):
 def test_keep_samples_stores_raw_reads_compressed_and_output_stays_quiet_off_a_tty(tmp_path, env):
     import numpy as np
 
-    suite = write_suite(tmp_path / "s.toml", SUITE.format(timeout=30, seeds="[1]", backends=backend_tables("sa")))
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("faults", "sa", timeout_s=30, seeds=[1]))
     store = tmp_path / "store"
     result = bench([str(suite), "--out", str(store), "--keep-samples"], env, tmp_path)
     assert result.returncode == 0, result.stderr

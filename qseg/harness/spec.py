@@ -10,6 +10,7 @@ only change how results are scored (``eps``) live in ``RunSettings``, stored onc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -95,21 +96,6 @@ class InstanceMeta:
     size: int
 
 
-class CellJSON(TypedDict):
-    """``CellSpec.to_json()``: the ``spec`` object of every stored record."""
-
-    instance: InstanceJSON
-    formulation: str
-    backend: str
-    params: dict[str, Any]
-    penalties: dict[str, Any]
-    polish: bool
-    repeat: int
-    reference: str
-    sweep: dict[str, Any]
-    meta: InstanceMetaJSON | None
-
-
 @dataclass(frozen=True)
 class CellSpec:
     """One unit of work: an instance, a resolved formulation, a backend with resolved parameters,
@@ -154,14 +140,10 @@ class CellSpec:
         sweep = "".join(f" {k}={v}" for k, v in sorted(self.sweep.items()))
         return f"{self.instance.label} {self.backend}/{self.formulation}{sweep} r{self.repeat}"
 
-    def to_json(self) -> CellJSON:
-        """Return the cell as JSON-ready data (what the store keeps as a record's ``spec``)."""
-        meta: InstanceMetaJSON | None = None
-        if self.meta is not None:
-            meta = {"instance": self.meta.instance, "sense": self.meta.sense, "size": self.meta.size}
-        return {"instance": self.instance.to_json(), "formulation": self.formulation, "backend": self.backend,
-                "params": dict(self.params), "penalties": dict(self.penalties), "polish": self.polish,
-                "repeat": self.repeat, "reference": self.reference, "sweep": dict(self.sweep), "meta": meta}
+    def to_json(self) -> dict[str, Any]:
+        """Return the cell as JSON-ready data (what the store keeps as a record's ``spec``):
+        every field, the instance and its meta as nested objects."""
+        return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CellSpec:

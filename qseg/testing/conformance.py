@@ -11,6 +11,7 @@ from typing import Any
 import dimod
 import dimod.testing
 import numpy as np
+from dimod.reference.composites.tracking import TrackingComposite
 
 from qseg.backends import MODEL_KINDS, Backend, Parameter, load_backend, solver_info_problems
 from qseg.errors import BackendUnavailableError, BadInputError, ModelTooLargeError, UnknownNameError
@@ -170,9 +171,10 @@ def check_seed_reproducible(backend: Backend, params: Mapping[str, Any]) -> None
     first = backend.solve(model, **{**params, "seed": 1234})
     again = backend.solve(model, **{**params, "seed": 1234})
     columns = list(model.variables)
+    # dimod's SamplesLike type omits SampleSet, which as_samples accepts.
     assert np.array_equal(
-        dimod.as_samples(first)[0][:, [first.variables.index(v) for v in columns]],
-        dimod.as_samples(again)[0][:, [again.variables.index(v) for v in columns]],
+        dimod.as_samples(first)[0][:, [first.variables.index(v) for v in columns]],  # type: ignore[arg-type]
+        dimod.as_samples(again)[0][:, [again.variables.index(v) for v in columns]],  # type: ignore[arg-type]
     ), "same seed, different samples"
 
 
@@ -215,8 +217,8 @@ def check_dimod_sampler_api(backend: Backend, params: Mapping[str, Any]) -> None
         raise SkipCheck("backend does not accept BQMs")
     _require_available(backend)
     sampler = backend.sampler(**params)
-    dimod.testing.assert_sampler_api(sampler)
-    tracked = dimod.TrackingComposite(sampler)
+    dimod.testing.assert_sampler_api(sampler)  # type: ignore[no-untyped-call]  # dimod: untyped
+    tracked = TrackingComposite(sampler)  # type: ignore[no-untyped-call]  # dimod: untyped __init__
     model = _model("bqm")
     sampleset = tracked.sample(model)
     assert tracked.input["bqm"] is model and tracked.output is sampleset
@@ -289,7 +291,7 @@ def dimod_sampler_testcase(backend: Backend | str, **params: Any) -> type[unitte
     against the backend's sampler (a peer's test suite, not only ours)."""
     resolved = _as_backend(backend)
 
-    @dimod.testing.load_sampler_bqm_tests(lambda: resolved.sampler(**params))
+    @dimod.testing.load_sampler_bqm_tests(lambda: resolved.sampler(**params))  # type: ignore[no-untyped-call]  # dimod: untyped
     class DimodSamplerBattery(unittest.TestCase):
         def setUp(self) -> None:
             reason = resolved.unavailable_reason()

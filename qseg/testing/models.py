@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import dimod
@@ -26,7 +27,7 @@ def random_cqm(num_variables: int, seed: int) -> dimod.ConstrainedQuadraticModel
     rng = np.random.default_rng(seed)
     x = [dimod.Binary(f"x{i}") for i in range(num_variables)]
     hidden = rng.integers(0, 2, num_variables)
-    cqm = dimod.ConstrainedQuadraticModel()
+    cqm = dimod.ConstrainedQuadraticModel()  # type: ignore[no-untyped-call]  # dimod: untyped __init__
     objective = dimod.quicksum(float(rng.integers(-9, 10)) * xi for xi in x)
     for _ in range(3):
         i, j = rng.choice(num_variables, 2, replace=False)
@@ -48,11 +49,11 @@ def random_cqm(num_variables: int, seed: int) -> dimod.ConstrainedQuadraticModel
 def random_nl(num_variables: int, seed: int) -> Any:
     """Return a small random knapsack as a locked ``dwave.optimization`` model: maximise value
     (as minimising its negative) over a binary vector under one capacity constraint."""
-    from dwave.optimization import Model
+    from dwave.optimization.model import Model  # the class ``dwave.optimization.Model`` re-exports
 
     rng = np.random.default_rng(seed)
     weights = rng.integers(1, 10, num_variables).astype(float)
-    model = Model()
+    model = Model()  # type: ignore[no-untyped-call]  # dwave-optimization: untyped __init__
     chosen = model.binary(num_variables)
     model.add_constraint((chosen * model.constant(weights)).sum() <= model.constant(float(weights.sum() // 2)))
     model.minimize(-(chosen * model.constant(rng.integers(1, 10, num_variables).astype(float))).sum())
@@ -60,9 +61,9 @@ def random_nl(num_variables: int, seed: int) -> Any:
     return model
 
 
-def model_variables(model: Any) -> list:
-    """Return the variable labels a SampleSet for ``model`` must cover (indicator columns for
-    a NL model)."""
+def model_variables(model: Any) -> Sequence[Hashable]:
+    """Return the variable labels (a list) a SampleSet for ``model`` must cover (indicator
+    columns for a NL model)."""
     if isinstance(model, (dimod.BinaryQuadraticModel, dimod.ConstrainedQuadraticModel)):
         return list(model.variables)
     from qseg.backends.nl import nl_variables
@@ -73,6 +74,8 @@ def model_variables(model: Any) -> list:
 def brute_force_minimum(model: dimod.BinaryQuadraticModel | dimod.ConstrainedQuadraticModel) -> float:
     """Return the minimum energy (BQM) or minimum feasible objective (CQM) by enumeration."""
     if isinstance(model, dimod.BinaryQuadraticModel):
-        return float(dimod.ExactSolver().sample(model).first.energy)
-    sampleset = dimod.ExactCQMSolver().sample_cqm(model).filter(lambda row: row.is_feasible)
+        return float(dimod.ExactSolver().sample(model).first.energy)  # type: ignore[no-untyped-call]  # dimod: untyped
+    sampleset = dimod.ExactCQMSolver().sample_cqm(model).filter(  # type: ignore[no-untyped-call]  # dimod: untyped
+        lambda row: row.is_feasible
+    )
     return float(sampleset.first.energy)

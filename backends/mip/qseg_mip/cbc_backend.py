@@ -19,8 +19,8 @@ import numpy as np
 
 from qseg.backends import silenced
 from qseg.errors import SolverError
-from qseg_mip.milp_backend import MilpBackend, MipResult
 from qseg_mip.cqm_convert import INF, LinearProgram
+from qseg_mip.milp_backend import MilpBackend, MipResult
 
 _BOUND = re.compile(r"^(?:Lower bound|Objective bound):\s*(-?[\d.eE+-]+)", re.MULTILINE)
 _RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
@@ -126,7 +126,7 @@ def _row_duals(problem: Any, num_rows: int) -> np.ndarray:
     return duals
 
 
-def _result(problem: Any, columns: list, log: str) -> MipResult:
+def _result(problem: Any, columns: list[Any], log: str) -> MipResult:  # PuLP (untyped) LpVariables
     import pulp
 
     sol_status = problem.sol_status

@@ -16,12 +16,13 @@ the bias needs is added, which keeps the LP relaxation small.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Hashable
 
 import dimod
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from qseg.errors import BadInputError
@@ -44,7 +45,8 @@ class _Builder:
     row_lower: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
     row_names: list[str] = field(default_factory=list)
-    products: dict[tuple[int, int], list[Any]] = field(default_factory=dict)
+    # (u, v) -> [column of w, need_upper, need_lower] (the flags are bools, ints to mypy)
+    products: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
     def add_row(self, terms: dict[int, float], low: float, high: float, name: str) -> None:
         row = len(self.row_names)
@@ -217,7 +219,7 @@ def _from_terms(cqm: dimod.ConstrainedQuadraticModel) -> LinearProgram:
     return _finish(builder, labels, objective, float(cqm.objective.offset))
 
 
-def _finish(builder: _Builder, labels: list, objective: dict[int, float], offset: float) -> LinearProgram:
+def _finish(builder: _Builder, labels: list[Hashable], objective: dict[int, float], offset: float) -> LinearProgram:
     builder.emit_products()
     num_cols = len(builder.lower)
     cost = np.zeros(num_cols)
@@ -259,12 +261,15 @@ def to_sampleset(
         if not relaxed:
             states[:, integer] = np.round(states[:, integer])
     integral = (np.abs(states[:, integer] - np.round(states[:, integer])) <= FEASIBILITY_ATOL).all(axis=1)
+    # dimod's SampleSet constructors are untyped.
     if model.num_soft_constraints():
-        sampleset = dimod.SampleSet.from_samples_cqm((states, program.labels), model)
+        sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_cqm(  # type: ignore[no-untyped-call]
+            (states, program.labels), model
+        )
         sampleset.record.is_feasible &= integral
         return sampleset
     satisfied = _satisfied(model, program, states)
-    return dimod.SampleSet.from_samples(
+    sampleset = dimod.SampleSet.from_samples(  # type: ignore[no-untyped-call]
         (states, program.labels), vartype="INTEGER",
         energy=model.objective.energies((states, program.labels)) if len(states) else [],
         is_satisfied=satisfied, is_feasible=satisfied.all(axis=1) & integral,
@@ -273,6 +278,7 @@ def to_sampleset(
         # that when they are numbers already in order, which gives the same SampleSet.
         sort_labels=not _numbers_in_order(program.labels),
     )
+    return sampleset
 
 
 def _numbers_in_order(labels: list[Hashable]) -> bool:
@@ -283,7 +289,9 @@ def _numbers_in_order(labels: list[Hashable]) -> bool:
     return values.dtype.kind == "i" and bool((values[1:] > values[:-1]).all())
 
 
-def _satisfied(model: dimod.ConstrainedQuadraticModel, program: LinearProgram, states: np.ndarray) -> np.ndarray:
+def _satisfied(
+    model: dimod.ConstrainedQuadraticModel, program: LinearProgram, states: np.ndarray
+) -> npt.NDArray[np.bool_]:
     """Return which constraints each state satisfies (dimod's tolerance, 1e-6 absolute).
 
     Linear constraints are checked through the program's rows (row i is constraint i), one
@@ -294,7 +302,7 @@ def _satisfied(model: dimod.ConstrainedQuadraticModel, program: LinearProgram, s
     count = len(model.constraints)
     activity = (program.matrix[:count, :n] @ states.T).T
     lower, upper = program.row_lower[:count], program.row_upper[:count]
-    satisfied = (activity >= lower - FEASIBILITY_ATOL) & (activity <= upper + FEASIBILITY_ATOL)
+    satisfied: npt.NDArray[np.bool_] = (activity >= lower - FEASIBILITY_ATOL) & (activity <= upper + FEASIBILITY_ATOL)
     if len(program.cost) == n:  # no product columns, so no constraint has a quadratic term
         return satisfied
     for index, constraint in enumerate(model.constraints.values()):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from qseg_mip.milp_backend import MilpBackend, MipResult
-from qseg_mip.highs_solve import solve_arrays
 from qseg_mip.cqm_convert import LinearProgram
+from qseg_mip.highs_solve import solve_arrays
+from qseg_mip.milp_backend import MilpBackend, MipResult
 
 
 class HighsBackend(MilpBackend):

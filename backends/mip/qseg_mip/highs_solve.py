@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -78,7 +78,11 @@ def solve_arrays(
     lp.a_matrix_.value_ = columnwise.data
     is_mip = integer is not None and bool(np.any(integer))
     if is_mip:
-        kinds = np.where(integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
+        # is_mip implies integer is not None; highspy's stubs type HighsVarType members as a
+        # pybind11 enum, not array-like, though numpy takes them (an object array).
+        kinds = np.where(  # type: ignore[call-overload]
+            cast(np.ndarray, integer), highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        )
         lp.integrality_ = list(kinds)
     with silenced():
         solver = new_solver(highspy, threads)
@@ -129,8 +133,8 @@ def _outcome(solver: Any, highspy: Any, is_mip: bool) -> HighsOutcome:
         row_duals = np.asarray(solution.row_dual, dtype=float)
         col_duals = np.asarray(solution.col_dual, dtype=float)
     if status == highspy.HighsModelStatus.kOptimal:
-        bound = float(info.mip_dual_bound) if is_mip else objective
-        gap = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else 0.0
+        bound: float | None = float(info.mip_dual_bound) if is_mip else objective
+        gap: float | None = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else 0.0
         return HighsOutcome("optimal", values, objective, bound, gap, row_duals, col_duals, text)
     bound = float(info.mip_dual_bound) if is_mip and math.isfinite(info.mip_dual_bound) else None
     gap = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else None

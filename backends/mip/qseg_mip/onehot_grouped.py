@@ -52,7 +52,7 @@ class GroupedProgram:
     @property
     def num_groups(self) -> int:
         """Return the number of groups."""
-        return self.options.shape[0]
+        return int(self.options.shape[0])
 
     def project(self, lam: np.ndarray) -> np.ndarray:
         """Return ``lam`` with each multiplier zeroed where its sign has no finite bound to use."""

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from qseg_mip.onehot_grouped import GroupedProgram
 from qseg_mip.highs_solve import solve_arrays
+from qseg_mip.onehot_grouped import GroupedProgram
 from qseg_mip.onehot_lp_working import WorkingLP
 
 SAMPLE_GROUPS = 2000
@@ -50,7 +50,7 @@ class OneHotLP:
     objective: float
     multipliers: np.ndarray  # per coupling row, d(LP optimum)/d(row bound)
     group_duals: np.ndarray  # per group row, d(LP optimum)/d(rhs 1)
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, int | float] = field(default_factory=dict)
 
 
 def solve_lp(grouped: GroupedProgram, *, threads: int = 1, deadline: float | None = None, seed: int = 0) -> OneHotLP:

@@ -16,8 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from qseg.backends import silenced
-from qseg_mip.onehot_grouped import GroupedProgram
 from qseg_mip.highs_solve import new_solver
+from qseg_mip.onehot_grouped import GroupedProgram
 
 
 @dataclass

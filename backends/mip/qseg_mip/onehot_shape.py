@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from qseg_mip.linear_program import LinearProgram
 
@@ -33,10 +34,10 @@ class OneHotStructure:
     @property
     def num_groups(self) -> int:
         """Return the number of one-hot groups."""
-        return self.options.shape[0]
+        return int(self.options.shape[0])
 
     @property
-    def valid(self) -> np.ndarray:
+    def valid(self) -> npt.NDArray[np.bool_]:
         """Return the (groups × width) mask of real options (False on padding)."""
         return self.options >= 0
 
@@ -74,7 +75,7 @@ def detect_one_hot_structure(
     return OneHotStructure(options, group_rows, np.flatnonzero(~one_hot))
 
 
-def redundant_rows(program: LinearProgram, structure: OneHotStructure, coupling: np.ndarray) -> np.ndarray:
+def redundant_rows(program: LinearProgram, structure: OneHotStructure, coupling: np.ndarray) -> npt.NDArray[np.bool_]:
     """Return a mask over ``structure.coupling_rows``: rows no one-hot choice can violate (the
     smallest and largest activity over the groups' options lie within the row's bounds).
     ``coupling`` is ``dense_coupling(program, structure)``."""
@@ -82,12 +83,13 @@ def redundant_rows(program: LinearProgram, structure: OneHotStructure, coupling:
     low = np.where(valid, coupling, np.inf).min(axis=2).sum(axis=1)
     high = np.where(valid, coupling, -np.inf).max(axis=2).sum(axis=1)
     rows = structure.coupling_rows
-    return (low >= program.row_lower[rows]) & (high <= program.row_upper[rows])
+    redundant: npt.NDArray[np.bool_] = (low >= program.row_lower[rows]) & (high <= program.row_upper[rows])
+    return redundant
 
 
 def dominated_options(
     program: LinearProgram, structure: OneHotStructure, coupling: np.ndarray, rows: np.ndarray
-) -> np.ndarray:
+) -> npt.NDArray[np.bool_]:
     """Return a (groups × width) mask of options some other option of the same group dominates:
     no dearer, and no worse on each of ``rows`` (indices into ``structure.coupling_rows``): no
     larger where the row has only an upper bound, no smaller where only a lower bound, equal
@@ -120,10 +122,11 @@ def dominated_options(
     return dominated & valid
 
 
-def dense_coupling(program: LinearProgram, structure: OneHotStructure) -> np.ndarray:
+def dense_coupling(program: LinearProgram, structure: OneHotStructure) -> npt.NDArray[np.float64]:
     """Return the coupling rows' coefficients as a (rows × groups × width) array, 0 on padding."""
     rows = program.matrix.tocsr()[structure.coupling_rows]
     # Padding (-1) reads the last column, which is appended all zero.
     dense = np.zeros((rows.shape[0], rows.shape[1] + 1))
     dense[:, :-1] = rows.toarray()
-    return dense[:, structure.options]
+    coefficients: npt.NDArray[np.float64] = dense[:, structure.options]
+    return coefficients

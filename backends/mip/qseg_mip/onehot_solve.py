@@ -23,16 +23,16 @@ before an incumbent, ``solve_structured`` returns None and the caller runs the p
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from qseg_mip.cqm_convert import FEASIBILITY_ATOL
+from qseg_mip.highs_solve import HighsOutcome, solve_arrays
+from qseg_mip.linear_program import LinearProgram
 from qseg_mip.milp_backend import MipResult
 from qseg_mip.onehot_grouped import GroupedProgram, Restricted
-from qseg_mip.highs_solve import HighsOutcome, solve_arrays
 from qseg_mip.onehot_lp import solve_lp
-from qseg_mip.cqm_convert import FEASIBILITY_ATOL
-from qseg_mip.linear_program import LinearProgram
 from qseg_mip.onehot_shape import OneHotStructure, dense_coupling, dominated_options, redundant_rows
 
 FIRST_FREE_GROUPS = 400  # groups nearest a tie that the first incumbent MIP leaves free
@@ -125,7 +125,8 @@ def solve_structured(
 def _good_enough(best: _Round, lower: float, tolerance: float, params: dict[str, Any]) -> bool:
     if best.proves(lower, tolerance):
         return True
-    return params["mip_gap"] > 0 and best.objective - lower <= params["mip_gap"] * max(abs(best.objective), 1e-9)
+    mip_gap: float = params["mip_gap"]
+    return mip_gap > 0 and best.objective - lower <= mip_gap * max(abs(best.objective), 1e-9)
 
 
 class _Round:
@@ -138,7 +139,7 @@ class _Round:
     @property
     def objective(self) -> float:
         """Return the incumbent's objective (the round must have a solution)."""
-        return float(self.outcome.objective)
+        return float(cast(float, self.outcome.objective))  # not None: the round has a solution
 
     def proves(self, lower: float, tolerance: float) -> bool:
         """Return whether this round's optimum is the global optimum: HiGHS proved it over the

@@ -50,10 +50,10 @@ def assignment_shaped_cqm(
 
     index = np.arange(n * k).reshape(n, k)
     names = list(range(n * k)) if labels == "int" else [f"x_{i}_{a}" for i in range(n) for a in range(k)]
-    cqm = dimod.ConstrainedQuadraticModel()
+    cqm = dimod.ConstrainedQuadraticModel()  # type: ignore[no-untyped-call]  # dimod: untyped __init__
     cqm.add_variables("BINARY", names)
     objective = dimod.BinaryQuadraticModel.from_numpy_vectors(
-        (-gain).ravel(), ([], [], []), 0.0, "BINARY", variable_order=names
+        (-gain).ravel(), ([], [], []), 0.0, dimod.BINARY, variable_order=names
     )
     cqm.set_objective(objective)
     for i in range(n):
@@ -62,7 +62,7 @@ def assignment_shaped_cqm(
 
     def add_row(columns: np.ndarray, coefficients: np.ndarray, sense: str, rhs: float, label: str) -> None:
         model = dimod.BinaryQuadraticModel.from_numpy_vectors(
-            np.asarray(coefficients, float), ([], [], []), 0.0, "BINARY",
+            np.asarray(coefficients, float), ([], [], []), 0.0, dimod.BINARY,
             variable_order=[names[j] for j in columns],
         )
         cqm.add_constraint_from_model(model, sense, rhs, label=label, copy=False)

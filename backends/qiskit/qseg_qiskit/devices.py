@@ -7,7 +7,7 @@ import functools
 import importlib.util
 from typing import Any
 
-from qseg.backends import available_memory  # noqa: F401 - the QAOA limit check reads it here
+from qseg.backends import available_memory as available_memory  # re-exported: the QAOA limit check reads it here
 
 STATEVECTOR_BYTES_PER_AMPLITUDE = 16  # complex128
 REQUIRED_PACKAGES = (("qiskit", "qiskit"), ("qiskit_aer", "qiskit-aer"), ("qiskit_optimization", "qiskit-optimization"))

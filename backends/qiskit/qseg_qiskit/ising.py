@@ -8,7 +8,7 @@ little-endian (qubit 0 is the rightmost character), so integer outcomes are deco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ class IsingProblem:
     operator: Any  # qiskit.quantum_info.SparsePauliOp
     scale: float
     offset: float
-    labels: list
+    labels: list[Hashable]
 
     @property
     def num_qubits(self) -> int:
@@ -49,16 +49,16 @@ def to_ising(bqm: dimod.BinaryQuadraticModel) -> IsingProblem:
 
     A SPIN BQM is converted to BINARY first (same energies), so ``x = 1`` ↔ ``s = +1``.
     """
+    from qiskit.quantum_info import SparsePauliOp
     from qiskit_optimization import QuadraticProgram
     from qiskit_optimization.translators import to_ising as program_to_ising
-
-    from qiskit.quantum_info import SparsePauliOp
 
     labels = list(bqm.variables)
     if not labels:  # QuadraticProgram refuses zero variables; the energy is the offset
         return IsingProblem(SparsePauliOp([""], coeffs=[0.0]), scale=1.0, offset=float(bqm.offset), labels=[])
     binary = bqm if bqm.vartype is dimod.BINARY else bqm.change_vartype(dimod.BINARY, inplace=False)
-    linear, (rows, cols, biases), offset = binary.to_numpy_vectors(variable_order=labels)
+    vectors = binary.to_numpy_vectors(variable_order=labels)
+    linear, (rows, cols, biases), offset = vectors.linear_biases, vectors.quadratic, vectors.offset
     n = len(labels)
     quadratic = np.zeros((n, n))
     np.add.at(quadratic, (np.minimum(rows, cols), np.maximum(rows, cols)), biases)
@@ -104,10 +104,13 @@ def counts_to_samples(counts: Mapping[int, float], num_qubits: int) -> tuple[np.
 
 
 def to_sampleset(
-    bqm: dimod.BinaryQuadraticModel, labels: list, states: np.ndarray, occurrences: np.ndarray
+    bqm: dimod.BinaryQuadraticModel, labels: Sequence[Hashable], states: np.ndarray, occurrences: np.ndarray
 ) -> dimod.SampleSet:
     """Return a SampleSet of BINARY ``states`` (columns in ``labels`` order) in the BQM's own
     vartype, with energies from the BQM and ``occurrences`` as ``num_occurrences``."""
     if bqm.vartype is dimod.SPIN:
         states = (2 * states - 1).astype(np.int8)
-    return dimod.SampleSet.from_samples_bqm((states, labels), bqm, num_occurrences=occurrences)
+    sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(  # type: ignore[no-untyped-call]  # dimod: untyped
+        (states, labels), bqm, num_occurrences=occurrences
+    )
+    return sampleset

@@ -10,8 +10,9 @@ circuit it produced (so the depth and gate counts are those of the circuit that 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def make_optimizer(name: str, maxiter: int | None) -> Any:
         return NELDER_MEAD(**options)
     if name == "SPSA":
         optimizer = SPSA(**options)
-        optimizer.set_max_evals_grouped(_SPSA_EVALS_GROUPED)
+        optimizer.set_max_evals_grouped(_SPSA_EVALS_GROUPED)  # type: ignore[no-untyped-call]  # qiskit-optimization: untyped
         return optimizer
     if name == "POWELL":
         tol = options.pop("tol")
@@ -138,13 +139,19 @@ def run_qaoa(ising: IsingProblem, initial_point: np.ndarray, params: dict[str, A
         ideal_depth, transpiled_depth = devices.gate_depth(ideal), devices.gate_depth(ran)
     extra_ns = time.perf_counter_ns() - extra_start
 
+    # The result's fields are typed optional (unset before a run); compute_minimum_eigenvalue
+    # has set them all. The eigenstate is a QuasiDistribution: integer outcome -> probability.
+    eigenstate = cast(Mapping[int, float], result.eigenstate)
+    optimal_point = cast(np.ndarray, result.optimal_point)
+    evals = cast(int, result.cost_function_evals)
+    optimal_value = cast(float, result.optimal_value)
     shots = params["shots"]
-    counts = {int(key): int(round(p * shots)) for key, p in result.eigenstate.items()}
+    counts = {int(key): int(round(p * shots)) for key, p in eigenstate.items()}
     return QaoaRun(
         counts=counts,
-        optimal_parameters=[float(v) for v in result.optimal_point],
-        optimizer_evals=int(result.cost_function_evals),
-        optimal_value=float(result.optimal_value) * ising.scale + ising.offset,
+        optimal_parameters=[float(v) for v in optimal_point],
+        optimizer_evals=int(evals),
+        optimal_value=float(optimal_value) * ising.scale + ising.offset,
         circuit_depth=ideal_depth,
         two_qubit_gates=int(ran.num_nonlocal_gates()),
         transpiled_depth=transpiled_depth,

@@ -39,15 +39,7 @@ from qseg.problems.assignment.rules import (
     coupling_rows,
     settings_from,
 )
-from qseg.problems.base import (
-    FEASIBILITY_TOLERANCE,
-    Evaluation,
-    Problem,
-    Qubo,
-    ReadEvaluations,
-    check_parameters,
-    penalty_values,
-)
+from qseg.problems.base import FEASIBILITY_TOLERANCE, Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values
 
 SOURCES = Sources(named=(RETENTION_DATASET["name"],), search=False, file_kind="a customers CSV")
 

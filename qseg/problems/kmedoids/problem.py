@@ -21,15 +21,7 @@ import numpy as np
 
 from qseg.data.sources import Sources
 from qseg.errors import BadInputError
-from qseg.problems.base import (
-    Evaluation,
-    Problem,
-    Qubo,
-    ReadEvaluations,
-    check_parameters,
-    penalty_values,
-    whole_number,
-)
+from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values, whole_number
 from qseg.problems.kmedoids import qubo
 from qseg.problems.kmedoids.search import medoid_set_costs, nearest_medoids, polish_many
 

@@ -1,0 +1,40 @@
+"""The project's own promises: `make test` runs lint and types before the tests, and the typed
+package says so (py.typed is shipped)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _target(makefile: str, name: str) -> tuple[list[str], list[str]]:
+    """Return (prerequisites, recipe lines) of a Makefile target."""
+    match = re.search(rf"^{name}:(.*)\n((?:\t.*\n)*)", makefile, re.MULTILINE)
+    assert match, f"no {name} target"
+    return match.group(1).split(), [line.strip() for line in match.group(2).splitlines()]
+
+
+def test_make_test_runs_ruff_and_mypy_before_pytest():
+    makefile = (ROOT / "Makefile").read_text()
+    prerequisites, recipe = _target(makefile, "test")
+    assert "lint" in prerequisites and any("pytest" in line for line in recipe)
+    _, lint = _target(makefile, "lint")
+    assert any(line.endswith("ruff check .") for line in lint) and any(line.endswith("mypy") for line in lint)
+
+
+def test_mypy_holds_the_harness_and_the_backend_contract_to_strict():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    overrides = config["tool"]["mypy"]["overrides"]
+    strict = [o for o in overrides if o.get("strict")]
+    assert strict and {"qseg.harness.*", "qseg.backends.*"} <= set(strict[0]["module"])
+    assert {"qseg", "backends/dwave/qseg_dwave", "backends/mip/qseg_mip", "backends/qiskit/qseg_qiskit"} <= set(
+        config["tool"]["mypy"]["files"])
+
+
+def test_the_package_is_marked_typed():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert (ROOT / "qseg" / "py.typed").is_file()
+    assert "py.typed" in config["tool"]["setuptools"]["package-data"]["qseg"]
