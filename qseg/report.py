@@ -111,8 +111,8 @@ def quantum_sections(cells: pd.DataFrame) -> list[str]:
         embedded = scored[scored["physical_qubits"].notna()]
         lines += ["## Embeddings", "", "Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is "
                   "never reported.", "",
-                  "| backend | problem / formulation | variables | physical qubits | qubits per variable "
-                  "| max chain | chain-break fraction | median gap |", "|---|---|---|---|---|---|---|---|"]
+                  *_table_head("backend", "problem / formulation", "variables", "physical qubits", "qubits per variable",
+                               "max chain", "chain-break fraction", "median gap")]
         keys = ["solver", "problem", "formulation", "num_variables"]
         for key, group in embedded.groupby(keys):
             qubits = group["physical_qubits"].mean()
@@ -124,8 +124,8 @@ def quantum_sections(cells: pd.DataFrame) -> list[str]:
         qaoa = scored[scored["shots"].notna()]
         lines += ["## QAOA", "", "Approximation ratios: objective over the reference, natural sense (1 = optimal). "
                   "Random control: the chance that as many uniformly random bitstrings contain an optimum.", "",
-                  "| problem | variables | reps | shots | ratio best | ratio mean | success per shot "
-                  "| random per shot | random within shots |", "|---|---|---|---|---|---|---|---|---|"]
+                  *_table_head("problem", "variables", "reps", "shots", "ratio best", "ratio mean", "success per shot",
+                               "random per shot", "random within shots")]
         for _, row in qaoa.iterrows():
             control = row.get("details.random_control")
             control = control if isinstance(control, dict) else {}
@@ -157,7 +157,12 @@ def solver_facts_section(cells: pd.DataFrame) -> list[str]:
         return []
     return ["## Solver facts", "", "What each backend reported through `SolverInfo`: its timing fields "
             "(integer nanoseconds) and its own `extra` facts.", "",
-            "| backend | timing fields | extra facts |", "|---|---|---|", *rows, ""]
+            *_table_head("backend", "timing fields", "extra facts"), *rows, ""]
+
+
+def _table_head(*columns: str) -> list[str]:
+    """Return a markdown table's header row and rule for ``columns``."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
 
 
 def _percent(value: Any) -> str:
@@ -191,8 +196,7 @@ def write_report(root: Path | str) -> Path:
             lines += [f"## {problem}", "", markdown_table(table), ""]
         unusual = cells[~cells["status"].isin(SCORED)]
         if len(unusual):
-            lines += ["## Cells without a score", "", "| backend | formulation | instance | status | message |",
-                      "|---|---|---|---|---|"]
+            lines += ["## Cells without a score", "", *_table_head("backend", "formulation", "instance", "status", "message")]
             for row in unusual.itertuples(index=False):
                 message = str(row.message or "").replace("|", "/")[:160]
                 lines.append(f"| {row.backend} | {row.formulation} | {row.instance} | {row.status} | {message} |")

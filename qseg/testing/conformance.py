@@ -217,8 +217,8 @@ def check_dimod_sampler_api(backend: Backend, params: Mapping[str, Any]) -> None
         raise SkipCheck("backend does not accept BQMs")
     _require_available(backend)
     sampler = backend.sampler(**params)
-    dimod.testing.assert_sampler_api(sampler)  # type: ignore[no-untyped-call]  # dimod: untyped
-    tracked = TrackingComposite(sampler)  # type: ignore[no-untyped-call]  # dimod: untyped __init__
+    dimod.testing.assert_sampler_api(sampler)
+    tracked = TrackingComposite(sampler)
     model = _model("bqm")
     sampleset = tracked.sample(model)
     assert tracked.input["bqm"] is model and tracked.output is sampleset
@@ -291,7 +291,7 @@ def dimod_sampler_testcase(backend: Backend | str, **params: Any) -> type[unitte
     against the backend's sampler (a peer's test suite, not only ours)."""
     resolved = _as_backend(backend)
 
-    @dimod.testing.load_sampler_bqm_tests(lambda: resolved.sampler(**params))  # type: ignore[no-untyped-call]  # dimod: untyped
+    @dimod.testing.load_sampler_bqm_tests(lambda: resolved.sampler(**params))
     class DimodSamplerBattery(unittest.TestCase):
         def setUp(self) -> None:
             reason = resolved.unavailable_reason()

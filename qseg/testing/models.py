@@ -27,7 +27,7 @@ def random_cqm(num_variables: int, seed: int) -> dimod.ConstrainedQuadraticModel
     rng = np.random.default_rng(seed)
     x = [dimod.Binary(f"x{i}") for i in range(num_variables)]
     hidden = rng.integers(0, 2, num_variables)
-    cqm = dimod.ConstrainedQuadraticModel()  # type: ignore[no-untyped-call]  # dimod: untyped __init__
+    cqm = dimod.ConstrainedQuadraticModel()
     objective = dimod.quicksum(float(rng.integers(-9, 10)) * xi for xi in x)
     for _ in range(3):
         i, j = rng.choice(num_variables, 2, replace=False)
@@ -53,7 +53,7 @@ def random_nl(num_variables: int, seed: int) -> Any:
 
     rng = np.random.default_rng(seed)
     weights = rng.integers(1, 10, num_variables).astype(float)
-    model = Model()  # type: ignore[no-untyped-call]  # dwave-optimization: untyped __init__
+    model = Model()
     chosen = model.binary(num_variables)
     model.add_constraint((chosen * model.constant(weights)).sum() <= model.constant(float(weights.sum() // 2)))
     model.minimize(-(chosen * model.constant(rng.integers(1, 10, num_variables).astype(float))).sum())
@@ -74,8 +74,8 @@ def model_variables(model: Any) -> Sequence[Hashable]:
 def brute_force_minimum(model: dimod.BinaryQuadraticModel | dimod.ConstrainedQuadraticModel) -> float:
     """Return the minimum energy (BQM) or minimum feasible objective (CQM) by enumeration."""
     if isinstance(model, dimod.BinaryQuadraticModel):
-        return float(dimod.ExactSolver().sample(model).first.energy)  # type: ignore[no-untyped-call]  # dimod: untyped
-    sampleset = dimod.ExactCQMSolver().sample_cqm(model).filter(  # type: ignore[no-untyped-call]  # dimod: untyped
+        return float(dimod.ExactSolver().sample(model).first.energy)
+    sampleset = dimod.ExactCQMSolver().sample_cqm(model).filter(
         lambda row: row.is_feasible
     )
     return float(sampleset.first.energy)

@@ -13,7 +13,18 @@ from qseg.backends import Backend, Parameter
 _SEED = Parameter(int, None, "random seed; the same seed gives the same samples", 0, 2**31 - 1)
 
 
-class SimulatedAnnealingBackend(Backend):
+class LocalBqmSampler(Backend):
+    """What the local seeded BQM samplers share: they take a BQM, are seeded, and report the
+    sampling time time-to-solution is computed from."""
+
+
+
+def variable_limit(default: int) -> Parameter:
+    """Return the ``max_variables`` parameter with ``default`` as its value."""
+    return Parameter(int, default, "refuse larger models", 1)
+
+
+class SimulatedAnnealingBackend(LocalBqmSampler):
     """dwave-samplers' SimulatedAnnealingSampler (the code dwave-neal wraps; alias ``neal``).
 
     ``max_variables`` defaults to 20,000: preprocessing and per-sweep cost grow with the number
@@ -21,9 +32,6 @@ class SimulatedAnnealingBackend(Backend):
     """
 
     name = "sa"
-    accepts = frozenset({"bqm"})
-    seeded = True
-    tts_basis = "sampling_ns"
     max_variables = 20_000
     parameters = {
         "num_reads": Parameter(int, 100, "independent annealing runs", 1),
@@ -32,13 +40,13 @@ class SimulatedAnnealingBackend(Backend):
             str, "geometric", "how beta grows over the sweeps", choices=("geometric", "linear")
         ),
         "seed": _SEED,
-        "max_variables": Parameter(int, max_variables, "refuse larger models", 1),
+        "max_variables": variable_limit(max_variables),
     }
 
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         from dwave.samplers import SimulatedAnnealingSampler
 
-        sampleset = SimulatedAnnealingSampler().sample(  # type: ignore[no-untyped-call]  # dwave-samplers: untyped __init__
+        sampleset = SimulatedAnnealingSampler().sample(
             model,
             num_reads=params["num_reads"],
             num_sweeps=params["num_sweeps"],
@@ -58,7 +66,7 @@ class SimulatedAnnealingBackend(Backend):
 _NO_TIME_LIMIT_MS = 24 * 3600 * 1000
 
 
-class TabuBackend(Backend):
+class TabuBackend(LocalBqmSampler):
     """dwave-samplers' TabuSampler (multistart tabu search).
 
     By default each read stops after ``num_restarts`` restarts, not after a time: a time limit
@@ -68,23 +76,20 @@ class TabuBackend(Backend):
     """
 
     name = "tabu"
-    accepts = frozenset({"bqm"})
-    seeded = True
-    tts_basis = "sampling_ns"
     max_variables = 5_000
     parameters = {
         "num_reads": Parameter(int, 10, "independent tabu runs", 1),
         "num_restarts": Parameter(int, 50, "restarts per run (the reproducible stop rule)", 0),
         "timeout": Parameter(int, None, "milliseconds per run (None: no time limit)", 1),
         "seed": _SEED,
-        "max_variables": Parameter(int, max_variables, "refuse larger models", 1),
+        "max_variables": variable_limit(max_variables),
     }
 
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         from dwave.samplers import TabuSampler
 
         start = time.perf_counter_ns()
-        sampleset = TabuSampler().sample(  # type: ignore[no-untyped-call]  # dwave-samplers: untyped __init__
+        sampleset = TabuSampler().sample(
             model,
             num_reads=params["num_reads"],
             timeout=_NO_TIME_LIMIT_MS if params["timeout"] is None else params["timeout"],
@@ -95,13 +100,10 @@ class TabuBackend(Backend):
         return sampleset
 
 
-class RandomBackend(Backend):
+class RandomBackend(LocalBqmSampler):
     """dimod's RandomSampler: uniform random states, the control every comparison needs."""
 
     name = "random"
-    accepts = frozenset({"bqm"})
-    seeded = True
-    tts_basis = "sampling_ns"
     parameters = {
         "num_reads": Parameter(int, 100, "random states drawn", 1),
         "seed": _SEED,
@@ -110,7 +112,7 @@ class RandomBackend(Backend):
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         start = time.perf_counter_ns()
         # dimod's RandomSampler is untyped (its __init__ and sample return Any).
-        sampleset: dimod.SampleSet = dimod.RandomSampler().sample(  # type: ignore[no-untyped-call]
+        sampleset: dimod.SampleSet = dimod.RandomSampler().sample(
             model, num_reads=params["num_reads"], seed=params["seed"]
         )
         sampleset.info["timing"] = {"sampling_ns": time.perf_counter_ns() - start}

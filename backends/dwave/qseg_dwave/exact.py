@@ -35,7 +35,7 @@ class ExactBQMBackend(Backend):
         start = time.perf_counter_ns()
         labels = list(model.variables)
         states = lowest_states(model, labels, params["num_states"])
-        sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(  # type: ignore[no-untyped-call]  # dimod: untyped
+        sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(
             (states, labels), model
         )
         sampleset.info["timing"] = {"sampling_ns": time.perf_counter_ns() - start}

@@ -64,7 +64,7 @@ class LeapBackend(Backend):
                 )
             extra = {"label": params["label"]} if params["label"] else {}
             sampleset = self._submit(sampler, model, time_limit or minimum, extra)
-            sampleset.resolve()  # type: ignore[no-untyped-call]  # dimod: untyped
+            sampleset.resolve()
         info = sampleset.info
         timing = dict(info.get("timing") or {})
         solver_times = {

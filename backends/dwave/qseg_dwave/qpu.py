@@ -79,7 +79,7 @@ class EmbeddedBackend(Backend):
         breaks = sampleset.record.chain_break_fraction
         occurrences = sampleset.record.num_occurrences
         solver_timing = dict(sampleset.info.get("timing") or {})
-        out: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(  # type: ignore[no-untyped-call]  # dimod: untyped
+        out: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(
             (sampleset.record.sample, sampleset.variables), model, num_occurrences=occurrences
         )
         out.info.update({
@@ -226,9 +226,9 @@ class MockQpuBackend(EmbeddedBackend):
 
         # dwave-samplers' samplers have untyped __init__s.
         sampler.substitute_sampler = (
-            SimulatedAnnealingSampler()  # type: ignore[no-untyped-call]
+            SimulatedAnnealingSampler()
             if params["substitute"] == "sa"
-            else SteepestDescentSampler()  # type: ignore[no-untyped-call]
+            else SteepestDescentSampler()
         )
         sampler.substitute_kwargs = {"seed": params["seed"]}
         if params["substitute"] == "sa":

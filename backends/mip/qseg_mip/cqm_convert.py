@@ -263,13 +263,13 @@ def to_sampleset(
     integral = (np.abs(states[:, integer] - np.round(states[:, integer])) <= FEASIBILITY_ATOL).all(axis=1)
     # dimod's SampleSet constructors are untyped.
     if model.num_soft_constraints():
-        sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_cqm(  # type: ignore[no-untyped-call]
+        sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_cqm(
             (states, program.labels), model
         )
         sampleset.record.is_feasible &= integral
         return sampleset
     satisfied = _satisfied(model, program, states)
-    sampleset = dimod.SampleSet.from_samples(  # type: ignore[no-untyped-call]
+    sampleset = dimod.SampleSet.from_samples(
         (states, program.labels), vartype="INTEGER",
         energy=model.objective.energies((states, program.labels)) if len(states) else [],
         is_satisfied=satisfied, is_feasible=satisfied.all(axis=1) & integral,

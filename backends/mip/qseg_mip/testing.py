@@ -50,7 +50,7 @@ def assignment_shaped_cqm(
 
     index = np.arange(n * k).reshape(n, k)
     names = list(range(n * k)) if labels == "int" else [f"x_{i}_{a}" for i in range(n) for a in range(k)]
-    cqm = dimod.ConstrainedQuadraticModel()  # type: ignore[no-untyped-call]  # dimod: untyped __init__
+    cqm = dimod.ConstrainedQuadraticModel()
     cqm.add_variables("BINARY", names)
     objective = dimod.BinaryQuadraticModel.from_numpy_vectors(
         (-gain).ravel(), ([], [], []), 0.0, dimod.BINARY, variable_order=names

@@ -110,7 +110,7 @@ def to_sampleset(
     vartype, with energies from the BQM and ``occurrences`` as ``num_occurrences``."""
     if bqm.vartype is dimod.SPIN:
         states = (2 * states - 1).astype(np.int8)
-    sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(  # type: ignore[no-untyped-call]  # dimod: untyped
+    sampleset: dimod.SampleSet = dimod.SampleSet.from_samples_bqm(
         (states, labels), bqm, num_occurrences=occurrences
     )
     return sampleset

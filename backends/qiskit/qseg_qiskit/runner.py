@@ -74,7 +74,7 @@ def make_optimizer(name: str, maxiter: int | None) -> Any:
         return NELDER_MEAD(**options)
     if name == "SPSA":
         optimizer = SPSA(**options)
-        optimizer.set_max_evals_grouped(_SPSA_EVALS_GROUPED)  # type: ignore[no-untyped-call]  # qiskit-optimization: untyped
+        optimizer.set_max_evals_grouped(_SPSA_EVALS_GROUPED)
         return optimizer
     if name == "POWELL":
         tol = options.pop("tol")
