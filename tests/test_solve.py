@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import dimod
 import pytest
 
@@ -185,3 +187,18 @@ def test_backend_parameters_as_a_mapping_never_collide_with_solve_keywords(small
     assert by_mapping.params == by_keywords.params and by_mapping.objective == by_keywords.objective
     with pytest.raises(BadInputError, match="num_reads"):
         qseg.solve(small, "sa", params={"num_reads": 3}, num_reads=4)
+
+
+def test_a_reference_cached_by_one_process_is_found_by_another(isolated_cache, monkeypatch):
+    """Workers are separate processes: the cache key (the CQM fingerprint) must not depend on
+    when the model was serialised (dimod's zip members carry their write time)."""
+    import subprocess
+    import sys
+
+    code = ("import qseg; from qseg.harness.reference import reference_for; "
+            "print(reference_for(qseg.problem('knapsack', size=12, seed=5)).minimised)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    time.sleep(2.1)  # zip timestamps have a 2 s resolution: make sure this save's differs
+    monkeypatch.setattr(reference_module, "_solve_exactly", lambda *a: pytest.fail("cache not used across processes"))
+    again = reference_module.reference_for(qseg.problem("knapsack", size=12, seed=5))
+    assert again.minimised == float(done.stdout)

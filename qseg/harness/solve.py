@@ -3,9 +3,9 @@
 Build the model, solve it, evaluate every read on the CQM and score it with ``metrics``. Inside,
 every objective is in the minimisation sense (the CQM's own); the Record is the one boundary
 where values turn into the problem's natural sense (``_natural``). Bad input raises
-BadInputError before anything is built; once building starts, nothing raises: a failure becomes
-a Record with status ``error`` (or ``skipped``, ``infeasible_model``), its message and every
-field measured up to then.
+BadInputError before anything is solved; every other failure becomes a Record with status
+``error`` (or ``skipped``, ``infeasible_model``), its message and every field measured up to
+then.
 """
 
 from __future__ import annotations
@@ -122,8 +122,9 @@ def solve(
     from cbc, cached) or the name of an exact backend; a published optimum is always used.
     ``repeat`` > 0 derives a different solver seed.
 
-    Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend) raises
-    BadInputError before anything is built. From then on failures are records: ``skipped`` (an
+    Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend, a penalty option
+    or a size the builder refuses before allocating) raises BadInputError before anything is
+    solved. Every other outcome is a record: ``skipped`` (an
     unavailable backend, a model over its limits), ``infeasible_model`` (proven infeasible),
     ``error`` (the message kept, with every field measured so far).
     """
@@ -149,6 +150,10 @@ def solve(
         model, qubo = build_model(problem, chosen, penalties)
     except ModelTooLargeError as exc:
         return _kept(_finish(record, started, Status.SKIPPED, exc.reason), None, keep_sampleset)
+    except BadInputError:
+        raise  # a penalty option or a size refused before allocating: the caller's input
+    except Exception as exc:  # noqa: BLE001 - a failing builder is a record like a failing solver
+        return _kept(_finish(record, started, Status.ERROR, _failure(exc)), None, keep_sampleset)
     if qubo is not None:
         record.penalties = qubo.penalties
         record.details.update(qubo.details)

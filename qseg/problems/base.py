@@ -4,6 +4,7 @@ with recorded penalty weights, decoding and evaluation on the CQM."""
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -181,9 +182,15 @@ class Problem(ABC):
         return -natural if self.sense == "max" else natural
 
     def fingerprint(self) -> str:
-        """Return a hash of the CQM, the key of cached references."""
-        with self.cqm().to_file() as handle:
-            return hashlib.sha256(handle.read()).hexdigest()[:32]
+        """Return a hash of the CQM's content, the key of cached references: the same model
+        gives the same hash in every process (dimod's file is a zip whose members carry the time
+        they were written, so the file's bytes differ from one save to the next)."""
+        digest = hashlib.sha256()
+        with self.cqm().to_file() as handle, zipfile.ZipFile(handle) as archive:
+            for name in sorted(archive.namelist()):
+                digest.update(name.encode() + b"\0")
+                digest.update(archive.read(name))
+        return digest.hexdigest()[:32]
 
     def evaluate(self, sample: Mapping[Any, float]) -> Evaluation:
         """Return the true objective, feasibility and per-constraint violations of a sample."""

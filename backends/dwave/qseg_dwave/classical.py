@@ -17,6 +17,9 @@ class LocalBqmSampler(Backend):
     """What the local seeded BQM samplers share: they take a BQM, are seeded, and report the
     sampling time time-to-solution is computed from."""
 
+    accepts = frozenset({"bqm"})
+    seeded = True
+    tts_basis = "sampling_ns"
 
 
 def variable_limit(default: int) -> Parameter:
