@@ -1,7 +1,8 @@
 """The ``qseg`` command, a thin layer over the public API (DESIGN §5).
 
 Errors go to stderr as one line naming the field and the value: exit 2 for bad input, 1 for a
-failure (an infeasible model, a solver error, a skipped cell).
+failure (an infeasible model, a solver error, a skipped cell, a bench in which no cell produced a
+result, a file-system error such as a full disk), 130 for Ctrl-C.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from qseg.harness.record import Status
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,6 +146,11 @@ def _bench(args: argparse.Namespace) -> int:
     counts = result.progress.statuses if result.progress else {}
     summary = ", ".join(f"{status} {count}" for status, count in sorted(counts.items())) or "nothing to run"
     print(f"{result.total} cells ({result.already} already stored): {summary} -> {result.store}")
+    ran = sum(counts.get(status, 0) for status in (Status.OK, Status.INFEASIBLE, Status.INFEASIBLE_MODEL))
+    if counts and not ran:
+        # Every cell run now errored, timed out or was skipped: the run measured nothing.
+        print(f"qseg: no cell of the {sum(counts.values())} run produced a result ({summary})", file=sys.stderr)
+        return EXIT_FAILURE
     return 0
 
 
@@ -276,6 +283,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except QsegError as exc:
         print(f"qseg: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        # The runner has already killed its workers (finally blocks); what is stored stays valid.
+        print("qseg: interrupted; a store keeps every finished cell (--resume runs the rest)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_FAILURE  # the reader went away (| head): nothing more to say to it
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"qseg: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_FAILURE
 
 

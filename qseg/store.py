@@ -55,6 +55,11 @@ class Store:
         exists = (root / RUN_FILE).is_file()
         if exists and not (resume or overwrite):
             raise StoreError("out", str(root), "store exists; pass --resume to finish it or --overwrite to start again")
+        if root.exists() and not root.is_dir():
+            raise StoreError("out", str(root), "is a file, not a store folder")
+        if not exists and (root / CELLS_FILE).exists() and not overwrite:
+            # cells without their run.json: whose suite they belong to is unknown, so never adopt them
+            raise StoreError("out", str(root), "holds cells.jsonl but no run.json; pass --overwrite to start again")
         root.mkdir(parents=True, exist_ok=True)
         handle = open(root / LOCK_FILE, "a+")
         try:
@@ -73,7 +78,7 @@ class Store:
                 raise
             store._cut_torn_tail()
             return store
-        if exists and overwrite:
+        if overwrite:  # with or without a run.json: start again means no old cell survives
             (root / CELLS_FILE).unlink(missing_ok=True)
             shutil.rmtree(root / SAMPLES_DIR, ignore_errors=True)
         _write_json(root / RUN_FILE, {"schema_version": SCHEMA_VERSION, **run_info})
@@ -95,7 +100,8 @@ class Store:
 
     def append(self, record: dict[str, Any]) -> None:
         """Append one finished cell, flushed and fsynced before returning."""
-        line = json.dumps(record, separators=(",", ":"), default=_json_default) + "\n"
+        # Strict JSON: NaN and infinity (from a solver's facts) are stored as null, never as NaN.
+        line = json.dumps(_finite(record), separators=(",", ":"), default=_json_default, allow_nan=False) + "\n"
         with open(self.root / CELLS_FILE, "a") as stream:
             stream.write(line)
             stream.flush()
@@ -182,9 +188,25 @@ def sweep_label(sweep: dict[str, Any]) -> str:
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Write ``payload`` as strict JSON under a temporary name, then rename it into place, so a
+    crash or a full disk never leaves a torn ``run.json`` (nor the temporary file)."""
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(payload, indent=2, default=_json_default))
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(_finite(payload), indent=2, default=_json_default, allow_nan=False))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _finite(value: Any) -> Any:
+    """Return ``value`` with every non-finite float (at any depth) replaced by None."""
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _json_default(value: Any) -> Any:

@@ -129,6 +129,10 @@ def solve(
     ``error`` (the message kept, with every field measured so far).
     """
     started = time.perf_counter_ns()
+    if not isinstance(problem, Problem):
+        raise BadInputError("problem", type(problem).__name__, "expected a qseg Problem (from qseg.problem(...))")
+    if not isinstance(backend, (Backend, str)):
+        raise BadInputError("backend", type(backend).__name__, "expected a backend name or a qseg Backend")
     backend = load_backend(backend) if isinstance(backend, str) else backend
     chosen = resolve_formulation(problem, backend, formulation)
     if penalties and chosen in _MODEL_FORMULATIONS:

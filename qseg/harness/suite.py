@@ -235,6 +235,10 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
                 suite.add(CellSpec(instance=instance, formulation=BASELINE_FORMULATION,
                                    backend=f"{BASELINE_PREFIX}{baseline}", params={}, penalties={}, polish=False,
                                    repeat=0, reference=reference, sweep=dict(instance_sweep), meta=meta))
+    if not suite.cells:
+        raise SuiteError(path, "backends", [t.backend.name for t in tables],
+                         "the suite expands to no cell: no backend table or baseline applies to any instance "
+                         "(check tags, problems and per-problem formulations)")
     return suite
 
 

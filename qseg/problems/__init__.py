@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from qseg.errors import UnknownNameError
+import numpy as np
+
+from qseg.errors import BadInputError, UnknownNameError
 from qseg.problems.assignment import AssignmentProblem, assignment_from_spec
 from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations
 from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
@@ -36,10 +38,22 @@ def build_problem(
     name: str, *, size: int | None = None, seed: int = 0, data: str | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> Problem:
-    """Return the problem instance ``name`` built from the API/CLI fields."""
+    """Return the problem instance ``name`` built from the API/CLI fields. A seed must be a whole
+    number >= 0 and a size one >= 1 (numpy's generators take nothing else; ``True`` is not 1)."""
     if name not in _BUILDERS:
         raise UnknownNameError("problem", name, _BUILDERS)
+    _check_whole("seed", seed, 0)
+    if size is not None:
+        _check_whole("size", size, 1)
     return _BUILDERS[name](size=size, seed=seed, data=data, params=dict(params or {}))
+
+
+def _check_whole(field: str, value: Any, minimum: int) -> None:
+    """Raise BadInputError naming ``field`` unless ``value`` is an int (not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise BadInputError(field, value, f"expected a whole number >= {minimum}")
+    if value < minimum or value >= 2**63:
+        raise BadInputError(field, value, f"must be a whole number >= {minimum} (and < 2**63)")
 
 
 __all__ = [
