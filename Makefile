@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint test-slow bench benchmarks clean
+.PHONY: install test lint test-slow bench benchmarks constraints clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.toml backends/qiskit/pyproject.toml
+$(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.toml backends/qiskit/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e backends/dwave -e backends/mip -e backends/qiskit
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]' -e backends/dwave -e backends/mip -e backends/qiskit
 	touch $(STAMP)
+
+# After an upgrade (pip install -U ... in .venv) and a green `make test`: pin what passed.
+constraints: install
+	( sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 # Lint and types first: they take seconds and fail fast.
 lint: install
