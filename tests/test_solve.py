@@ -202,3 +202,18 @@ def test_a_reference_cached_by_one_process_is_found_by_another(isolated_cache, m
     monkeypatch.setattr(reference_module, "_solve_exactly", lambda *a: pytest.fail("cache not used across processes"))
     again = reference_module.reference_for(qseg.problem("knapsack", size=12, seed=5))
     assert again.minimised == float(done.stdout)
+
+
+@pytest.mark.parametrize(("name", "size", "formulation", "variables"), [
+    ("knapsack", 100_000, "unbalanced", 100_000),
+    ("kmedoids", 250, "assignment", 62_750),
+    ("assignment", 5_000, "unbalanced", 35_000),
+])
+def test_a_qubo_over_the_backend_limit_is_never_built(monkeypatch, name, size, formulation, variables):
+    """Class 3 of the hostile-input review: a 100,000-customer knapsack QUBO is dense (5e9
+    interactions); its size is known from the problem, so the cell is skipped before building."""
+    problem = qseg.problem(name, size=size, seed=1)
+    monkeypatch.setattr(type(problem), "build_qubo", lambda *a, **k: pytest.fail("built a QUBO that cannot run"))
+    record = qseg.solve(problem, "sa", formulation=formulation)
+    assert record.status == "skipped" and record.num_variables == variables
+    assert record.message == f"{variables} variables exceed max_variables=20000"

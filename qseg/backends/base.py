@@ -224,9 +224,15 @@ class Backend(ABC):
 
     def limit_reason(self, model: Any, params: Mapping[str, Any]) -> str:
         """Return "" when ``model`` fits this backend's declared limits, else the reason."""
+        return self.variables_reason(num_variables(model), params)
+
+    def variables_reason(self, count: int, params: Mapping[str, Any]) -> str:
+        """Return "" when a model of ``count`` variables fits ``max_variables``, else the reason.
+        The harness asks this with a problem's lower bound before building a QUBO, so a model
+        that cannot fit is never built."""
         limit = params.get("max_variables", self.max_variables)
-        if limit is not None and num_variables(model) > limit:
-            return f"{num_variables(model)} variables exceed max_variables={limit}"
+        if limit is not None and count > limit:
+            return f"{count} variables exceed max_variables={limit}"
         return ""
 
     def check(self, model: Any, params: Mapping[str, Any]) -> dict[str, Any]:

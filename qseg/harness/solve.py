@@ -149,6 +149,12 @@ def solve(
     if reason:
         return _kept(_finish(record, started, Status.SKIPPED, reason), None, keep_sampleset)
 
+    known = None if chosen in _MODEL_FORMULATIONS else problem.qubo_variables(chosen)
+    if known is not None and backend.variables_reason(known, resolved):
+        # Refused before building: a QUBO too large for the backend can take minutes and gigabytes.
+        record.num_variables = known
+        return _kept(_finish(record, started, Status.SKIPPED, backend.variables_reason(known, resolved)),
+                     None, keep_sampleset)
     build_start = time.perf_counter_ns()
     try:
         model, qubo = build_model(problem, chosen, penalties)

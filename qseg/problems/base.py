@@ -163,6 +163,11 @@ class Problem(ABC):
         infeasible. The harness reports its gap as ``formulation_gap``."""
         return None
 
+    def qubo_variables(self, formulation: str) -> int | None:
+        """Return the number of variables of the QUBO ``formulation`` when it is known without
+        building it (None when it is not, e.g. when slack bits depend on the data)."""
+        return None
+
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM."""
         cqm = self.cqm()

@@ -159,6 +159,11 @@ class AssignmentProblem(Problem):
             coupling=self.coupling_matrix, floors=self.floors(), slots=self.treatment_slots(),
         )
 
+    def qubo_variables(self, formulation: str) -> int | None:
+        """Return N·(K−1) for ``unbalanced`` (action variables only: "no action" is substituted
+        out); None for ``slack``, whose slack bits depend on the rows."""
+        return self.size * (self.num_actions - 1) if formulation == "unbalanced" else None
+
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
         """Return the named QUBO formulation (see ``assignment.qubo``)."""
         formulation = self.check_formulation(formulation)

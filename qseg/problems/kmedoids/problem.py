@@ -130,6 +130,10 @@ class KMedoidsProblem(Problem):
         digest.update(f"k={self.k}".encode())
         return digest.hexdigest()[:32]
 
+    def qubo_variables(self, formulation: str) -> int | None:
+        """Return N² + N for ``assignment`` (y_i and z_ij) and N for the medoid-only QUBOs."""
+        return self.size * self.size + self.size if formulation == "assignment" else self.size
+
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
         """Return the named QUBO formulation (see ``kmedoids.qubo``)."""
         formulation = self.check_formulation(formulation)

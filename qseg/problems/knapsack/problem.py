@@ -94,6 +94,10 @@ class KnapsackProblem(Problem):
         """Return the customer variables, in the order of the NL model's binary vector."""
         return list(self.labels)
 
+    def qubo_variables(self, formulation: str) -> int | None:
+        """Return N for the formulations without slack (one variable per customer), else None."""
+        return None if formulation == "slack" else self.size
+
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
         """Return the named QUBO formulation (see ``knapsack.qubo``)."""
         formulation = self.check_formulation(formulation)
