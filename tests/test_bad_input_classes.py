@@ -142,3 +142,35 @@ def test_class_8_ctrl_c_leaves_one_line_a_valid_store_and_no_worker(tmp_path):
     resumed = bench([str(suite), "--out", str(store), "--resume", "--workers", "2"], env, tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert len(list(read_records(store))) == 4
+
+
+GIB = 2**30
+
+
+@pytest.mark.parametrize(("name", "size"), [("knapsack", 100_000_000), ("assignment", 2_000_000), ("kmedoids", 40_000)])
+def test_class_3_an_instance_too_large_for_memory_is_refused_with_its_estimate(monkeypatch, name, size):
+    monkeypatch.setattr("qseg.problems.base.available_memory", lambda: 16 * GIB)
+    started = time.monotonic()
+    with pytest.raises(BadInputError, match=r"needs ~[\d.]+ GiB, over 0.5 of the 16.0 GiB available") as raised:
+        qseg.problem(name, size=size, seed=1)
+    assert raised.value.field == "size" and time.monotonic() - started < 1.0  # refused before anything is built
+
+
+def test_class_3_the_same_sizes_pass_on_a_larger_machine_and_smaller_ones_here(monkeypatch):
+    monkeypatch.setattr("qseg.problems.base.available_memory", lambda: 16 * GIB)
+    assert qseg.problem("knapsack", size=1000, seed=1).size == 1000
+    monkeypatch.setattr("qseg.problems.base.available_memory", lambda: None)  # unknown: nothing refused
+    assert qseg.problem("kmedoids", size=50, seed=1).size == 50
+
+
+def test_class_3_a_facility_location_cqm_too_large_skips_the_exact_cell(monkeypatch):
+    monkeypatch.setattr("qseg.problems.kmedoids.problem.available_memory", lambda: 1 * GIB)
+    problem = qseg.problem("kmedoids", size=1500, seed=1)  # distances fit; 2.25 M z variables do not
+    record = qseg.solve(problem, "highs")
+    assert record.status == "skipped" and "facility-location CQM at N = 1,500 needs ~2.3 GiB" in record.message
+
+
+def test_class_3_the_command_line_refusal_is_one_line_exit_2(capsys):
+    assert main(["solve", "knapsack", "--size", "100000000000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "size=100000000000" in err and "GiB" in err

@@ -10,7 +10,7 @@ import numpy as np
 
 from qseg.errors import BadInputError, UnknownNameError
 from qseg.problems.assignment import AssignmentProblem, assignment_from_spec
-from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations
+from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, refuse_if_too_large
 from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
 from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
 
@@ -45,6 +45,7 @@ def build_problem(
     _check_whole("seed", seed, 0)
     if size is not None:
         _check_whole("size", size, 1)
+        refuse_if_too_large("size", size, _CLASSES[name].instance_bytes(size), f"a {name} instance of {size:,} customers")
     return _BUILDERS[name](size=size, seed=seed, data=data, params=dict(params or {}))
 
 

@@ -14,9 +14,21 @@ from typing import Any, ClassVar, cast
 import dimod
 import numpy as np
 
+from qseg.environment import available_memory
 from qseg.errors import BadInputError, UnknownNameError
 
 FEASIBILITY_TOLERANCE = 1e-6
+# Work is refused, with its estimate, when it would need more than this share of available memory.
+MEMORY_FRACTION = 0.5
+
+
+def refuse_if_too_large(field: str, value: Any, needed: int, what: str) -> None:
+    """Raise BadInputError naming ``field`` when ``needed`` bytes (``what``) exceed
+    ``MEMORY_FRACTION`` of the memory available now; nothing when memory is unknown."""
+    available = available_memory()
+    if available is not None and needed > MEMORY_FRACTION * available:
+        raise BadInputError(field, value, f"{what} needs ~{needed / 2**30:.1f} GiB, over {MEMORY_FRACTION:g} of the "
+                                          f"{available / 2**30:.1f} GiB available; use a smaller size")
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,13 @@ class Problem(ABC):
         after the polish, when the cell ran it); None where it cannot or when that state is
         infeasible. The harness reports its gap as ``formulation_gap``."""
         return None
+
+    @classmethod
+    def instance_bytes(cls, size: int) -> int:
+        """Return the estimated peak memory (bytes) of an instance of ``size`` customers with
+        what every solve of it needs (0 when unknown); ``build_problem`` refuses an instance
+        whose estimate exceeds ``MEMORY_FRACTION`` of the memory available, before building."""
+        return 0
 
     def qubo_variables(self, formulation: str) -> int | None:
         """Return the number of variables of the QUBO ``formulation`` when it is known without

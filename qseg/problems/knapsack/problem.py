@@ -94,6 +94,12 @@ class KnapsackProblem(Problem):
         """Return the customer variables, in the order of the NL model's binary vector."""
         return list(self.labels)
 
+    @classmethod
+    def instance_bytes(cls, size: int) -> int:
+        """Return ~1 kB per customer: the arrays, the labels and the CQM every evaluation reads
+        (measured: 915 MB peak for 1,000,000 customers, CQM included)."""
+        return 1000 * size
+
     def qubo_variables(self, formulation: str) -> int | None:
         """Return N for the formulations without slack (one variable per customer), else None."""
         return None if formulation == "slack" else self.size
