@@ -105,8 +105,10 @@ class Backend(ABC):
       (``--param reads=5``); ``Parameter.coerce`` parses and range-checks them. Unknown keys are
       refused. A ``max_variables`` parameter, if declared, overrides the class limit per call.
     - ``max_variables``: ``int`` or ``None`` (no limit). Larger models raise
-      ``ModelTooLargeError`` before any solving (``limit_reason``; override that method for other
-      limits, e.g. memory, and return the reason as text, "" when the model fits).
+      ``ModelTooLargeError`` before any solving (``variables_reason(count, params)``; override
+      it for other limits that depend on the size, e.g. memory, and return the reason as text,
+      "" when the model fits: the harness asks it before building a QUBO whose size the problem
+      knows; override ``limit_reason(model, params)`` for limits that need the model itself).
     - ``exact``: ``True`` only when the backend proves optimality; the conformance suite then
       checks it reaches the brute-force optimum, and the harness may use it as a reference.
     - ``seeded``: ``True`` when a ``seed`` parameter (which must be declared) makes the samples
@@ -135,7 +137,7 @@ class Backend(ABC):
       records the cell as skipped.
     - ``estimate_charge_s`` (for ``charges = True``), ``resolve_params`` (for parameters that
       depend on each other: call ``super()`` and raise ``BadInputError`` naming the parameter),
-      ``limit_reason`` (see ``max_variables``).
+      ``variables_reason`` / ``limit_reason`` (see ``max_variables``).
 
     Callers use ``solve(model, **params)``, never ``_solve``: it checks availability, model
     kind, parameters and limits (all before heavy work), times the call and fills ``info``.

@@ -13,7 +13,7 @@ from typing import Any
 import dimod
 import numpy as np
 
-from qseg.backends import Backend, Parameter, num_variables, silenced
+from qseg.backends import Backend, Parameter, silenced
 from qseg.errors import BadInputError, SolverError
 from qseg_qiskit import devices
 from qseg_qiskit.ising import counts_to_samples, linear_ramp, parse_initial_point, to_ising, to_sampleset
@@ -98,10 +98,11 @@ class QaoaBackend(Backend):
             _check_device(resolved["noise"])
         return resolved
 
-    def limit_reason(self, model: Any, params: Mapping[str, Any]) -> str:
-        """Return why ``model`` cannot run (too many qubits for the cap, the memory or the fake
-        device), or "" when it fits. Needs no qiskit import unless ``noise`` is set."""
-        qubits = num_variables(model)
+    def variables_reason(self, count: int, params: Mapping[str, Any]) -> str:
+        """Return why a model of ``count`` variables (one qubit each) cannot run (too many
+        qubits for the cap, the memory or the fake device), or "" when it fits. Needs no qiskit
+        import unless ``noise`` is set."""
+        qubits = count
         cap = params.get("max_qubits", DEFAULT_MAX_QUBITS)
         memory = devices.format_bytes(devices.statevector_bytes(qubits))
         if qubits > cap:
