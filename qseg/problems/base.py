@@ -163,6 +163,12 @@ class Problem(ABC):
         infeasible. The harness reports its gap as ``formulation_gap``."""
         return None
 
+    def native_optimum(self) -> tuple[float, str] | None:
+        """Return the problem's own proven optimum (natural sense) and the name of the method
+        that proved it (e.g. an exact dynamic programme), or None when it has none; the harness
+        uses it as the reference before any exact backend."""
+        return None
+
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM."""
         cqm = self.cqm()
