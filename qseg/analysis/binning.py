@@ -68,7 +68,7 @@ def chart(table: pd.DataFrame, title: str, path: Path) -> None:
     scale = plt.cm.ScalarMappable(cmap="viridis", norm=matplotlib.colors.Normalize(0, 1))
     fig.colorbar(scale, ax=line_ax, pad=0.12, label="conversion rate")
     ax.set_title(f"{title}: customers, conversions and revenue per customer by bin", fontsize=10)
-    fig.legend([bars, line], ["customers (bars; colour = conversion rate)", "conversions"], loc="upper center",
+    fig.legend(handles=[bars, line], labels=["customers (bars; colour = conversion rate)", "conversions"], loc="upper center",
                bbox_to_anchor=(0.45, 0.0), ncol=2, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(path, dpi=120, bbox_inches="tight")
