@@ -29,7 +29,18 @@ class _Parser(argparse.ArgumentParser):
 
 def _key_values(pairs: Sequence[str], field: str) -> dict[str, str]:
     parsed: dict[str, str] = {}
-    for pair in pairs:
+    split: list[str] = []
+    for item in pairs:
+        # "a=1,b=2" is two settings; "revenue=30,40,50" is one list (the part after a comma
+        # starts a new pair only when it has its own "=")
+        parts = item.split(",")
+        split.append(parts[0])
+        for part in parts[1:]:
+            if "=" in part:
+                split.append(part)
+            else:
+                split[-1] += "," + part
+    for pair in split:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise BadInputError(field, pair, "expected KEY=VALUE")
@@ -45,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON list")
 
     solve = commands.add_parser("solve", help="solve one problem instance with one backend")
-    solve.add_argument("problem", help="knapsack, kmedoids or assignment")
+    solve.add_argument("problem", help="knapsack, kmedoids, assignment or binning")
     solve.add_argument("--size", type=int, help="customers to generate (or the first N of seed-000)")
     solve.add_argument("--seed", type=int, default=0, help="instance seed; the solver seed derives from it")
     solve.add_argument("--data", help="named dataset (seed-000), instance file, or FILE#NAME")
@@ -59,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--reference", action="store_true", help="compute (or look up) the exact optimum for the gap")
     solve.add_argument("--json", action="store_true", help="print exactly one JSON object")
     solve.add_argument("--analysis", metavar="DIR",
-                       help="(assignment) write KPIs, constraint table, budget sensitivity, plots and the plan CSV into DIR")
+                       help="(assignment) write KPIs, constraint table, budget sensitivity, plots and the plan CSV into DIR; "
+                            "(binning) write bins.csv, bins.json and bins.png")
     bench = commands.add_parser("bench", help="run a benchmark suite into a resumable store")
     bench.add_argument("suite", nargs="?", help="suite TOML (default: benchmarks/suites/default.toml)")
     bench.add_argument("--out", default="results/latest", help="store directory (default results/latest)")
@@ -191,8 +203,8 @@ def _solve(args: argparse.Namespace) -> int:
     settings = _key_values(args.set, "set")
     params = _key_values(args.param, "param")
     problem_params, penalties = _split_settings(args.problem, args.formulation, settings)
-    if args.analysis and args.problem != "assignment":
-        raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` has an analysis")
+    if args.analysis and args.problem not in ("assignment", "binning"):
+        raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` and `binning` have an analysis")
     problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
     record, sampleset = qseg.solve(
         problem, args.backend, formulation=args.formulation, reference=args.reference,
@@ -214,6 +226,8 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _analysis(args: argparse.Namespace, problem: Any, sampleset: Any) -> int:
+    if args.problem == "binning":
+        return _binning_analysis(args, problem, sampleset)
     from qseg.analysis import best_actions, write_analysis
 
     actions = best_actions(problem, sampleset, polish=args.polish) if sampleset is not None else None
@@ -221,6 +235,18 @@ def _analysis(args: argparse.Namespace, problem: Any, sampleset: Any) -> int:
         print("qseg: analysis: no feasible plan to analyse", file=sys.stderr)
         return EXIT_FAILURE
     written = write_analysis(problem, actions, args.analysis)
+    print(f"analysis   {len(written)} files in {args.analysis}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _binning_analysis(args: argparse.Namespace, problem: Any, sampleset: Any) -> int:
+    from qseg.analysis.binning import best_bins, write_binning_analysis
+
+    bins = best_bins(problem, sampleset, polish=args.polish) if sampleset is not None else None
+    if bins is None:
+        print("qseg: analysis: no feasible bins to analyse", file=sys.stderr)
+        return EXIT_FAILURE
+    written = write_binning_analysis(problem, bins, args.analysis)
     print(f"analysis   {len(written)} files in {args.analysis}", file=sys.stderr if args.json else sys.stdout)
     return 0
 

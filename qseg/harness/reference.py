@@ -36,12 +36,16 @@ def cache_dir() -> Path:
 
 def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) -> Reference:
     """Return the problem's reference objective (minimisation sense): its published optimum when
-    it has one, else the cached or newly computed exact optimum from ``backend``.
+    it has one, else its own proven optimum (``Problem.native_optimum``, e.g. binning's DP), else
+    the cached or newly computed exact optimum from ``backend``.
 
     Raises InfeasibleModelError when the exact solver proves the model infeasible.
     """
     if problem.best_known is not None:
         return Reference(problem.minimised(float(problem.best_known)), "best-known", True)
+    native = problem.native_optimum()
+    if native is not None:
+        return Reference(problem.minimised(float(native[0])), native[1], True)
     path = cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
     if path.is_file():
         try:

@@ -1,4 +1,4 @@
-"""Problem builders, one subpackage per problem (``knapsack``, ``kmedoids``, ``assignment``), found
+"""Problem builders, one subpackage per problem (``knapsack``, ``kmedoids``, ``assignment``, ``binning``), found
 by name."""
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ import numpy as np
 from qseg.errors import BadInputError, UnknownNameError
 from qseg.problems.assignment import AssignmentProblem, assignment_from_spec
 from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, refuse_if_too_large
+from qseg.problems.binning import BinningProblem, binning_from_spec
 from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
 from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
 
 _BUILDERS: dict[str, Callable[..., Problem]] = {
     "knapsack": knapsack_from_spec, "kmedoids": kmedoids_from_spec, "assignment": assignment_from_spec,
+    "binning": binning_from_spec,
 }
 _CLASSES: dict[str, type[Problem]] = {
     "knapsack": KnapsackProblem, "kmedoids": KMedoidsProblem, "assignment": AssignmentProblem,
+    "binning": BinningProblem,
 }
 
 
@@ -58,6 +61,7 @@ def _check_whole(field: str, value: Any, minimum: int) -> None:
 
 
 __all__ = [
-    "AssignmentProblem", "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo", "ReadEvaluations",
+    "AssignmentProblem", "BinningProblem", "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo",
+    "ReadEvaluations",
     "build_problem", "problem_class", "problem_names",
 ]

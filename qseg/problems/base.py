@@ -187,6 +187,12 @@ class Problem(ABC):
         building it (None when it is not, e.g. when slack bits depend on the data)."""
         return None
 
+    def native_optimum(self) -> tuple[float, str] | None:
+        """Return the problem's own proven optimum (natural sense) and the name of the method
+        that proved it (e.g. an exact dynamic programme), or None when it has none; the harness
+        uses it as the reference before any exact backend."""
+        return None
+
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM."""
         cqm = self.cqm()

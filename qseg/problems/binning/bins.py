@@ -1,0 +1,77 @@
+"""Bins as an analyst keeps them: a per-bin table, JSON on disk, and assignment of new customers.
+
+A bin set is a dict ``{"edges": [e_0 = 0, e_1, ..., e_B = 1], ...}``: bin b holds propensities in
+``[e_b, e_{b+1})``, the last bin ``[e_{B-1}, 1]``, so every propensity in [0, 1] has exactly one
+bin (ties never split: an edge is a propensity value, and equal values fall on the same side).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qseg.errors import BadInputError
+
+
+def bin_table(edges: np.ndarray, customers: np.ndarray, conversions: np.ndarray, revenue: np.ndarray,
+              cost: np.ndarray) -> list[dict[str, Any]]:
+    """Return one row per bin: band, edges, customers, conversions, conversion rate, revenue
+    (R conversions - C customers) and revenue per customer."""
+    rows = []
+    last = len(customers) - 1
+    for b in range(len(customers)):
+        size, conv = float(customers[b]), float(conversions[b])
+        value = float(revenue[b] * conv - cost[b] * size)
+        close = "]" if b == last else ")"
+        rows.append({
+            "bin": b, "band": f"[{edges[b]:.4g}, {edges[b + 1]:.4g}{close}", "lower": float(edges[b]),
+            "upper": float(edges[b + 1]), "customers": int(size), "conversions": int(conv),
+            "conversion_rate": conv / size if size else None, "revenue": value,
+            "revenue_per_customer": value / size if size else None,
+        })
+    return rows
+
+
+def check_edges(edges: Any) -> np.ndarray:
+    """Return ``edges`` as floats after checking: 0 first, 1 last, strictly increasing, finite."""
+    array = np.asarray(edges, dtype=float).ravel()
+    if len(array) < 2 or not np.all(np.isfinite(array)) or array[0] != 0.0 or array[-1] != 1.0:
+        raise BadInputError("edges", array.tolist(), "must be finite, start at 0 and end at 1")
+    if np.any(np.diff(array) <= 0):
+        raise BadInputError("edges", array.tolist(), "must be strictly increasing")
+    return array
+
+
+def save_bins(bins: dict[str, Any], path: str | Path) -> Path:
+    """Write a bin set (``edges`` and any table or settings) as JSON; return the path."""
+    check_edges(bins["edges"])
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(bins, indent=2))
+    return out
+
+
+def load_bins(path: str | Path) -> dict[str, Any]:
+    """Return the bin set saved by ``save_bins`` (edges checked)."""
+    try:
+        bins = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise BadInputError("bins", str(path), f"not a readable bins JSON ({exc})") from None
+    if not isinstance(bins, dict) or "edges" not in bins:
+        raise BadInputError("bins", str(path), "has no edges")
+    check_edges(bins["edges"])
+    return bins
+
+
+def assign(propensities: Any, bins: dict[str, Any] | Any) -> np.ndarray:
+    """Return the bin index (0 = lowest propensities) of each propensity under ``bins`` (a bin
+    set or its edges); BadInputError for a propensity outside [0, 1] or not a number."""
+    edges = check_edges(bins["edges"] if isinstance(bins, dict) else bins)
+    p = np.asarray(propensities, dtype=float).ravel()
+    bad = np.flatnonzero(~np.isfinite(p) | (p < 0) | (p > 1))
+    if bad.size:
+        raise BadInputError(f"propensity[{bad[0]}]", float(p[bad[0]]), "must be a finite number in [0, 1]")
+    return np.searchsorted(edges[1:-1], p, side="right").astype(np.int64)
