@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from qseg.errors import BadInputError, InfeasibleModelError, QsegError, UnknownNameError
@@ -19,6 +19,7 @@ from qseg.harness.record import Status
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+ANALYSED = ("assignment", "binning")  # the problems `qseg solve --analysis DIR` writes a folder for
 
 
 class _Parser(argparse.ArgumentParser):
@@ -203,7 +204,7 @@ def _solve(args: argparse.Namespace) -> int:
     settings = _key_values(args.set, "set")
     params = _key_values(args.param, "param")
     problem_params, penalties = _split_settings(args.problem, args.formulation, settings)
-    if args.analysis and args.problem not in ("assignment", "binning"):
+    if args.analysis and args.problem not in ANALYSED:
         raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` and `binning` have an analysis")
     problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
     record, sampleset = qseg.solve(
@@ -226,29 +227,26 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _analysis(args: argparse.Namespace, problem: Any, sampleset: Any) -> int:
-    if args.problem == "binning":
-        return _binning_analysis(args, problem, sampleset)
+    pick, write, what = _analysis_steps(args.problem)
+    chosen = pick(problem, sampleset, polish=args.polish) if sampleset is not None else None
+    if chosen is None:
+        print(f"qseg: analysis: no feasible {what} to analyse", file=sys.stderr)
+        return EXIT_FAILURE
+    written = write(problem, chosen, args.analysis)
+    print(f"analysis   {len(written)} files in {args.analysis}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _analysis_steps(problem: str) -> tuple[Callable[..., Any], Callable[..., list[Any]], str]:
+    """Return how ``--analysis`` picks the answer to analyse from a SampleSet, the writer of the
+    analysis folder, and what the answer is called (imported only when asked for)."""
+    if problem == "binning":
+        from qseg.analysis.binning import best_bins, write_binning_analysis
+
+        return best_bins, write_binning_analysis, "bins"
     from qseg.analysis import best_actions, write_analysis
 
-    actions = best_actions(problem, sampleset, polish=args.polish) if sampleset is not None else None
-    if actions is None:
-        print("qseg: analysis: no feasible plan to analyse", file=sys.stderr)
-        return EXIT_FAILURE
-    written = write_analysis(problem, actions, args.analysis)
-    print(f"analysis   {len(written)} files in {args.analysis}", file=sys.stderr if args.json else sys.stdout)
-    return 0
-
-
-def _binning_analysis(args: argparse.Namespace, problem: Any, sampleset: Any) -> int:
-    from qseg.analysis.binning import best_bins, write_binning_analysis
-
-    bins = best_bins(problem, sampleset, polish=args.polish) if sampleset is not None else None
-    if bins is None:
-        print("qseg: analysis: no feasible bins to analyse", file=sys.stderr)
-        return EXIT_FAILURE
-    written = write_binning_analysis(problem, bins, args.analysis)
-    print(f"analysis   {len(written)} files in {args.analysis}", file=sys.stderr if args.json else sys.stdout)
-    return 0
+    return best_actions, write_analysis, "plan"
 
 
 def _summary(r: dict[str, Any]) -> str:
