@@ -174,3 +174,10 @@ def test_class_3_the_command_line_refusal_is_one_line_exit_2(capsys):
     assert main(["solve", "knapsack", "--size", "100000000000"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "size=100000000000" in err and "GiB" in err
+
+
+@pytest.mark.parametrize("k", [True, False, float("nan"), float("inf"), 2.5, "four"])
+def test_class_13_k_must_be_a_whole_number_not_a_bool(k):
+    with pytest.raises(BadInputError) as raised:
+        qseg.problem("kmedoids", size=20, seed=1, k=k)
+    assert raised.value.field == "k"

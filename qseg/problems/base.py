@@ -282,7 +282,9 @@ def positive_number(field: str, value: Any) -> float:
 
 def whole_number(field: str, value: Any) -> int:
     """Return ``value`` as an int when it is a whole number (``4``, ``"4"``, ``4.0``), or raise
-    BadInputError naming ``field``."""
+    BadInputError naming ``field`` (``True`` is not 1, and NaN or infinity is no number)."""
+    if isinstance(value, bool):
+        raise BadInputError(field, value, "expected a whole number, not a bool")
     try:
         number = float(value)
     except (TypeError, ValueError):
