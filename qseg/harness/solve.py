@@ -150,11 +150,11 @@ def solve(
         return _kept(_finish(record, started, Status.SKIPPED, reason), None, keep_sampleset)
 
     known = None if chosen in _MODEL_FORMULATIONS else problem.qubo_variables(chosen)
-    if known is not None and backend.variables_reason(known, resolved):
+    too_large = "" if known is None else backend.variables_reason(known, resolved)
+    if too_large:
         # Refused before building: a QUBO too large for the backend can take minutes and gigabytes.
         record.num_variables = known
-        return _kept(_finish(record, started, Status.SKIPPED, backend.variables_reason(known, resolved)),
-                     None, keep_sampleset)
+        return _kept(_finish(record, started, Status.SKIPPED, too_large), None, keep_sampleset)
     build_start = time.perf_counter_ns()
     try:
         model, qubo = build_model(problem, chosen, penalties)
