@@ -24,8 +24,6 @@ class Status(StrEnum):
 
 
 STATUSES = tuple(status.value for status in Status)
-# Cells whose quality metrics mean something: they ran and their reads were scored.
-SCORED = (Status.OK, Status.INFEASIBLE)
 
 
 @dataclass

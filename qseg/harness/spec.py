@@ -78,14 +78,6 @@ class InstanceSpec:
         return f"{self.problem} {where} seed={self.seed}"
 
 
-class InstanceMetaJSON(TypedDict):
-    """``InstanceMeta`` as JSON."""
-
-    instance: str
-    sense: str
-    size: int
-
-
 @dataclass(frozen=True)
 class InstanceMeta:
     """Facts derived from the built problem, kept so a cell that never produced a record of its
