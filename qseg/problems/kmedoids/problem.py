@@ -1,25 +1,29 @@
-"""k-medoids segmentation: choose K medoids among N customers minimising the sum of distances
-from every customer to its nearest medoid (the p-median problem).
+"""k-medoids segmentation: choose K medoids among M candidate customers minimising the sum over
+all N customers of the distance to the nearest medoid (the p-median problem).
 
-The CQM is facility location: ``y_i`` (customer i is a medoid), ``z_i_j`` (customer j is served
-by medoid i), each customer served once (a discrete constraint), only by a medoid (``z_ij <=
-y_i``) and exactly K medoids. An answer is its medoid set: every decoded sample assigns each
-customer to its nearest chosen medoid, so evaluation is the true p-median cost of the medoids, and
-a sample is feasible exactly when it opens K of them. ``evaluate_reads`` computes this with numpy
-and equals the CQM's own evaluation of the lifted sample (tested).
+By default every customer is a candidate (M = N, an N × N distance matrix). A customer base too
+large for that takes M < N candidates (``kmedoids.candidates``): the problem then holds the
+M × N distances from candidates to customers, and everything below is the same with rows
+meaning candidates.
+
+The CQM is facility location: ``y_c`` (candidate customer c is a medoid), ``z_c_j`` (customer j
+is served by medoid c), each customer served once, only by a medoid (``z_cj <= y_c``) and
+exactly K medoids. An answer is its medoid set: every decoded sample assigns each customer to its
+nearest chosen medoid, so evaluation is the true p-median cost of the medoids over all N
+customers, and a sample is feasible exactly when it opens K of them. ``evaluate_reads`` computes
+this with numpy and equals the CQM's own evaluation of the lifted sample (tested).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from functools import cached_property
 from typing import Any, cast
 
 import dimod
 import numpy as np
 
-from qseg.data.sources import Sources
 from qseg.environment import available_memory
 from qseg.errors import BadInputError, ModelTooLargeError
 from qseg.problems.base import (
@@ -28,30 +32,30 @@ from qseg.problems.base import (
     Problem,
     Qubo,
     ReadEvaluations,
-    check_parameters,
     penalty_values,
-    whole_number,
 )
 from qseg.problems.kmedoids import qubo
-from qseg.problems.kmedoids.search import medoid_set_costs, nearest_medoids, polish_many
+from qseg.problems.kmedoids.candidates import default_candidates, representative_weights
+from qseg.problems.kmedoids.search import medoid_set_costs, nearest_medoids, polish, polish_many
 
-DEFAULT_K = 4
-GENERATOR_DEFAULT_SIZE = 250
-SOURCES = Sources(named=("seed-000",))
 SYMMETRY_TOLERANCE = 1e-9
+# Above this many customers the silhouette is computed on a seeded sample of this many.
+SILHOUETTE_SAMPLE = 10_000
 
-CQM_BYTES_PER_PAIR = 1100  # dimod memory per z_i_j variable and its rows, measured
+CQM_BYTES_PER_PAIR = 1100  # dimod memory per z_c_j variable and its rows, measured
 
 
 class KMedoidsProblem(Problem):
-    """p-median over a distance matrix ``distances`` with ``k`` medoids; ``points`` and
-    ``reference_labels`` are kept when known (k-means baseline, adjusted Rand index)."""
+    """p-median over ``distances`` (M candidates × N customers; square when every customer is a
+    candidate) with ``k`` medoids. ``candidates`` are the customers the rows stand for (None:
+    all, and ``distances`` must then be a symmetric N × N matrix); ``points`` and
+    ``reference_labels`` are kept when known (k-means baseline, silhouette, adjusted Rand index)."""
 
     name = "kmedoids"
     sense = "min"
     has_nl = True
     formulations = ("selection", "bauckhage", "assignment")
-    parameters = ("k", "metric")
+    parameters = ("k", "metric", "candidates", "columns")
     penalty_options = {
         "selection": ("gamma", "radius_rank"),
         "bauckhage": ("alpha", "beta", "gamma", "sigma"),
@@ -64,6 +68,7 @@ class KMedoidsProblem(Problem):
         distances: np.ndarray,
         k: int,
         *,
+        candidates: np.ndarray | None = None,
         points: np.ndarray | None = None,
         reference_labels: np.ndarray | None = None,
         instance: str,
@@ -71,117 +76,160 @@ class KMedoidsProblem(Problem):
         best_known: float | None = None,
     ) -> None:
         super().__init__(instance=instance, seed=seed, best_known=best_known)
-        self.distances = check_distances(distances)
-        n = self.distances.shape[0]
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
-            raise BadInputError("k", k, f"must be a whole number in 1..{n} (the number of customers)")
+        if candidates is None:
+            self.distances = check_distances(distances)
+            self.candidates = np.arange(self.distances.shape[0], dtype=np.intp)
+        else:
+            self.distances, self.candidates = check_candidate_distances(distances, candidates)
+        m = len(self.candidates)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= m:
+            pool = "the number of customers" if self.every_customer else "the number of candidates"
+            raise BadInputError("k", k, f"must be a whole number in 1..{m} ({pool})")
         self.k = int(k)
         self.points = points
         self.reference_labels = reference_labels
-        self.medoid_labels = [f"y_{i}" for i in range(n)]
-        off_diagonal_zero = np.triu(self.distances == 0, 1)
+        self.medoid_labels = [f"y_{c}" for c in self.candidates.tolist()]
+        off_diagonal_zero = np.triu(self.candidate_matrix == 0, 1)
         self.duplicate_points = int(off_diagonal_zero.any(axis=0).sum())
 
     @property
     def size(self) -> int:
-        """Return the number of customers."""
+        """Return the number of customers N."""
+        return int(self.distances.shape[1])
+
+    @property
+    def num_candidates(self) -> int:
+        """Return the number of candidate medoids M (N when every customer is one)."""
         return int(self.distances.shape[0])
 
+    @property
+    def every_customer(self) -> bool:
+        """Return whether every customer is a candidate (the square problem)."""
+        return self.num_candidates == self.size
+
+    @cached_property
+    def candidate_matrix(self) -> np.ndarray:
+        """Return the M × M distances among candidates (exactly symmetric, zero diagonal)."""
+        if self.every_customer:
+            return self.distances
+        among: np.ndarray = self.distances[:, self.candidates]
+        among = 0.5 * (among + among.T)
+        np.fill_diagonal(among, 0.0)
+        return among
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """Return how many customers each candidate represents in the QUBOs (1 each when every
+        customer is a candidate; otherwise the customers nearest it)."""
+        if self.every_customer:
+            return np.ones(self.size)
+        return representative_weights(self.distances)
+
     def variable_name(self, index: int) -> str:
-        """Return the CQM label (``y_i`` or ``z_i_j``) of an ``assignment`` QUBO integer label."""
-        n = self.size
-        if index < n:
-            return f"y_{index}"
-        i, j = divmod(index - n, n)
-        return f"z_{i}_{j}"
+        """Return the label (``y_c`` or ``z_c_d``) of an ``assignment`` QUBO integer label; z
+        runs over candidates as representatives."""
+        m = self.num_candidates
+        if index < m:
+            return self.medoid_labels[index]
+        row, column = divmod(index - m, m)
+        return f"z_{self.candidates[row]}_{self.candidates[column]}"
 
     def build_cqm(self) -> dimod.ConstrainedQuadraticModel:
-        """Return the facility-location CQM (N² + N binaries, N² + N + 1 constraints); refused
+        """Return the facility-location CQM (M·N + M binaries, M·N + N + 1 constraints); refused
         (ModelTooLargeError, a skipped cell) when it would not fit: ~1.1 kB per z variable
         (measured: 4.4 GB peak at N = 2,000)."""
-        n = self.size
-        needed, available = CQM_BYTES_PER_PAIR * n * n, available_memory()
+        m, n = self.distances.shape
+        needed, available = CQM_BYTES_PER_PAIR * m * n, available_memory()
         if available is not None and needed > MEMORY_FRACTION * available:
-            raise ModelTooLargeError("cqm", f"the facility-location CQM at N = {n:,} needs ~{needed / 2**30:.1f} GiB, "
-                                            f"over {MEMORY_FRACTION:g} of the {available / 2**30:.1f} GiB available")
-        z = [[f"z_{i}_{j}" for j in range(n)] for i in range(n)]
+            raise ModelTooLargeError("cqm", f"the facility-location CQM over {m:,} candidates and {n:,} customers needs "
+                                            f"~{needed / 2**30:.1f} GiB, over {MEMORY_FRACTION:g} of the "
+                                            f"{available / 2**30:.1f} GiB available")
+        z = [[f"z_{c}_{j}" for j in range(n)] for c in self.candidates.tolist()]
         cqm = dimod.ConstrainedQuadraticModel()
         objective = dimod.BinaryQuadraticModel.from_numpy_vectors(
-            np.concatenate([np.zeros(n), self.distances.ravel()]), ([], [], []), 0.0, dimod.BINARY,
+            np.concatenate([np.zeros(m), self.distances.ravel()]), ([], [], []), 0.0, dimod.BINARY,
             variable_order=self.medoid_labels + [label for row in z for label in row],
         )
         cqm.set_objective(objective)
         # Plain one-hot rows, not add_discrete: dimod checks every new discrete variable against
-        # all earlier ones (minutes at N = 250). dimod has no bulk constraint API; the N²
+        # all earlier ones (minutes at N = 250). dimod has no bulk constraint API; the M·N
         # two-term rows below cost ~3 µs each.
         for j in range(n):
-            cqm.add_constraint_from_iterable([(z[i][j], 1.0) for i in range(n)], "==", 1.0, label=f"serve_{j}")
-        for i, medoid in enumerate(self.medoid_labels):
+            cqm.add_constraint_from_iterable([(z[r][j], 1.0) for r in range(m)], "==", 1.0, label=f"serve_{j}")
+        for r, medoid in enumerate(self.medoid_labels):
             for j in range(n):
-                cqm.add_constraint_from_iterable([(z[i][j], 1.0), (medoid, -1.0)], "<=", 0.0, label=f"open_{i}_{j}")
+                cqm.add_constraint_from_iterable([(z[r][j], 1.0), (medoid, -1.0)], "<=", 0.0,
+                                                 label=f"open_{self.candidates[r]}_{j}")
         cqm.add_constraint_from_iterable([(v, 1.0) for v in self.medoid_labels], "==", float(self.k), label="medoids")
         return cqm
 
     def build_nl(self) -> Any:
-        """Return the p-median as a locked NL model: a set of exactly K medoids, objective the
-        sum over customers of the distance to the nearest medoid (exact, no penalties)."""
+        """Return the p-median as a locked NL model: a set of exactly K candidates, objective the
+        sum over all customers of the distance to the nearest medoid (exact, no penalties)."""
         from dwave.optimization.model import Model  # defined here; the package re-exports it implicitly
 
         model = Model()
-        medoids = model.set(self.size, min_size=self.k, max_size=self.k)
+        medoids = model.set(self.num_candidates, min_size=self.k, max_size=self.k)
         model.minimize(model.constant(self.distances)[medoids, :].min(axis=0).sum())
         model.lock()
         return model
 
     def nl_labels(self) -> list[Any]:
-        """Return the medoid variables y_i, element i of the NL model's set."""
+        """Return the medoid variables y_c, element r of the NL model's set."""
         return list(self.medoid_labels)
 
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM without building it."""
-        n = self.size
-        return n * n + n, 0, n * n + n + 1
+        m, n = self.distances.shape
+        return m * n + m, 0, m * n + n + 1
 
     def fingerprint(self) -> str:
-        """Return a hash of the distances and K (the CQM is a function of them)."""
+        """Return a hash of the distances, K and (when not every customer) the candidates."""
         digest = hashlib.sha256(np.ascontiguousarray(self.distances).tobytes())
         digest.update(f"k={self.k}".encode())
+        if not self.every_customer:
+            digest.update(np.ascontiguousarray(self.candidates, dtype=np.int64).tobytes())
         return digest.hexdigest()[:32]
 
     @classmethod
     def instance_bytes(cls, size: int) -> int:
-        """Return 16·N² bytes: the N × N distances and one working copy (the facility-location
-        CQM is built only when a cell needs it, and checked then)."""
-        return 16 * size * size
+        """Return 16·M·N bytes: the M × N distances (M = N up to ``FULL_MATRIX_LIMIT``
+        customers, ``DEFAULT_CANDIDATES`` above) and one working copy (the facility-location CQM
+        is built only when a cell needs it, and checked then)."""
+        return 16 * default_candidates(size) * size
 
     def qubo_variables(self, formulation: str) -> int | None:
-        """Return N² + N for ``assignment`` (y_i and z_ij) and N for the medoid-only QUBOs."""
-        return self.size * self.size + self.size if formulation == "assignment" else self.size
+        """Return M² + M for ``assignment`` (y and z over candidates) and M for the others."""
+        m = self.num_candidates
+        return m * m + m if formulation == "assignment" else m
 
     def build_qubo(self, formulation: str, **penalty_options: Any) -> Qubo:
-        """Return the named QUBO formulation (see ``kmedoids.qubo``)."""
+        """Return the named QUBO formulation (see ``kmedoids.qubo``) over the candidates."""
         formulation = self.check_formulation(formulation)
         options = penalty_values(self, formulation, penalty_options)
-        return qubo.build(formulation, self.distances, self.k, self.medoid_labels, options)
+        built = qubo.build(formulation, self.candidate_matrix, self.weights, self.k, self.medoid_labels, options)
+        if not self.every_customer:
+            built.details["representatives"] = f"{self.num_candidates} candidates for {self.size} customers"
+        return built
 
     def medoid_columns(self, labels: list[Any]) -> list[int]:
-        """Return the positions of y_0..y_{N-1} among ``labels`` (string labels, or the integer
-        labels of the ``assignment`` QUBO)."""
+        """Return the positions of the y variables among ``labels`` (string labels, or the
+        integer labels of the ``assignment`` QUBO)."""
         position = {v: i for i, v in enumerate(labels)}
         if self.medoid_labels[0] in position:
             return [position[v] for v in self.medoid_labels]
-        return [position[i] for i in range(self.size)]
+        return [position[i] for i in range(self.num_candidates)]
 
     def chosen(self, sample: Mapping[Any, float]) -> np.ndarray:
-        """Return the boolean medoid row of a sample."""
+        """Return the boolean medoid row (over candidates) of a sample."""
         labels = list(sample)
         values = np.array([sample[v] for v in labels])
         return values[self.medoid_columns(labels)] > 0.5
 
     def evaluate_chosen(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (cost, feasible, violation) of boolean medoid rows: the p-median cost with
-        nearest-medoid assignment (inf without medoids), feasible iff exactly K medoids, and the
-        violation |medoids - K|."""
+        """Return (cost, feasible, violation) of boolean medoid rows: the p-median cost over all
+        customers with nearest-medoid assignment (inf without medoids), feasible iff exactly K
+        medoids, and the violation |medoids - K|."""
         chosen = np.atleast_2d(chosen)
         counts = chosen.sum(axis=1)
         violation = np.abs(counts - self.k).astype(float)
@@ -207,8 +255,8 @@ class KMedoidsProblem(Problem):
                                self.sense)
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
-        """Return the reads after the PAM swap polish of each decoded medoid set (energies kept:
-        they describe the sampler's own states)."""
+        """Return the reads after the PAM swap polish of each decoded medoid set on the true cost
+        over all customers (energies kept: they describe the sampler's own states)."""
         polished = polish_many(self.distances, reads.states.astype(bool), self.k)
         return self.reads_of(polished, reads.energy, reads.num_occurrences)
 
@@ -216,59 +264,91 @@ class KMedoidsProblem(Problem):
         self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations, polished: ReadEvaluations | None = None
     ) -> float | None:
         """Return the p-median cost of the lowest-energy state known for ``bqm`` among the reads,
-        the reads after polish and FasterPAM's answer (each encoded in the QUBO's variables): an
-        estimate of what the formulation itself allows, apart from the solver. None when that
-        state does not open K medoids."""
-        fasterpam = self.chosen(self._fasterpam())
+        the reads after polish and the classical baseline's answer (each encoded in the QUBO's
+        variables): an estimate of what the formulation itself allows, apart from the solver.
+        None when that state does not open K medoids."""
+        classical = self.chosen(self._classical())
         improved = polished.states if polished is not None else polish_many(self.distances, reads.states, self.k)
-        candidates = np.vstack([reads.states.astype(bool), improved.astype(bool), fasterpam])
-        energies = bqm.energies(self.encode(candidates, bqm))
-        best = candidates[int(np.argmin(energies))]
+        states = np.vstack([reads.states.astype(bool), improved.astype(bool), classical])
+        energies = bqm.energies(self.encode(states, bqm))
+        best = states[int(np.argmin(energies))]
         cost, feasible, _ = self.evaluate_chosen(best)
         return float(cost[0]) if feasible[0] else None
 
     def encode(self, chosen: np.ndarray, bqm: dimod.BinaryQuadraticModel) -> tuple[np.ndarray, list[Any]]:
-        """Return medoid rows as states over ``bqm``'s variables: y alone for the N-variable
-        QUBOs; y and the nearest-medoid z for ``assignment`` (integer labels)."""
+        """Return medoid rows as states over ``bqm``'s variables: y alone for the M-variable
+        QUBOs; y and the nearest-medoid z over representatives for ``assignment`` (integer
+        labels)."""
         chosen = np.atleast_2d(chosen)
-        n = self.size
-        if len(bqm.variables) == n:
+        m = self.num_candidates
+        if len(bqm.variables) == m:
             return chosen.astype(np.int8), self.medoid_labels
-        states = np.zeros((len(chosen), n + n * n), dtype=np.int8)
-        states[:, :n] = chosen
+        states = np.zeros((len(chosen), m + m * m), dtype=np.int8)
+        states[:, :m] = chosen
         for row, medoids in enumerate(chosen):
             picked = np.flatnonzero(medoids)
             if picked.size:
-                serving = picked[nearest_medoids(self.distances, picked)]
-                states[row, n + serving * n + np.arange(n)] = 1
-        return states, list(range(n + n * n))
+                serving = picked[nearest_medoids(self.candidate_matrix, picked)]
+                states[row, m + serving * m + np.arange(m)] = 1
+        return states, list(range(m + m * m))
 
     def decode(self, sample: Mapping[Any, float]) -> dict[str, Any]:
-        """Return the medoids, each customer's cluster (index into medoids) and the cost."""
-        medoids = np.flatnonzero(self.chosen(sample))
-        clusters = nearest_medoids(self.distances, medoids).tolist() if medoids.size else []
-        cost = float(self.distances[medoids].min(axis=0).sum()) if medoids.size else None
-        return {"medoids": medoids.tolist(), "clusters": clusters, "cost": cost}
+        """Return the medoids (customer indices), each customer's cluster (index into medoids)
+        and the cost."""
+        rows = np.flatnonzero(self.chosen(sample))
+        clusters = nearest_medoids(self.distances, rows).tolist() if rows.size else []
+        cost = float(self.distances[rows].min(axis=0).sum()) if rows.size else None
+        return {"medoids": self.candidates[rows].tolist(), "clusters": clusters, "cost": cost}
 
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
-        """Return medoid count, K, silhouette, adjusted Rand index (when a reference labelling
-        exists) and the number of duplicate points."""
-        medoids = np.flatnonzero(self.chosen(sample))
-        found: dict[str, Any] = {"medoids": int(medoids.size), "k": self.k, "duplicate_points": self.duplicate_points}
-        if medoids.size:
-            found.update(cluster_quality(self.distances, nearest_medoids(self.distances, medoids), self.reference_labels))
+        """Return medoid count, K, candidates, silhouette (sampled above ``SILHOUETTE_SAMPLE``
+        customers, the sample size recorded), adjusted Rand index (when a reference labelling
+        exists) and the number of duplicate points among candidates."""
+        rows = np.flatnonzero(self.chosen(sample))
+        found: dict[str, Any] = {"medoids": int(rows.size), "k": self.k, "candidates": self.num_candidates,
+                                 "duplicate_points": self.duplicate_points}
+        if rows.size:
+            clusters = nearest_medoids(self.distances, rows)
+            found.update(self.cluster_quality(clusters))
         return found
 
+    def cluster_quality(self, clusters: np.ndarray) -> dict[str, float | int | None]:
+        """Return the silhouette (None with one cluster or one customer per cluster; from the
+        distance matrix when square, else from the points, sampled above ``SILHOUETTE_SAMPLE``),
+        its sample size (None: every customer) and the adjusted Rand index against the reference
+        labels (None without them), from scikit-learn."""
+        from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+        distinct = len(np.unique(clusters))
+        silhouette: float | None = None
+        sample: int | None = None
+        if 2 <= distinct <= len(clusters) - 1:
+            if self.every_customer:
+                silhouette = float(silhouette_score(self.distances, clusters, metric="precomputed"))
+            elif self.points is not None:
+                sample = SILHOUETTE_SAMPLE if self.size > SILHOUETTE_SAMPLE else None
+                silhouette = float(silhouette_score(self.points, clusters, sample_size=sample,
+                                                    random_state=self.seed or 0))
+        ari = float(adjusted_rand_score(self.reference_labels, clusters)) if self.reference_labels is not None else None
+        return {"silhouette": silhouette, "silhouette_sample": sample, "ari": ari}
+
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
-        """Return FasterPAM, and k-means when the customers are points, as samples over y_i."""
-        methods = {"fasterpam": self._fasterpam}
+        """Return the classical methods as samples over y: FasterPAM when every customer is a
+        candidate, otherwise PAM swaps over the candidates (``pam``); and k-means when the
+        customers are points."""
+        methods: dict[str, Callable[[], dict[Any, int]]] = (
+            {"fasterpam": self._fasterpam} if self.every_customer else {"pam": self._pam}
+        )
         if self.points is not None:
             methods["kmeans"] = self._kmeans
         return methods
 
-    def _sample_of(self, medoids: np.ndarray) -> dict[str, int]:
-        chosen = np.zeros(self.size, dtype=int)
-        chosen[np.asarray(medoids, dtype=int)] = 1
+    def _classical(self) -> dict[str, int]:
+        return self._fasterpam() if self.every_customer else self._pam()
+
+    def _sample_of(self, rows: np.ndarray) -> dict[str, int]:
+        chosen = np.zeros(self.num_candidates, dtype=int)
+        chosen[np.asarray(rows, dtype=int)] = 1
         return dict(zip(self.medoid_labels, chosen.tolist()))
 
     def _fasterpam(self) -> dict[str, int]:
@@ -277,21 +357,29 @@ class KMedoidsProblem(Problem):
         result = kmedoids.fasterpam(self.distances, self.k, random_state=self.seed or 0, n_cpu=1)
         return self._sample_of(result.medoids)
 
+    def _pam(self) -> dict[str, int]:
+        """PAM's swap phase on the true cost over all customers, from the K candidates that
+        represent the most customers."""
+        start = np.zeros(self.num_candidates, dtype=bool)
+        start[np.argsort(-self.weights, kind="stable")[: self.k]] = True
+        return self._sample_of(np.flatnonzero(polish(self.distances, start, self.k)))
+
     def _kmeans(self) -> dict[str, int]:
         """Lloyd's k-means from K random points (``default_rng(0)``, as the seed notebook), each
-        centre then replaced by its nearest customer not already taken."""
+        centre then replaced by its nearest candidate not already taken."""
         from sklearn.cluster import KMeans
 
         assert self.points is not None
         start = self.points[np.random.default_rng(0).choice(self.size, self.k, replace=False)]
         centres = KMeans(self.k, init=start, n_init=1, algorithm="lloyd", random_state=0).fit(self.points).cluster_centers_
-        to_centre = np.linalg.norm(self.points[None, :, :] - centres[:, None, :], axis=2)
-        medoids: list[int] = []
+        candidate_points = self.points[self.candidates]
+        to_centre = np.linalg.norm(candidate_points[None, :, :] - centres[:, None, :], axis=2)
+        rows: list[int] = []
         for row in to_centre:
             row = row.copy()
-            row[medoids] = np.inf
-            medoids.append(int(np.argmin(row)))
-        return self._sample_of(np.array(medoids))
+            row[rows] = np.inf
+            rows.append(int(np.argmin(row)))
+        return self._sample_of(np.array(rows))
 
 
 def check_distances(distances: Any) -> np.ndarray:
@@ -302,11 +390,7 @@ def check_distances(distances: Any) -> np.ndarray:
         raise BadInputError("distances", f"shape {matrix.shape}", "must be a square matrix")
     if matrix.shape[0] < 1:
         raise BadInputError("distances", "shape (0, 0)", "needs at least one customer")
-    for mask, problem in ((~np.isfinite(matrix), "must be finite"), (matrix < 0, "must be >= 0")):
-        bad = np.argwhere(mask)
-        if bad.size:
-            i, j = bad[0]
-            raise BadInputError(f"distances[{i}][{j}]", float(matrix[i, j]), problem)
+    _check_entries(matrix)
     scale = max(float(matrix.max()), 1.0)
     asymmetric = np.argwhere(np.abs(matrix - matrix.T) > SYMMETRY_TOLERANCE * scale)
     if asymmetric.size:
@@ -321,18 +405,33 @@ def check_distances(distances: Any) -> np.ndarray:
     return matrix
 
 
-def cluster_quality(distances: np.ndarray, clusters: np.ndarray, reference: np.ndarray | None) -> dict[str, float | None]:
-    """Return the silhouette (None with one cluster or one customer per cluster) and the adjusted
-    Rand index against ``reference`` (None without one), from scikit-learn."""
-    from sklearn.metrics import adjusted_rand_score, silhouette_score
+def check_candidate_distances(distances: Any, candidates: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return (distances as an M × N float matrix, candidates as M distinct customer indices)
+    after checking the entries are finite and non-negative and each candidate is at distance 0
+    from itself; BadInputError names the first offending entry."""
+    matrix = np.asarray(distances, dtype=float)
+    rows = np.asarray(candidates)
+    if matrix.ndim != 2 or matrix.shape[0] < 1 or matrix.shape[1] < matrix.shape[0]:
+        raise BadInputError("distances", f"shape {matrix.shape}", "must be M candidates × N >= M customers")
+    if rows.ndim != 1 or len(rows) != matrix.shape[0] or not np.issubdtype(rows.dtype, np.integer):
+        raise BadInputError("candidates", f"shape {rows.shape}", f"must be {matrix.shape[0]} customer indices")
+    if rows.min() < 0 or rows.max() >= matrix.shape[1] or len(np.unique(rows)) != len(rows):
+        raise BadInputError("candidates", rows.tolist()[:10], f"must be distinct indices in 0..{matrix.shape[1] - 1}")
+    _check_entries(matrix)
+    own = matrix[np.arange(len(rows)), rows]
+    nonzero = np.flatnonzero(own != 0)
+    if nonzero.size:
+        r = nonzero[0]
+        raise BadInputError(f"distances[{r}][{rows[r]}]", float(own[r]), "a candidate's distance to itself must be 0")
+    return matrix, rows.astype(np.intp)
 
-    distinct = len(np.unique(clusters))
-    silhouette = (
-        float(silhouette_score(distances, clusters, metric="precomputed"))
-        if 2 <= distinct <= len(clusters) - 1 else None
-    )
-    ari = float(adjusted_rand_score(reference, clusters)) if reference is not None else None
-    return {"silhouette": silhouette, "ari": ari}
+
+def _check_entries(matrix: np.ndarray) -> None:
+    for mask, problem in ((~np.isfinite(matrix), "must be finite"), (matrix < 0, "must be >= 0")):
+        bad = np.argwhere(mask)
+        if bad.size:
+            i, j = bad[0]
+            raise BadInputError(f"distances[{i}][{j}]", float(matrix[i, j]), problem)
 
 
 def euclidean_distances(points: np.ndarray) -> np.ndarray:
@@ -340,53 +439,3 @@ def euclidean_distances(points: np.ndarray) -> np.ndarray:
     from scipy.spatial.distance import pdist, squareform
 
     return np.asarray(squareform(pdist(points)), dtype=float)
-
-
-def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params: Mapping[str, Any]) -> KMedoidsProblem:
-    """Return a k-medoids instance from the API/CLI fields.
-
-    ``data=None`` generates ``size`` customers (default 250) with the seed recipe and ``seed``
-    (blobs around four centres, the true segments as reference labels); ``seed-000`` is the
-    notebook's 250 customers (or the first ``size``); a ``pmed*.txt`` file is an OR-Library
-    instance with its own p and published optimum; any other ``.csv`` is points (or a distance
-    matrix with ``metric=precomputed``).
-    """
-    from qseg.data.synthetic import synthetic_customers
-
-    check_parameters("kmedoids", params, KMedoidsProblem.parameters)
-    metric = params.get("metric", "euclidean")
-    if metric not in ("euclidean", "precomputed"):
-        raise BadInputError("metric", metric, "expected euclidean or precomputed")
-    k = whole_number("k", params.get("k", DEFAULT_K))
-    if SOURCES.is_file(data):
-        path, _ = SOURCES.locate(data, size)
-        return _from_file(path, k, metric, params)
-    dataset = SOURCES.dataset(data)
-    if dataset is None:
-        n = GENERATOR_DEFAULT_SIZE if size is None else size
-        customers, instance, instance_seed = synthetic_customers(n, seed), f"blobs-n{n}-s{seed}", seed
-    else:
-        customers, instance, instance_seed = dataset.load(size), dataset.name, dataset.seed
-    points = customers[["f1", "f2", "f3"]].to_numpy()
-    return KMedoidsProblem(euclidean_distances(points), k, points=points,
-                           reference_labels=customers["segment"].to_numpy(), instance=instance, seed=instance_seed)
-
-
-def _from_file(path: Path, k: int, metric: str, params: Mapping[str, Any]) -> KMedoidsProblem:
-    """Return the instance in an OR-Library ``pmed*.txt`` file (its own p) or a points CSV (a
-    distance matrix with ``metric=precomputed``)."""
-    if path.suffix == ".txt":
-        from qseg.data.pmed import load_pmed
-
-        if "k" in params:
-            raise BadInputError("k", params["k"], f"{path.name} carries its own p")
-        pmed = load_pmed(path)
-        return KMedoidsProblem(pmed.distances, pmed.p, instance=pmed.name, best_known=pmed.optimum)
-    from qseg.data.points_csv import load_points_csv
-
-    table = load_points_csv(path, precomputed=metric == "precomputed")
-    if table.points is not None:
-        return KMedoidsProblem(euclidean_distances(table.points), k, points=table.points,
-                               reference_labels=table.labels, instance=table.name)
-    assert table.distances is not None  # load_points_csv gives points or, precomputed, distances
-    return KMedoidsProblem(table.distances, k, instance=table.name)

@@ -24,7 +24,15 @@ to max 1), energy y'(γ11' - α/2 Δ)y + (βΔ1 - 2γK)'y + γK² with α = 1/K,
 notebook drops are kept as the offset, so a feasible state's energy is its p-median cost.
 Integer labels: y_i is ``i``, z_ij is ``N + i*N + j`` (``KMedoidsProblem.variable_name``).
 
-The builders take the distance matrix, K and the y labels, never the problem object.
+With candidates (``kmedoids.candidates``) every formulation is built over the M candidates, and
+the customers enter through weighted representatives: representative j (a candidate) stands for
+its w_j nearest customers, so savings, Welsch sums and assignment costs are multiplied by w_j
+(β = 1/Σw, the assignment penalties by max w). With every customer a candidate, w = 1 and each
+formulation is the one above. The energy of a feasible state is then the p-median cost of the
+representatives, not of the customers: the problem always evaluates the true cost over all N.
+
+The builders take the M × M distances among candidates, the weights, K and the y labels, never
+the problem object.
 """
 
 from __future__ import annotations
@@ -46,22 +54,25 @@ DEFAULT_MEMORY_FRACTION = 0.5
 BYTES_PER_INTERACTION = 2 * 16 + 16
 
 
-def build(formulation: str, distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
-    """Return the named formulation of the p-median over ``distances`` (checked, N x N) with
-    ``k`` medoids, over the y variables ``labels`` (the N-variable formulations), with the
-    penalty weights it used; ``options`` are the checked penalty options (``penalty_values``)."""
+def build(
+    formulation: str, distances: np.ndarray, weights: np.ndarray, k: int, labels: list[str], options: dict[str, Any]
+) -> Qubo:
+    """Return the named formulation of the p-median over ``distances`` (checked, M × M among
+    candidates) with representative ``weights`` and ``k`` medoids, over the y variables
+    ``labels`` (the M-variable formulations), with the penalty weights it used; ``options`` are
+    the checked penalty options (``penalty_values``)."""
     builders = {"selection": _selection, "bauckhage": _bauckhage, "assignment": _assignment}
-    return builders[formulation](distances, k, labels, options)
+    return builders[formulation](distances, np.asarray(weights, dtype=float), k, labels, options)
 
 
-def _selection(distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+def _selection(distances: np.ndarray, weights: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
     n = distances.shape[0]
     # ceil(N/K) is N for K = 1: the farthest neighbour, N - 1, is the widest radius there is.
     rank = int(options.get("radius_rank", min(math.ceil(n / k), max(n - 1, 1))))
     if n > 1 and not 1 <= rank <= n - 1:
         raise BadInputError("radius_rank", rank, f"must be in 1..{n - 1}")
     radius = np.sort(distances, axis=1)[:, min(rank, n - 1)]
-    savings = np.maximum(0.0, radius[None, :] - distances)
+    savings = np.maximum(0.0, radius[None, :] - distances) * weights[None, :]
     total_savings = savings.sum(axis=1)
     gamma = positive_number("gamma", options["gamma"]) if "gamma" in options else max(float(total_savings.max()), 1e-9)
     overlap = _pairwise_overlap(savings)
@@ -69,7 +80,7 @@ def _selection(distances: np.ndarray, k: int, labels: list[str], options: dict[s
     quadratic = overlap[rows, columns] + 2 * gamma
     linear = -total_savings + gamma * (1 - 2 * k)
     bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
-        linear, (rows, columns, quadratic), float(radius.sum() + gamma * k * k), dimod.BINARY,
+        linear, (rows, columns, quadratic), float(radius @ weights + gamma * k * k), dimod.BINARY,
         variable_order=labels,
     )
     return Qubo(bqm, "selection", {"gamma": gamma, "radius_rank": float(rank)})
@@ -89,7 +100,7 @@ def _pairwise_overlap(savings: np.ndarray) -> np.ndarray:
     return overlap
 
 
-def _bauckhage(distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+def _bauckhage(distances: np.ndarray, weights: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
     n = distances.shape[0]
     off_diagonal = distances[~np.eye(n, dtype=bool)]
     default_sigma = float(np.median(off_diagonal)) if off_diagonal.size else 1.0
@@ -97,11 +108,12 @@ def _bauckhage(distances: np.ndarray, k: int, labels: list[str], options: dict[s
     welsch = 1.0 - np.exp(-0.5 * (distances / sigma) ** 2)
     welsch /= max(float(welsch.max()), 1e-12)
     alpha = positive_number("alpha", options.get("alpha", 1.0 / k))
-    beta = positive_number("beta", options.get("beta", 1.0 / n))
-    gamma = positive_number("gamma", options.get("gamma", 2.0 * max(alpha * k, beta * n)))
+    customers = float(weights.sum())
+    beta = positive_number("beta", options.get("beta", 1.0 / customers))
+    gamma = positive_number("gamma", options.get("gamma", 2.0 * max(alpha * k, beta * customers)))
     rows, columns = np.triu_indices(n, 1)
     quadratic = 2 * gamma - alpha * welsch[rows, columns]
-    linear = gamma - 0.5 * alpha * np.diag(welsch) + beta * welsch.sum(axis=1) - 2 * gamma * k
+    linear = gamma - 0.5 * alpha * np.diag(welsch) + beta * (welsch @ weights) - 2 * gamma * k
     bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
         linear, (rows, columns, quadratic), gamma * k * k, dimod.BINARY, variable_order=labels
     )
@@ -113,19 +125,21 @@ def assignment_interactions(n: int) -> int:
     return n * (n - 1) // 2 * (n + 1) + n * n
 
 
-def _assignment(distances: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
+def _assignment(distances: np.ndarray, weights: np.ndarray, k: int, labels: list[str], options: dict[str, Any]) -> Qubo:
     n = distances.shape[0]
     fraction = positive_number("max_memory_fraction", options.get("max_memory_fraction", DEFAULT_MEMORY_FRACTION))
     _check_memory(n, fraction)
-    penalty = positive_number("penalty", options.get("penalty", ASSIGNMENT_PENALTY_FACTOR * max(float(distances.max()), 1e-9)))
-    bqm = assignment_bqm(distances, k, penalty)
+    largest = float(weights.max()) * max(float(distances.max()), 1e-9)
+    penalty = positive_number("penalty", options.get("penalty", ASSIGNMENT_PENALTY_FACTOR * largest))
+    bqm = assignment_bqm(distances * weights[None, :], k, penalty)
     return Qubo(bqm, "assignment", {"A": penalty, "B": penalty, "G": penalty}, {"index_map": "y_i = i, z_ij = N + i*N + j"})
 
 
-def assignment_bqm(distances: np.ndarray, k: int, penalty: float) -> dimod.BinaryQuadraticModel:
-    """Return the notebook's facility-location QUBO with A = B = G = ``penalty``, built from index
-    arrays: y-y pairs, z-z pairs sharing a customer, and z_ij-y_i links."""
-    n = distances.shape[0]
+def assignment_bqm(costs: np.ndarray, k: int, penalty: float) -> dimod.BinaryQuadraticModel:
+    """Return the notebook's facility-location QUBO over the n × n serving ``costs`` (distances,
+    times the representative weights) with A = B = G = ``penalty``, built from index arrays:
+    y-y pairs, z-z pairs sharing a customer, and z_ij-y_i links."""
+    n = costs.shape[0]
     index_type = np.int32 if n * (n + 1) < 2**31 else np.int64
     a = b = g = penalty
     z = (n + np.arange(n)[:, None] * n + np.arange(n)[None, :]).astype(index_type)  # z[i, j]
@@ -135,7 +149,7 @@ def assignment_bqm(distances: np.ndarray, k: int, penalty: float) -> dimod.Binar
     pair_biases = np.concatenate([
         np.full(len(first), 2 * g), np.full(len(first) * n, 2 * a), np.full(n * n, -b),
     ])
-    linear = np.concatenate([np.full(n, g * (1 - 2 * k)), (distances + (b - a)).ravel()])
+    linear = np.concatenate([np.full(n, g * (1 - 2 * k)), (costs + (b - a)).ravel()])
     return dimod.BinaryQuadraticModel.from_numpy_vectors(
         linear, (pair_rows, pair_columns, pair_biases), g * k * k + a * n, dimod.BINARY
     )

@@ -1,8 +1,9 @@
 """Vectorised p-median arithmetic on a distance matrix: costs of many medoid sets, nearest
 medoids, and the classical polish (repair to K medoids, then steepest-descent swaps).
 
-``distances[i, j]`` is the distance between customers i and j; a medoid set is a boolean row
-over customers. Everything is numpy over N x N arrays, never a Python loop over N² terms.
+``distances[i, j]`` is the distance from candidate medoid i to customer j: M × N, square (every
+customer a candidate) or M < N candidates (``kmedoids.candidates``). A medoid set is a boolean row
+over candidates. Everything is numpy over M × N arrays, never a Python loop over their terms.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ def medoid_set_costs(distances: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     of each boolean row of ``chosen``; ``inf`` for a row with no medoid."""
     chosen = np.atleast_2d(np.asarray(chosen, dtype=bool))
     unique, inverse = np.unique(chosen, axis=0, return_inverse=True)
-    n = distances.shape[0]
     costs = np.empty(len(unique))
-    step = max(1, CHUNK_ELEMENTS // (n * n))
+    step = max(1, CHUNK_ELEMENTS // distances.size)
     for start in range(0, len(unique), step):
         block = unique[start : start + step]
         masked = np.where(block[:, :, None], distances[None, :, :], np.inf)
@@ -33,16 +33,17 @@ def nearest_medoids(distances: np.ndarray, medoids: np.ndarray) -> np.ndarray:
 
 
 def polish(distances: np.ndarray, chosen: np.ndarray, k: int, max_swaps: int = 10_000) -> np.ndarray:
-    """Return the medoid set reached from ``chosen`` (a boolean row) by the PAM swap step: first
-    repaired to exactly ``k`` medoids (greedy additions or removals on the true cost), then the
-    best single medoid/non-medoid swap is applied while it lowers the cost (steepest descent)."""
+    """Return the medoid set reached from ``chosen`` (a boolean row over candidates) by the PAM
+    swap step: first repaired to exactly ``k`` medoids (greedy additions or removals on the true
+    cost), then the best single medoid/non-medoid swap is applied while it lowers the cost
+    (steepest descent)."""
     medoids = _repair(distances, np.flatnonzero(chosen), k)
     for _ in range(max_swaps):
         swap = _best_swap(distances, medoids)
         if swap is None:
             break
-        position, customer = swap
-        medoids[position] = customer
+        position, candidate = swap
+        medoids[position] = candidate
     result = np.zeros(distances.shape[0], dtype=bool)
     result[medoids] = True
     return result
@@ -61,7 +62,7 @@ def polish_many(distances: np.ndarray, chosen: np.ndarray, k: int) -> np.ndarray
 def _nearest_two(distances: np.ndarray, medoids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (position of nearest medoid, nearest distance, second-nearest distance) per customer."""
     rows = distances[medoids]
-    columns = np.arange(distances.shape[0])
+    columns = np.arange(distances.shape[1])
     if len(medoids) == 1:
         return np.zeros(len(columns), dtype=int), rows[0], np.full(len(columns), np.inf)
     order = np.argpartition(rows, 1, axis=0)[:2]
@@ -71,10 +72,10 @@ def _nearest_two(distances: np.ndarray, medoids: np.ndarray) -> tuple[np.ndarray
 
 
 def _best_swap(distances: np.ndarray, medoids: np.ndarray) -> tuple[int, int] | None:
-    """Return (position in ``medoids``, new customer) of the swap that lowers the cost most, or
-    None at a local minimum. FastPAM1's decomposition: the gain of adding customer o, plus the
+    """Return (position in ``medoids``, new candidate) of the swap that lowers the cost most, or
+    None at a local minimum. FastPAM1's decomposition: the gain of adding candidate o, plus the
     correction for the customers whose nearest medoid is the one removed."""
-    n, k = distances.shape[0], len(medoids)
+    n, k = distances.shape[1], len(medoids)
     nearest, first, second = _nearest_two(distances, medoids)
     with_added = np.minimum(distances, first[None, :])
     add_gain = (with_added - first[None, :]).sum(axis=1)
@@ -83,11 +84,11 @@ def _best_swap(distances: np.ndarray, medoids: np.ndarray) -> tuple[int, int] | 
     owner[np.arange(n), nearest] = 1.0
     delta = add_gain[:, None] + correction @ owner
     delta[medoids, :] = np.inf
-    customer, position = np.unravel_index(np.argmin(delta), delta.shape)
+    candidate, position = np.unravel_index(np.argmin(delta), delta.shape)
     tolerance = 1e-12 * max(1.0, float(first.sum()))
-    if not delta[customer, position] < -tolerance:
+    if not delta[candidate, position] < -tolerance:
         return None
-    return int(position), int(customer)
+    return int(position), int(candidate)
 
 
 def _repair(distances: np.ndarray, medoids: np.ndarray, k: int) -> np.ndarray:
