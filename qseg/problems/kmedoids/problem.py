@@ -256,8 +256,13 @@ class KMedoidsProblem(Problem):
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads after the PAM swap polish of each decoded medoid set on the true cost
-        over all customers (energies kept: they describe the sampler's own states)."""
-        polished = polish_many(self.distances, reads.states.astype(bool), self.k)
+        over all customers (energies kept: they describe the sampler's own states). With
+        candidates, each set is first polished on the weighted representatives (M × M, cheap),
+        which brings most reads to a few sets, and then on the true cost."""
+        states = reads.states.astype(bool)
+        if not self.every_customer:
+            states = polish_many(self.candidate_matrix * self.weights[None, :], states, self.k)
+        polished = polish_many(self.distances, states, self.k)
         return self.reads_of(polished, reads.energy, reads.num_occurrences)
 
     def qubo_best_known(
@@ -268,7 +273,7 @@ class KMedoidsProblem(Problem):
         variables): an estimate of what the formulation itself allows, apart from the solver.
         None when that state does not open K medoids."""
         classical = self.chosen(self._classical())
-        improved = polished.states if polished is not None else polish_many(self.distances, reads.states, self.k)
+        improved = polished.states if polished is not None else self.polish_reads(reads).states
         states = np.vstack([reads.states.astype(bool), improved.astype(bool), classical])
         energies = bqm.energies(self.encode(states, bqm))
         best = states[int(np.argmin(energies))]

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-CHUNK_ELEMENTS = 1 << 23  # bounds the temporary reads x N x N array to ~64 MB
-
-
 def medoid_set_costs(distances: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     """Return the p-median cost (sum over customers of the distance to the nearest chosen medoid)
     of each boolean row of ``chosen``; ``inf`` for a row with no medoid."""
     chosen = np.atleast_2d(np.asarray(chosen, dtype=bool))
     unique, inverse = np.unique(chosen, axis=0, return_inverse=True)
-    costs = np.empty(len(unique))
-    step = max(1, CHUNK_ELEMENTS // distances.size)
-    for start in range(0, len(unique), step):
-        block = unique[start : start + step]
-        masked = np.where(block[:, :, None], distances[None, :, :], np.inf)
-        costs[start : start + step] = masked.min(axis=1).sum(axis=1)
+    costs = np.full(len(unique), np.inf)
+    # One pass per distinct medoid set over its own rows: K × N work each, not M × N.
+    for position, row in enumerate(unique):
+        if row.any():
+            costs[position] = distances[row].min(axis=0).sum()
     return costs[inverse.ravel()]
 
 
