@@ -10,7 +10,7 @@ classical methods, each a ``Segmentation``), ``quality`` (metrics, stability, mo
 
 from __future__ import annotations
 
-from qseg.segmentation.methods import Segmentation, fasterpam, gaussian_mixture, hdbscan, kmeans
+from qseg.segmentation.methods import Segmentation, fasterpam, gaussian_mixture, hdbscan, kmeans, refit
 from qseg.segmentation.pmedian import medoids_of_labels, nearest_medoid, pmedian_cost
 from qseg.segmentation.profiles import label_segments, segment_profiles
 from qseg.segmentation.quality import (
@@ -27,5 +27,5 @@ from qseg.segmentation.segmenter import Segmenter
 __all__ = [
     "ClusterQuality", "ModelSelection", "Segmentation", "Segmenter", "Stability", "bootstrap_stability",
     "cluster_quality", "fasterpam", "gaussian_mixture", "hdbscan", "kmeans", "label_segments", "medoids_of_labels",
-    "model_selection", "nearest_medoid", "pmedian_cost", "segment_profiles", "stability_reading",
+    "model_selection", "nearest_medoid", "pmedian_cost", "refit", "segment_profiles", "stability_reading",
 ]

@@ -7,6 +7,10 @@ which assigns every customer, noise included, to its nearest medoid: for FasterP
 own assignment, for the others it is a reassignment, so the cost compares medoid sets, not label
 vectors. Methods without medoids get theirs from ``medoids_of_labels``.
 
+Threads: every method runs single-threaded (FasterPAM ``n_cpu=1``; scikit-learn's OpenMP and
+BLAS pools limited to one thread by threadpoolctl), as cells do in the harness: on a shared
+2-core machine extra threads made a small KMeans fit 14 times slower, not faster.
+
 Seeds: the same ``seed`` gives the same labels and medoids (HDBSCAN is deterministic; its seed
 only draws the medoid samples of clusters above 2,000 members).
 """
@@ -14,11 +18,13 @@ only draws the medoid samples of clusters above 2,000 members).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.spatial.distance import cdist
+from threadpoolctl import threadpool_limits
 
 from qseg.environment import available_memory
 from qseg.problems.base import MEMORY_FRACTION
@@ -27,6 +33,8 @@ from qseg.segmentation.pmedian import medoids_of_labels, nearest_center, pmedian
 
 Param = float | int | str | bool
 
+# Threads per fit (OpenMP / BLAS pools and FasterPAM's n_cpu).
+THREADS = 1
 # KMeans restarts: the best of 10 k-means++ starts (scikit-learn's own default before "auto").
 KMEANS_N_INIT = 10
 # FasterPAM's sample when the full N x N matrix does not fit: 5,000² float64 = 200 MB.
@@ -73,6 +81,11 @@ def _segmentation(method: str, points: np.ndarray, labels: np.ndarray, started: 
                         noise=int((labels == -1).sum()), seconds=time.perf_counter() - started, params=params)
 
 
+def single_threaded() -> threadpool_limits:
+    """Return a context that limits scikit-learn's native thread pools to ``THREADS``."""
+    return threadpool_limits(limits=THREADS)
+
+
 def _points_and_k(points: np.ndarray, k: Any) -> tuple[np.ndarray, int]:
     clean = check_points(points)
     return clean, whole("k", k, low=2, high=len(clean))
@@ -86,7 +99,8 @@ def kmeans(points: np.ndarray, k: int, *, seed: int, n_init: int = KMEANS_N_INIT
     started = time.perf_counter()
     clean, k = _points_and_k(points, k)
     seed, n_init = check_seed(seed), whole("n_init", n_init, low=1)
-    model = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(clean)
+    with single_threaded():
+        model = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(clean)
     params: dict[str, Param] = {"seed": seed, "n_init": n_init, "inertia": float(model.inertia_),
                                 "n_iter": int(model.n_iter_)}
     return _segmentation("kmeans", clean, model.labels_, started, seed=seed, params=params)
@@ -101,8 +115,9 @@ def gaussian_mixture(points: np.ndarray, k: int, *, seed: int) -> Segmentation:
     started = time.perf_counter()
     clean, k = _points_and_k(points, k)
     seed = check_seed(seed)
-    model = GaussianMixture(n_components=k, covariance_type="full", random_state=seed).fit(clean)
-    labels = model.predict(clean)
+    with single_threaded():
+        model = GaussianMixture(n_components=k, covariance_type="full", random_state=seed).fit(clean)
+        labels = model.predict(clean)
     params: dict[str, Param] = {"seed": seed, "k_requested": k, "covariance_type": "full",
                                 "converged": bool(model.converged_), "n_iter": int(model.n_iter_)}
     return _segmentation("gaussian_mixture", clean, labels, started, seed=seed, params=params)
@@ -118,7 +133,8 @@ def hdbscan(points: np.ndarray, *, min_cluster_size: int = 30, min_samples: int 
     clean = check_points(points)
     min_cluster_size = whole("min_cluster_size", min_cluster_size, low=2)
     min_samples, seed = whole("min_samples", min_samples, low=1), check_seed(seed)
-    labels = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit_predict(clean)
+    with single_threaded():
+        labels = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit_predict(clean)
     params: dict[str, Param] = {"min_cluster_size": min_cluster_size, "min_samples": min_samples}
     return _segmentation("hdbscan", clean, labels, started, seed=seed, params=params)
 
@@ -152,13 +168,23 @@ def fasterpam(points: np.ndarray, k: int, *, seed: int, max_full: int | None = N
     n = len(clean)
     params: dict[str, Param] = {"seed": seed, "max_full": limit, "init": "random"}
     if n <= limit:
-        result = kmedoids.fasterpam(cdist(clean, clean), k, init="random", random_state=seed, n_cpu=1)
+        result = kmedoids.fasterpam(cdist(clean, clean), k, init="random", random_state=seed, n_cpu=THREADS)
         params |= {"path": "full", "sample_size": n, "loss": float(result.loss)}
         return _segmentation("fasterpam", clean, result.labels, started, seed=seed, params=params,
                              medoids=np.asarray(result.medoids))
     rows = np.sort(np.random.default_rng(seed).choice(n, size=min(size, n), replace=False))
-    result = kmedoids.fasterpam(cdist(clean[rows], clean[rows]), k, init="random", random_state=seed, n_cpu=1)
+    result = kmedoids.fasterpam(cdist(clean[rows], clean[rows]), k, init="random", random_state=seed, n_cpu=THREADS)
     medoids = rows[np.asarray(result.medoids)]
     labels, _ = nearest_center(clean, clean[medoids])
     params |= {"path": "sample", "sample_size": len(rows)}
     return _segmentation("fasterpam", clean, labels, started, seed=seed, params=params, medoids=medoids)
+
+
+def refit(method: Callable[..., Segmentation], **options: Any) -> Callable[[np.ndarray, int], np.ndarray]:
+    """Return ``fit(points, seed) -> labels`` running ``method`` (any function of this module)
+    with ``options`` (e.g. ``k=4``): the callable ``quality.bootstrap_stability`` takes."""
+
+    def fit(points: np.ndarray, seed: int) -> np.ndarray:
+        return method(points, seed=seed, **options).labels
+
+    return fit

@@ -25,7 +25,7 @@ import numpy as np
 
 from qseg.errors import BadInputError
 from qseg.segmentation.checks import check_labels, check_points, check_seed, whole
-from qseg.segmentation.methods import KMEANS_N_INIT
+from qseg.segmentation.methods import KMEANS_N_INIT, single_threaded
 from qseg.segmentation.pmedian import pmedian_cost
 
 SILHOUETTE_SAMPLE = 10_000
@@ -65,7 +65,8 @@ def silhouette(points: np.ndarray, labels: np.ndarray, *, seed: int,
     present = len(np.unique(labels))
     if present < 2 or present >= len(points):
         return None, used
-    return float(silhouette_score(points, labels)), used
+    with single_threaded():
+        return float(silhouette_score(points, labels)), used
 
 
 def cluster_quality(points: np.ndarray, labels: np.ndarray, medoids: np.ndarray, *, seed: int,
@@ -84,11 +85,12 @@ def cluster_quality(points: np.ndarray, labels: np.ndarray, medoids: np.ndarray,
     if clusters < 2 or clusters >= len(scored):
         return ClusterQuality(None, None, None, None, cost, clusters, int((~kept).sum()))
     value, used = silhouette(scored, scored_labels, seed=seed, sample=sample)
-    return ClusterQuality(
-        silhouette=value, silhouette_sample=used,
-        davies_bouldin=float(davies_bouldin_score(scored, scored_labels)),
-        calinski_harabasz=float(calinski_harabasz_score(scored, scored_labels)),
-        pmedian_cost=cost, clusters=clusters, noise=int((~kept).sum()))
+    with single_threaded():
+        davies_bouldin = float(davies_bouldin_score(scored, scored_labels))
+        calinski_harabasz = float(calinski_harabasz_score(scored, scored_labels))
+    return ClusterQuality(silhouette=value, silhouette_sample=used, davies_bouldin=davies_bouldin,
+                          calinski_harabasz=calinski_harabasz, pmedian_cost=cost, clusters=clusters,
+                          noise=int((~kept).sum()))
 
 
 def stability_reading(mean: float) -> str:
@@ -118,7 +120,8 @@ def bootstrap_stability(points: np.ndarray, fit: Callable[[np.ndarray, int], np.
     """Return the Stability of ``base_labels``: for each resample, N customers drawn with
     replacement (seeded), ``fit(points[idx], fit_seed)`` gives labels for the drawn rows, and the
     ARI compares them with ``base_labels[idx]``. The fit seeds are drawn from the same seeded
-    generator, so one ``seed`` fixes the whole procedure."""
+    generator, so one ``seed`` fixes the whole procedure; the fits run with scikit-learn's thread
+    pools limited to one thread, like every method here."""
     from sklearn.metrics import adjusted_rand_score
 
     clean = check_points(points)
@@ -126,10 +129,11 @@ def bootstrap_stability(points: np.ndarray, fit: Callable[[np.ndarray, int], np.
     count = whole("resamples", resamples, low=1)
     rng = np.random.default_rng(check_seed(seed))
     scores = []
-    for _ in range(count):
-        rows = rng.integers(0, len(clean), size=len(clean))
-        refit = check_labels(fit(clean[rows], int(rng.integers(0, 2**31 - 1))), len(rows), "fit")
-        scores.append(float(adjusted_rand_score(base[rows], refit)))
+    with single_threaded():
+        for _ in range(count):
+            rows = rng.integers(0, len(clean), size=len(clean))
+            refit = check_labels(fit(clean[rows], int(rng.integers(0, 2**31 - 1))), len(rows), "fit")
+            scores.append(float(adjusted_rand_score(base[rows], refit)))
     mean = float(np.mean(scores))
     return Stability(mean=mean, std=float(np.std(scores)), resamples=count, reading=stability_reading(mean),
                      scores=tuple(scores))
@@ -164,7 +168,8 @@ def model_selection(points: np.ndarray, ks: Sequence[int], *, seed: int, silhoue
     n_init = whole("n_init", n_init, low=1)
     inertia, scores, used = [], [], None
     for k in values:
-        model = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(clean)
+        with single_threaded():
+            model = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(clean)
         value, used = silhouette(clean, model.labels_, seed=seed, sample=sample)
         inertia.append(float(model.inertia_))
         scores.append(math.nan if value is None else value)
