@@ -55,7 +55,9 @@ REQUIRED_TEXT_ROLES = ("invoice", "stock_code")  # a line without either cannot 
 DATE_FORMATS = (
     "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y",
     "ISO8601",
+    "%m-%d-%Y %H:%M", "%m-%d-%Y %H:%M:%S",
     "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y",
+    "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y",
     "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y",
 )
 ENCODINGS = ("utf-8-sig", "latin-1")
@@ -85,8 +87,11 @@ def parse_column_mapping(text: str) -> dict[str, str]:
 
 def check_column_mapping(mapping: Mapping[str, str], shown: object = None) -> None:
     """Raise BadInputError("columns", ...) when ``mapping`` has a role outside
-    ``ONLINE_RETAIL_COLUMNS`` or gives one column to two roles; return None otherwise."""
+    ``ONLINE_RETAIL_COLUMNS``, an empty column name or one column for two roles; return None
+    otherwise."""
     shown = dict(mapping) if shown is None else shown
+    if any(not isinstance(column, str) or not column.strip() for column in mapping.values()):
+        raise BadInputError("columns", shown, "every role must map to a column name")
     unknown = [role for role in mapping if role not in ONLINE_RETAIL_COLUMNS]
     if unknown:
         raise BadInputError("columns", shown, f"unknown role {unknown[0]!r}; roles: {', '.join(ONLINE_RETAIL_COLUMNS)}")
@@ -106,6 +111,7 @@ def read_transactions(path: Path, columns: Mapping[str, str] | None = None) -> p
     """
     mapping = dict(columns or {})
     check_column_mapping(mapping)
+    path = Path(path)
     raw = _read_bytes(path)
     encoding = _encoding(raw)
     try:
