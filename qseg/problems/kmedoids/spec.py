@@ -99,21 +99,21 @@ def candidate_count(value: Any, customers: int) -> int:
 def _from_transactions(source: str, size: int | None, seed: int, k: int, params: Mapping[str, Any]) -> KMedoidsProblem:
     """Return the p-median of the scaled RFM features of the customers in an invoice file, or of
     generated customers (``rfm:generated``)."""
-    from qseg.data import rfm
+    from qseg.data.rfm import generated_rfm, load_rfm, parse_column_mapping
 
     if source == RFM_GENERATED:
         if "columns" in params:
             raise BadInputError("columns", params["columns"], "generated transactions have the Online Retail layout")
         n = RFM_GENERATOR_DEFAULT_SIZE if size is None else size
-        data = rfm.generated_rfm(n, seed)
+        data = generated_rfm(n, seed)
         instance = f"rfm-n{n}-s{seed}"
     else:
         if not source:
             raise BadInputError("data", RFM_PREFIX, "name a transactions CSV after rfm: (or rfm:generated)")
         if size is not None:
             raise BadInputError("size", size, "a transactions file fixes its own customers")
-        columns = rfm.parse_column_mapping(str(params["columns"])) if "columns" in params else None
-        data = rfm.load_rfm(Path(source).expanduser(), columns=columns)
+        columns = parse_column_mapping(str(params["columns"])) if "columns" in params else None
+        data = load_rfm(Path(source).expanduser(), columns=columns)
         instance = f"rfm-{Path(source).stem}"
     customers = len(data.scaled)
     if k > customers:
