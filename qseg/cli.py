@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--formulation", help="QUBO formulation, or cqm (default: per problem and backend)")
     solve.add_argument("--backend", default="sa", help="backend name (default sa); see `qseg backends`")
     solve.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                       help="backend parameter (num_reads=100, seed=7, time_limit=10)")
+                       help="backend parameter (num_reads=100, seed=7, time_limit=10); penalty_tuning=true raises "
+                            "penalty weights while no read is feasible")
     solve.add_argument("--polish", action="store_true", help="classical polish of decoded samples")
     solve.add_argument("--reference", action="store_true", help="compute (or look up) the exact optimum for the gap")
     solve.add_argument("--json", action="store_true", help="print exactly one JSON object")

@@ -168,7 +168,8 @@ def read_run(root: Path | str) -> dict[str, Any]:
 def load(root: Path | str) -> pd.DataFrame:
     """Return every cell of the store as a DataFrame, nested fields flattened
     (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...), plus ``solver``: the backend,
-    marked ``+polish`` for polished cells, so that reports never pool the two, and ``sweep``: the
+    marked ``+polish`` for polished cells and ``+tuned`` for cells with penalty tuning, so that
+    reports never pool them with the others, and ``sweep``: the
     grid values of the cell (``num_sweeps=100``; empty when the suite has no grid)."""
     read_run(root)
     records = list(read_records(root))
@@ -177,6 +178,9 @@ def load(root: Path | str) -> pd.DataFrame:
     frame = pd.json_normalize(records, max_level=1)
     polished = frame["polished"].fillna(False).astype(bool) if "polished" in frame else False
     frame["solver"] = frame["backend"].astype(str).where(~polished, frame["backend"].astype(str) + "+polish")
+    if "spec.penalty_tuning" in frame:
+        tuned = frame["spec.penalty_tuning"].fillna(False).astype(bool)
+        frame["solver"] = frame["solver"].where(~tuned, frame["solver"] + "+tuned")
     sweeps = frame["spec.sweep"] if "spec.sweep" in frame else pd.Series([None] * len(frame), index=frame.index)
     frame["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
     return frame

@@ -38,8 +38,13 @@ def test_unbalanced_energy_is_profit_plus_the_unbalanced_penalty(small):
     assert set(qubo.bqm.variables) == set(small.labels), "unbalanced adds no slack variables"
 
 
-def test_unbalanced_default_lambda1_is_the_critical_ratio(small):
-    assert small.build_qubo("unbalanced").penalties["lambda1"] == pytest.approx(small.critical_ratio())
+def test_unbalanced_default_lambda1_is_the_critical_ratio_plus_the_margin(small):
+    qubo = small.build_qubo("unbalanced")
+    scale, margin = qubo.details["stability_scale"], qubo.details["margin"]
+    price = qubo.penalties["lambda1"] / scale - 2 * qubo.penalties["lambda2"] / scale * margin * small.budget
+    assert price == pytest.approx(small.critical_ratio())
+    without = small.build_qubo("unbalanced", margin=1e-12).penalties
+    assert without["lambda1"] < qubo.penalties["lambda1"]
 
 
 def test_unbalanced_explicit_weights_are_used_and_recorded(small):

@@ -55,7 +55,7 @@ def run_cell(cell: CellSpec, settings: RunSettings, samples_dir: Path | None = N
             record, sampleset = qseg.solve(
                 problem, cell.backend, formulation=cell.formulation, reference=reference,
                 penalties=dict(cell.penalties) or None, eps=settings.eps, repeat=cell.repeat,
-                polish=cell.polish, params=cell.params, keep_sampleset=True,
+                polish=cell.polish, params=cell.params, keep_sampleset=True, penalty_tuning=cell.penalty_tuning,
             )
             if samples_dir is not None and sampleset is not None:
                 save_samples(samples_dir / f"{cell.key}.npz", sampleset)

@@ -6,7 +6,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -26,10 +26,33 @@ class Status(StrEnum):
 STATUSES = tuple(status.value for status in Status)
 
 
+class TuningAttempt(TypedDict):
+    """One solve of automatic penalty tuning (``Record.penalty_tuning``, in the order run).
+
+    ``factor``: the scaled weights' multiple of the rule's values; ``scaled``: the penalty options
+    scaled (empty for the first solve, at the rule's weights); ``violated``: the constraints the
+    lowest-energy read broke when no read was feasible; ``penalties``: the weights the build used;
+    ``wall_ns`` and ``basis_ns`` (the TTS time basis, polish included): what the solve cost;
+    ``chosen``: whether the record reports this attempt's reads."""
+
+    factor: float
+    scaled: list[str]
+    penalties: dict[str, float]
+    feasible: bool
+    feasible_fraction: float | None
+    objective: float | None
+    violated: list[str]
+    wall_ns: int
+    basis_ns: int
+    chosen: bool
+
+
 @dataclass
 class Record:
     """One solved cell. Fields that do not apply are None; objectives are in the natural sense
-    named by ``sense``; ``gap`` is on the minimisation objective (>= 0 worse, 0 optimal)."""
+    named by ``sense``; ``gap`` is on the minimisation objective (>= 0 worse, 0 optimal).
+    ``penalty_tuning`` lists every solve of automatic penalty tuning (None when it was off); the
+    timing, ``wall_s`` and ``tts99_s`` then include every attempt."""
 
     problem: str
     instance: str
@@ -62,6 +85,7 @@ class Record:
     timing: dict[str, int] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     penalties: dict[str, float] | None = None
+    penalty_tuning: list[TuningAttempt] | None = None
     polished: bool = False
     bound: float | None = None
     mip_gap: float | None = None

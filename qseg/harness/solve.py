@@ -26,7 +26,9 @@ from qseg.harness import metrics
 from qseg.harness.record import Record, Status
 from qseg.harness.reference import DEFAULT_REFERENCE_BACKEND, Reference, reference_for
 from qseg.harness.spec import BASELINE_FORMULATION, BASELINE_PREFIX
+from qseg.harness.tuning import check_tunable, tune, tuning_flag
 from qseg.problems import Problem, Qubo, ReadEvaluations
+from qseg.problems.base import penalty_values
 
 CQM_FORMULATION = "cqm"
 NL_FORMULATION = "nl"
@@ -93,11 +95,12 @@ def build_model(problem: Problem, formulation: str, penalties: Mapping[str, Any]
 @overload
 def solve(problem: Problem, backend: Backend | str, *, formulation: str | None = ..., reference: bool | str = ...,
           polish: bool = ..., penalties: Mapping[str, Any] | None = ..., eps: float = ..., repeat: int = ...,
-          params: Mapping[str, Any] | None = ..., keep_sampleset: Literal[False] = ..., **backend_params: Any) -> Record: ...
+          params: Mapping[str, Any] | None = ..., keep_sampleset: Literal[False] = ..., penalty_tuning: bool = ...,
+          **backend_params: Any) -> Record: ...
 @overload
 def solve(problem: Problem, backend: Backend | str, *, formulation: str | None = ..., reference: bool | str = ...,
           polish: bool = ..., penalties: Mapping[str, Any] | None = ..., eps: float = ..., repeat: int = ...,
-          params: Mapping[str, Any] | None = ..., keep_sampleset: Literal[True],
+          params: Mapping[str, Any] | None = ..., keep_sampleset: Literal[True], penalty_tuning: bool = ...,
           **backend_params: Any) -> tuple[Record, dimod.SampleSet | None]: ...
 def solve(
     problem: Problem,
@@ -111,6 +114,7 @@ def solve(
     repeat: int = 0,
     params: Mapping[str, Any] | None = None,
     keep_sampleset: bool = False,
+    penalty_tuning: bool = False,
     **backend_params: Any,
 ) -> Record | tuple[Record, dimod.SampleSet | None]:
     """Solve ``problem`` with ``backend`` and return the Record of ``qseg solve --json``; with
@@ -120,7 +124,10 @@ def solve(
     ``params`` are backend parameters; keyword arguments not named here are too (a backend option
     that shares a name with one of these goes in ``params``). ``reference`` is True (exact optimum
     from cbc, cached) or the name of an exact backend; a published optimum is always used.
-    ``repeat`` > 0 derives a different solver seed.
+    ``repeat`` > 0 derives a different solver seed. ``penalty_tuning`` (also accepted as the
+    parameter ``penalty_tuning=true``, a harness option rather than the backend's) re-solves with
+    larger penalty weights while no read is feasible (``qseg.harness.tuning``); every attempt is
+    listed in ``penalty_tuning`` and counted in the record's time.
 
     Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend, a penalty option
     or a size the builder refuses before allocating) raises BadInputError before anything is
@@ -139,7 +146,25 @@ def solve(
         raise BadInputError("penalties", dict(penalties), f"a {chosen.upper()} model has no penalty weights")
     if polish and not problem.can_polish:
         raise BadInputError("polish", True, f"{problem.name} has no polish step")
-    resolved = resolve_backend_params(backend, problem.seed, _merged_params(params, backend_params), repeat)
+    merged = _merged_params(params, backend_params)
+    if "penalty_tuning" in merged:  # `--param penalty_tuning=true`: the harness's option, not the backend's
+        if penalty_tuning:
+            raise BadInputError("param penalty_tuning", merged["penalty_tuning"], "given both as a parameter and a keyword")
+        penalty_tuning = tuning_flag(merged.pop("penalty_tuning"))
+    resolved = resolve_backend_params(backend, problem.seed, merged, repeat)
+    if penalty_tuning:
+        if chosen in _MODEL_FORMULATIONS:
+            raise BadInputError("penalty_tuning", True, f"a {chosen.upper()} model has no penalty weights")
+        check_tunable(problem, chosen)
+        options = penalty_values(problem, chosen, penalties or {})
+
+        def attempt(weights: dict[str, float]) -> tuple[Record, dimod.SampleSet | None]:
+            return solve(problem, backend, formulation=chosen, reference=reference, polish=polish, penalties=weights,
+                         eps=eps, repeat=repeat, params=merged, keep_sampleset=True)
+
+        tuned, tuned_sampleset = tune(problem, chosen, options, attempt)
+        tuned.timing["total_ns"] = time.perf_counter_ns() - started
+        return _kept(tuned, tuned_sampleset, keep_sampleset)
     record = Record(
         problem=problem.name, instance=problem.instance, formulation=chosen, backend=backend.name,
         size=problem.size, seed=problem.seed, status=Status.OK, sense=problem.sense, params=resolved,

@@ -4,7 +4,8 @@ A suite expands into ``CellSpec`` values; each travels suite → runner → work
 as one object (``to_json``/``from_json`` across process boundaries). Its ``key`` hashes only what
 defines the result: the instance, the resolved formulation, the backend with its *resolved*
 parameters (defaults filled in, the solver seed derived), penalties, polish, repeat and the
-reference backend. Run settings that do not define a cell (``timeout_s``, workers) and those that
+reference backend, and ``penalty_tuning`` only when it is on (a cell without tuning keeps the
+key it had before the option existed). Run settings that do not define a cell (``timeout_s``, workers) and those that
 only change how results are scored (``eps``) live in ``RunSettings``, stored once in ``run.json``.
 """
 
@@ -91,7 +92,7 @@ class InstanceMeta:
 @dataclass(frozen=True)
 class CellSpec:
     """One unit of work: an instance, a resolved formulation, a backend with resolved parameters,
-    penalties, polish and a repeat index. ``sweep`` names the parameter values this cell got from
+    penalties, polish, automatic penalty tuning and a repeat index. ``sweep`` names the parameter values this cell got from
     a suite grid (a reporting label: the values are already in ``params``)."""
 
     instance: InstanceSpec
@@ -104,6 +105,7 @@ class CellSpec:
     reference: str
     sweep: Mapping[str, Any] = field(default_factory=dict)
     meta: InstanceMeta | None = None
+    penalty_tuning: bool = False
 
     @property
     def is_baseline(self) -> bool:
@@ -117,9 +119,12 @@ class CellSpec:
 
     def defining(self) -> dict[str, Any]:
         """Return exactly what defines the cell's result (what ``key`` hashes)."""
-        return {"instance": self.instance.to_json(), "formulation": self.formulation, "backend": self.backend,
-                "params": dict(self.params), "penalties": dict(self.penalties), "polish": self.polish,
-                "repeat": self.repeat, "reference": self.reference}
+        defining = {"instance": self.instance.to_json(), "formulation": self.formulation, "backend": self.backend,
+                    "params": dict(self.params), "penalties": dict(self.penalties), "polish": self.polish,
+                    "repeat": self.repeat, "reference": self.reference}
+        if self.penalty_tuning:
+            defining["penalty_tuning"] = True
+        return defining
 
     @cached_property
     def key(self) -> str:
@@ -145,7 +150,7 @@ class CellSpec:
             instance=InstanceSpec.from_json(data["instance"]), formulation=data["formulation"],
             backend=data["backend"], params=dict(data["params"]), penalties=dict(data["penalties"]),
             polish=bool(data["polish"]), repeat=int(data["repeat"]), reference=data["reference"],
-            sweep=dict(data.get("sweep") or {}),
+            sweep=dict(data.get("sweep") or {}), penalty_tuning=bool(data.get("penalty_tuning", False)),
             meta=None if meta is None else InstanceMeta(meta["instance"], meta["sense"], int(meta["size"])),
         )
 

@@ -33,6 +33,7 @@
     formulations = ["unbalanced", "slack"] # optional override: a list, or a table per problem
                                            #   (then the backend runs only on the problems named)
     polish = true                          # optional: the problem's classical polish (k-medoids)
+    penalty_tuning = true                  # optional: raise penalty weights while no read is feasible
     tags = ["small"]                       # optional: run only on instances with one of these tags
     problems = ["knapsack"]                # optional: run only on these problems
 
@@ -80,7 +81,7 @@ RUN_SETTING_KEYS = {"timeout_s", "eps", "max_cells", "description"}
 INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params", "formulations", "baselines", "tag"}
 # A backend with ``tags`` runs only on instances whose ``tag`` it lists (e.g. QAOA on small ones).
 # ``problems`` limits a backend table to some problems (e.g. fewer reads on a costly QUBO).
-BACKEND_KEYS = {"name", "params", "formulations", "polish", "tags", "problems"}
+BACKEND_KEYS = {"name", "params", "formulations", "polish", "penalty_tuning", "tags", "problems"}
 DEFAULT_TIMEOUT_S = 600.0
 DEFAULT_MAX_CELLS = 10_000
 
@@ -136,6 +137,7 @@ class BackendTable:
     polish: bool
     tags: list[str] | None
     problems: list[str] | None
+    penalty_tuning: bool = False
 
     def runs_on(self, problem: str, tag: str | None) -> bool:
         """Return whether this table applies to an instance of ``problem`` tagged ``tag``."""
@@ -220,13 +222,16 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
                     continue
                 for formulation in _formulations(path, problem, backend_table, defaults):
                     options = penalties.get(formulation, {})
+                    if backend_table.penalty_tuning and not problem.penalty_weights.get(formulation):
+                        raise SuiteError(path, f"{backend_table.where}.penalty_tuning", True,
+                                         f"{problem.name} {formulation} has no tunable penalty weight")
                     _check_penalties(path, problem, formulation, options)
                     for (params, swept), repeat in itertools.product(backend_table.grid, range(repeats)):
                         resolved = _resolved(path, backend_table, problem, params, repeat)
                         suite.add(CellSpec(instance=instance, formulation=formulation, backend=backend_table.backend.name,
                                            params=resolved, penalties=dict(options), polish=backend_table.polish,
                                            repeat=repeat, reference=reference, sweep={**instance_sweep, **swept},
-                                           meta=meta))
+                                           meta=meta, penalty_tuning=backend_table.penalty_tuning))
             wanted = _for_problem(table.baselines, problem.name) or _for_problem(baselines, problem.name)
             for baseline in wanted:
                 if baseline not in problem.baselines():
@@ -392,9 +397,12 @@ def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
         if formulations is not None:
             formulations = _per_problem(path, f"{where}.formulations", formulations)
         polish = _typed(path, f"{where}.polish", table.get("polish", False), bool)
+        tuning = _typed(path, f"{where}.penalty_tuning", table.get("penalty_tuning", False), bool)
+        if tuning and "bqm" not in backend.accepts:
+            raise SuiteError(path, f"{where}.penalty_tuning", True, f"backend {name!r} takes no QUBO: no penalty to tune")
         tags = _string_list(path, f"{where}.tags", table["tags"]) if "tags" in table else None
         problems = _problem_list(path, f"{where}.problems", table["problems"]) if "problems" in table else None
-        loaded.append(BackendTable(where, backend, grid, formulations, polish, tags, problems))
+        loaded.append(BackendTable(where, backend, grid, formulations, polish, tags, problems, tuning))
     return loaded
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, cast
@@ -39,6 +39,24 @@ class Qubo:
     formulation: str
     penalties: dict[str, float]
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PenaltyWeight:
+    """One penalty weight of a QUBO formulation that automatic penalty tuning may scale.
+
+    ``option`` is the penalty option its builder takes; ``recorded`` the key of ``Qubo.penalties``
+    holding the value a build used (None: the option is a multiplier, 1 unless given);
+    ``constraints`` the CQM constraint labels (or label prefixes, ``one_hot_``) it enforces, empty
+    for a weight that enforces every constraint no other weight of the formulation names."""
+
+    option: str
+    recorded: str | None = None
+    constraints: tuple[str, ...] = ()
+
+    def guards(self, label: str) -> bool:
+        """Return whether this weight names the constraint ``label`` (exactly or as a prefix)."""
+        return any(label == name or (name.endswith("_") and label.startswith(name)) for name in self.constraints)
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,9 @@ class Problem(ABC):
     parameters: ClassVar[tuple[str, ...]] = ()
     penalty_options: ClassVar[dict[str, tuple[str, ...]]] = {}
     can_polish: ClassVar[bool] = False
+    # Per formulation, the weights penalty tuning may scale (``PenaltyWeight``); a formulation
+    # absent here cannot be tuned.
+    penalty_weights: ClassVar[dict[str, tuple[PenaltyWeight, ...]]] = {}
     has_nl: ClassVar[bool] = False
 
     def __init__(self, *, instance: str, seed: int | None, best_known: float | None = None) -> None:
@@ -165,6 +186,35 @@ class Problem(ABC):
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads after the problem's classical polish (problems with ``can_polish``)."""
         raise NotImplementedError(f"{self.name} has no polish step")
+
+    def scaled_penalties(
+        self, formulation: str, used: Mapping[str, float], options: Mapping[str, Any], violated: Collection[str],
+        factor: float,
+    ) -> tuple[dict[str, float], list[str]]:
+        """Return (penalty options that rebuild ``formulation`` with the weights enforcing the
+        ``violated`` constraint labels times ``factor``, the options scaled), ``used`` being the
+        weights the last build recorded (``Qubo.penalties``) and ``options`` the options it was
+        given. Every declared weight is pinned to the value it had (so a rule that derives one
+        weight from another moves nothing else); a violated label no weight names, or no label,
+        scales the weights without ``constraints`` (every weight when there is none).
+        BadInputError when the formulation declares no weights."""
+        weights = self.penalty_weights.get(formulation, ())
+        if not weights:
+            raise BadInputError("penalty_tuning", True, f"{self.name} {formulation} has no tunable penalty weight")
+
+        def value(weight: PenaltyWeight) -> float:
+            if weight.recorded is not None:
+                return float(used[weight.recorded])
+            return float(options.get(weight.option, 1.0))
+
+        claimed = {w.option for w in weights if any(w.guards(label) for label in violated)}
+        unclaimed = not violated or any(not any(w.guards(label) for w in weights) for label in violated)
+        catch_all = {w.option for w in weights if not w.constraints} or {w.option for w in weights}
+        scaled = claimed | (catch_all if unclaimed else set())
+        rebuilt = {**{key: float(v) for key, v in options.items()}, **{w.option: value(w) for w in weights}}
+        for option in scaled:
+            rebuilt[option] *= factor
+        return rebuilt, sorted(scaled)
 
     def qubo_best_known(
         self, bqm: dimod.BinaryQuadraticModel, reads: ReadEvaluations, polished: ReadEvaluations | None = None

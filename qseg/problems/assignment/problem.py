@@ -39,7 +39,16 @@ from qseg.problems.assignment.rules import (
     coupling_rows,
     settings_from,
 )
-from qseg.problems.base import FEASIBILITY_TOLERANCE, Evaluation, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values
+from qseg.problems.base import (
+    FEASIBILITY_TOLERANCE,
+    Evaluation,
+    PenaltyWeight,
+    Problem,
+    Qubo,
+    ReadEvaluations,
+    check_parameters,
+    penalty_values,
+)
 
 SOURCES = Sources(named=(RETENTION_DATASET["name"],), search=False, file_kind="a customers CSV")
 
@@ -51,7 +60,13 @@ class AssignmentProblem(Problem):
     sense = "max"
     formulations = ("unbalanced", "slack")
     parameters = (*SETTING_NAMES, "actions")
-    penalty_options = {"unbalanced": ("one_hot", "kappa", "idle_fraction"), "slack": ("one_hot", "lam", "resolution")}
+    penalty_options = {"unbalanced": ("one_hot", "kappa", "idle_fraction", "one_hot_scale", "row_scale"),
+                       "slack": ("one_hot", "lam", "resolution")}
+    # The unbalanced rows carry one price each, so tuning scales them through multipliers.
+    penalty_weights = {
+        "unbalanced": (PenaltyWeight("one_hot_scale", None, ("one_hot_",)), PenaltyWeight("row_scale")),
+        "slack": (PenaltyWeight("one_hot", "one_hot", ("one_hot_",)), PenaltyWeight("lam", "lam")),
+    }
     can_polish = True
 
     def __init__(self, data: RetentionData, settings: Settings, *, instance: str, seed: int | None = None,

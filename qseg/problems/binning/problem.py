@@ -27,7 +27,7 @@ import numpy as np
 
 from qseg.data.propensity import check_propensity, load_propensity_csv, propensity_customers
 from qseg.errors import BadInputError, InfeasibleModelError
-from qseg.problems.base import Problem, Qubo, ReadEvaluations, check_parameters, penalty_values, whole_number
+from qseg.problems.base import PenaltyWeight, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values, whole_number
 from qseg.problems.binning import qubo, search
 from qseg.problems.binning.bins import bin_table
 
@@ -52,6 +52,7 @@ class BinningProblem(Problem):
     parameters = ("n_bins", "n_bins_mode", "min_bin_size", "max_bin_size", "monotonic", "candidates", "revenue",
                   "cost", "outcome_model", "propensity_column", "outcome_column")
     penalty_options = {"domain_wall": ("penalty", "penalty_scale")}
+    penalty_weights = {"domain_wall": (PenaltyWeight("penalty", "penalty"),)}  # one P for every constraint
     can_polish = True
 
     def __init__(self, propensity: Any, outcome: Any, *, n_bins: int = DEFAULT_BINS, n_bins_mode: str = "exactly",

@@ -29,6 +29,7 @@ from qseg.errors import BadInputError, ModelTooLargeError
 from qseg.problems.base import (
     MEMORY_FRACTION,
     Evaluation,
+    PenaltyWeight,
     Problem,
     Qubo,
     ReadEvaluations,
@@ -62,6 +63,12 @@ class KMedoidsProblem(Problem):
         "assignment": ("penalty", "max_memory_fraction"),
     }
     can_polish = True
+    # Penalty tuning: gamma enforces the medoid count; assignment's one weight is A = B = G.
+    penalty_weights = {
+        "selection": (PenaltyWeight("gamma", "gamma", ("medoids",)),),
+        "bauckhage": (PenaltyWeight("gamma", "gamma", ("medoids",)),),
+        "assignment": (PenaltyWeight("penalty", "A"),),
+    }
 
     def __init__(
         self,

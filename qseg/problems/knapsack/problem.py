@@ -16,7 +16,16 @@ import numpy as np
 
 from qseg.data.sources import Sources
 from qseg.errors import BadInputError
-from qseg.problems.base import Problem, Qubo, check_parameters, penalty_values, positive_number
+from qseg.problems.base import (
+    FEASIBILITY_TOLERANCE,
+    PenaltyWeight,
+    Problem,
+    Qubo,
+    ReadEvaluations,
+    check_parameters,
+    penalty_values,
+    positive_number,
+)
 from qseg.problems.knapsack import qubo, search
 
 GENERATOR_DEFAULT_SIZE = 250
@@ -30,9 +39,17 @@ class KnapsackProblem(Problem):
     name = "knapsack"
     sense = "max"
     has_nl = True
+    can_polish = True
     formulations = ("unbalanced", "slack", "equality")
     parameters = ("budget_fraction", "budget")
-    penalty_options = {"unbalanced": ("lambda1", "lambda2", "kappa"), "slack": ("lam", "resolution"), "equality": ("lam",)}
+    penalty_options = {"unbalanced": ("lambda1", "lambda2", "kappa", "margin"), "slack": ("lam", "resolution"),
+                       "equality": ("lam",)}
+    # Tuning scales the unbalanced pair together: the penalty's flat point l1/(2 l2) stays put.
+    penalty_weights = {
+        "unbalanced": (PenaltyWeight("lambda1", "lambda1", ("budget",)), PenaltyWeight("lambda2", "lambda2", ("budget",))),
+        "slack": (PenaltyWeight("lam", "lam", ("budget",)),),
+        "equality": (PenaltyWeight("lam", "lam", ("budget",)),),
+    }
 
     def __init__(
         self,
@@ -141,6 +158,25 @@ class KnapsackProblem(Problem):
         """Return an optimal 0/1 choice by DP over integer costs scaled to ``resolution``
         (``search.dynamic_programming``; BadInputError when the table would be too large)."""
         return search.dynamic_programming(self.profit, self.cost, self.budget, resolution, max_cells)
+
+    def reads_of(self, chosen: np.ndarray, energy: np.ndarray, occurrences: np.ndarray) -> ReadEvaluations:
+        """Return the ReadEvaluations of 0/1 rows over the customers with their energies and counts."""
+        states = np.asarray(chosen, dtype=np.int8)
+        spend = states @ self.cost
+        overspend = np.maximum(spend - self.budget, 0.0)
+        return ReadEvaluations(
+            objective=states @ self.profit, feasible=overspend <= FEASIBILITY_TOLERANCE, violation_max=overspend,
+            energy=energy, num_occurrences=occurrences, states=states, labels=list(self.labels), sense=self.sense,
+        )
+
+    def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
+        """Return the reads after repair to the budget, a greedy fill by profit/cost ratio and
+        improving 1-swaps (``search.polish_many``); energies kept: they describe the sampler's
+        own states."""
+        position = {v: i for i, v in enumerate(reads.labels)}
+        states = reads.states[:, [position[v] for v in self.labels]]
+        polished = search.polish_many(self.profit, self.cost, self.budget, states)
+        return self.reads_of(polished, reads.energy, reads.num_occurrences)
 
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
         """Return greedy-by-ratio and dynamic programming, each giving a sample over x_i."""

@@ -88,3 +88,85 @@ def dynamic_programming(
             x[i] = 1
             remaining -= weights[i]
     return x
+
+
+def polish_many(profit: np.ndarray, cost: np.ndarray, budget: float, chosen: np.ndarray) -> np.ndarray:
+    """Return the 0/1 rows of ``chosen`` (reads x customers) after the classical polish, each
+    distinct row polished once: repaired to the budget (customers without profit dropped, then
+    the worst profit/cost ratios until it fits), filled greedily by ratio, then improving
+    1-swaps (one chosen customer out, one unchosen in, when it fits and raises the profit, the
+    best swap first, refilling after each) until none is left. Every row returned is feasible."""
+    chosen = np.atleast_2d(np.asarray(chosen) > 0.5)
+    if len(chosen) == 0:
+        return np.zeros((0, len(profit)), dtype=np.int8)
+    unique, inverse = np.unique(chosen, axis=0, return_inverse=True)
+    repaired = _repair(profit, cost, budget, unique)
+    _, order = ratio_order(profit, cost)
+    by_cost = np.argsort(cost, kind="stable")
+    polished = np.array([_swap_until_stable(profit, cost, budget, row, order, by_cost) for row in repaired])
+    return polished[inverse.ravel()].astype(np.int8)
+
+
+def _repair(profit: np.ndarray, cost: np.ndarray, budget: float, rows: np.ndarray) -> np.ndarray:
+    """Return boolean ``rows`` without unprofitable customers and, where spend still exceeds the
+    budget, without the lowest-ratio chosen customers whose removal first brings it within."""
+    rows = rows & (profit > 0)[None, :]
+    ratio, _ = ratio_order(profit, cost)
+    worst_first = np.argsort(ratio, kind="stable")
+    excess = rows.astype(float) @ cost - budget
+    removable = np.where(rows[:, worst_first], cost[worst_first][None, :], 0.0)
+    removed_before = np.cumsum(removable, axis=1) - removable
+    # A chosen customer goes while what was removed before it leaves the budget exceeded.
+    drop = rows[:, worst_first] & (removed_before < excess[:, None])
+    repaired = rows.copy()
+    repaired[:, worst_first] &= ~drop
+    return repaired
+
+
+def _fill(cost: np.ndarray, budget: float, row: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return ``row`` with the customers of ``order`` (profitable, best ratio first) added one
+    after another while each still fits; a prefix that fits as a whole is taken at once."""
+    row = row.copy()
+    remaining = budget - float(cost @ row)
+    start = 0
+    while start < order.size:
+        candidates = order[start:]
+        takeable = ~row[candidates] & (cost[candidates] <= remaining)
+        costs = np.where(takeable, cost[candidates], 0.0)
+        fits = np.cumsum(costs) <= remaining
+        row[candidates[takeable & fits]] = True
+        if fits.all():
+            break
+        skipped = int(np.argmin(fits))  # the first one that no longer fits is passed over for good
+        remaining -= float(costs[:skipped].sum())
+        start += skipped + 1
+    return row
+
+
+def _swap_until_stable(
+    profit: np.ndarray, cost: np.ndarray, budget: float, row: np.ndarray, order: np.ndarray, by_cost: np.ndarray,
+    max_swaps: int = 100_000,
+) -> np.ndarray:
+    """Return ``row`` filled, then improved by the best 1-swap and refilled until no swap pays."""
+    sorted_cost = cost[by_cost]
+    tolerance = 1e-12 * max(float(np.abs(profit).max()), 1.0)
+    row = _fill(cost, budget, row, order)
+    for _ in range(max_swaps):
+        remaining = budget - float(cost @ row)
+        # Best unchosen profit among customers costing at most t, for every t: a running maximum
+        # over customers sorted by cost, with the position where it was reached.
+        values = np.where(row[by_cost] | (profit[by_cost] <= 0), -np.inf, profit[by_cost])
+        running = np.maximum.accumulate(values)
+        where = np.maximum.accumulate(np.where(values == running, np.arange(values.size), 0))
+        out = np.flatnonzero(row)
+        if out.size == 0:
+            break
+        reach = np.searchsorted(sorted_cost, remaining + cost[out], side="right") - 1
+        gain = np.where(reach >= 0, running[np.maximum(reach, 0)], -np.inf) - profit[out]
+        best = int(np.argmax(gain))
+        if not gain[best] > tolerance:
+            break
+        row[out[best]] = False
+        row[by_cost[where[reach[best]]]] = True
+        row = _fill(cost, budget, row, order)
+    return row
