@@ -197,15 +197,17 @@ def cell_identity(record: dict[str, Any]) -> tuple[str, str, str, str]:
     layout is hashed without the run settings it carried; a record without a spec keeps its key.
     """
     spec = record.get("spec")
+    if not isinstance(spec, dict):
+        spec = None
     try:
-        cell = CellSpec.from_json(spec)  # type: ignore[arg-type]
+        cell = None if spec is None else CellSpec.from_json(spec)
     except (TypeError, KeyError, ValueError, AttributeError):
-        cell = None
+        cell = None  # not this schema's layout
     if cell is not None:
         return cell.key, cell.instance.key, cell.label, cell.instance.label
     where = f"{record.get('problem')} {record.get('instance')} seed={record.get('seed')}"
     label = f"{where} {record.get('backend')}/{record.get('formulation')}"
-    if isinstance(spec, dict):
+    if spec is not None:
         defining = {key: value for key, value in spec.items() if key not in RUN_SETTINGS}
         return content_hash(defining), where, label, where
     return str(record["key"]), where, label, where

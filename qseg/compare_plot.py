@@ -17,7 +17,9 @@ PANELS: tuple[tuple[str, float, Callable[[CompareRow], Mapping[str, Any]], str, 
     ("median gap, B − A (pp)", 0.0, lambda row: row["gap"], "change", "low", "high", 100.0),
     ("feasible rate, B − A (pp)", 0.0, lambda row: row["feasible"], "change", "low", "high", 100.0),
 )
-RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.8, 1.0, 1.25, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+# Ratio ticks by how many decades each side the axis spans (finer ticks would overlap).
+RATIO_TICKS = ((0.35, (0.5, 0.8, 1.0, 1.25, 2.0)), (1.2, (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)),
+               (math.inf, tuple(10.0 ** power for power in range(-6, 7))))
 
 
 def _label(row: CompareRow) -> str:
@@ -102,7 +104,8 @@ def _limits(panels: Any, rows: list[CompareRow]) -> None:
         if reference == 1.0:
             spread = max([abs(math.log10(v)) for v in values if v > 0] + [math.log10(1.2)]) * 1.15
             ax.set_xlim(10 ** -spread, 10 ** spread)
-            ticks = [tick for tick in RATIO_TICKS if 10 ** -spread <= tick <= 10 ** spread]
+            candidates = next(ticks for decades, ticks in RATIO_TICKS if spread < decades)
+            ticks = [tick for tick in candidates if 10 ** -spread <= tick <= 10 ** spread]
             ax.set_xticks(ticks, [f"×{tick:g}" for tick in ticks])
             ax.set_xticks([], minor=True)
         else:
