@@ -123,9 +123,10 @@ def _compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out(args.out)  # before reading either store
     comparison = compare_runs(args.run_a, args.run_b, force=args.force)
+    # the files first: a reader that stops early (| head) must not cost them
+    written = write_compare(comparison, args.out) if args.out is not None else []
     print(markdown_report(comparison))
-    if args.out is not None:
-        written = write_compare(comparison, args.out)
+    if written:
         print(f"wrote {', '.join(path.name for path in written)} to {args.out}")
     return 0
 
