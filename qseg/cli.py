@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write report.md, cells.csv and plots for a store")
     report.add_argument("store", help="store directory written by qseg bench")
 
+    compare = commands.add_parser("compare", help="compare two stores cell by cell: changes in gap, feasibility, time")
+    compare.add_argument("run_a", metavar="RUN_A", help="store directory of the baseline run")
+    compare.add_argument("run_b", metavar="RUN_B", help="store directory of the run compared with it (changes are B - A)")
+    compare.add_argument("--out", metavar="DIR", help="also write compare.md, compare.json and compare.png into DIR")
+    compare.add_argument("--force", action="store_true",
+                         help="compare the cells that match even across schemas, suites or scoring settings")
+
     export = commands.add_parser("export", help="export a model (lp, bqm, cqm) or a store (qoblib)")
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="PROBLEM", help="problem to build (with --size/--seed/--data/--set)")
@@ -107,6 +114,21 @@ def _report(args: argparse.Namespace) -> int:
     from qseg.report import write_report
 
     print(write_report(args.store))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from qseg.compare import compare_runs
+    from qseg.compare_report import check_out, markdown_report, write_compare
+
+    if args.out is not None:
+        check_out(args.out)  # before reading either store
+    comparison = compare_runs(args.run_a, args.run_b, force=args.force)
+    # the files first: a reader that stops early (| head) must not cost them
+    written = write_compare(comparison, args.out) if args.out is not None else []
+    print(markdown_report(comparison))
+    if written:
+        print(f"wrote {', '.join(path.name for path in written)} to {args.out}")
     return 0
 
 
@@ -297,7 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
-    handlers = {"backends": _backends, "solve": _solve, "bench": _bench, "report": _report, "export": _export}
+    handlers = {"backends": _backends, "solve": _solve, "bench": _bench, "report": _report, "compare": _compare,
+                "export": _export}
     try:
         return handlers[args.command](args)
     except BadInputError as exc:

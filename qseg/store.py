@@ -172,18 +172,23 @@ def load(root: Path | str) -> pd.DataFrame:
     reports never pool them with the others, and ``sweep``: the
     grid values of the cell (``num_sweeps=100``; empty when the suite has no grid)."""
     read_run(root)
-    records = list(read_records(root))
+    return frame(list(read_records(root)))
+
+
+def frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Return ``records`` (as ``read_records`` yields them) as the DataFrame ``load`` describes;
+    empty when there are none."""
     if not records:
         return pd.DataFrame()
-    frame = pd.json_normalize(records, max_level=1)
-    polished = frame["polished"].fillna(False).astype(bool) if "polished" in frame else False
-    frame["solver"] = frame["backend"].astype(str).where(~polished, frame["backend"].astype(str) + "+polish")
-    if "spec.penalty_tuning" in frame:
-        tuned = frame["spec.penalty_tuning"].fillna(False).astype(bool)
-        frame["solver"] = frame["solver"].where(~tuned, frame["solver"] + "+tuned")
-    sweeps = frame["spec.sweep"] if "spec.sweep" in frame else pd.Series([None] * len(frame), index=frame.index)
-    frame["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
-    return frame
+    cells = pd.json_normalize(records, max_level=1)
+    polished = cells["polished"].fillna(False).astype(bool) if "polished" in cells else False
+    cells["solver"] = cells["backend"].astype(str).where(~polished, cells["backend"].astype(str) + "+polish")
+    if "spec.penalty_tuning" in cells:
+        tuned = cells["spec.penalty_tuning"].fillna(False).astype(bool)
+        cells["solver"] = cells["solver"].where(~tuned, cells["solver"] + "+tuned")
+    sweeps = cells["spec.sweep"] if "spec.sweep" in cells else pd.Series([None] * len(cells), index=cells.index)
+    cells["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
+    return cells
 
 
 def sweep_label(sweep: dict[str, Any]) -> str:

@@ -1,0 +1,192 @@
+"""What ``qseg compare`` writes: the markdown table, ``compare.json`` and ``compare.png``.
+
+Files are written into a temporary folder beside ``--out`` and renamed into place, so a failure
+leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from itertools import groupby
+from pathlib import Path
+
+from qseg.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow
+from qseg.errors import BadInputError
+
+MARKDOWN_FILE, JSON_FILE, FIGURE_FILE = "compare.md", "compare.json", "compare.png"
+LISTED_CELLS = 30  # cells listed per "only in one run" section of the markdown (compare.json has all)
+
+# A minimal fixed colour per backend, so one backend looks the same in every comparison figure.
+# The integrator should point ``backend_colour`` at the shared mapping of ``qseg.plots`` (built on
+# another branch) once it lands, so that compare and report figures agree.
+BACKEND_COLOURS = {
+    "sa": "#1f77b4", "tabu": "#ff7f0e", "random": "#7f7f7f", "exact-bqm": "#2ca02c", "cbc": "#d62728",
+    "highs": "#9467bd", "mock-qpu": "#8c564b", "qaoa": "#e377c2", "qpu": "#17becf", "leap-hybrid": "#bcbd22",
+    "leap-cqm": "#aec7e8", "leap-nl": "#ffbb78",
+}
+SPARE_COLOURS = ("#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#393b79")
+BASELINE_COLOUR = "#000000"  # every problem-native baseline: the rows name which
+
+
+def backend_colour(solver: str) -> str:
+    """Return the fixed colour of a backend (``sa+polish`` shares ``sa``'s; every baseline is
+    black; an unknown backend gets a spare colour chosen by a stable hash of its name)."""
+    name = solver.removesuffix("+polish")
+    if name in BACKEND_COLOURS:
+        return BACKEND_COLOURS[name]
+    if name.startswith("baseline:"):
+        return BASELINE_COLOUR
+    return SPARE_COLOURS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(SPARE_COLOURS)]
+
+
+def markdown_report(comparison: CompareJSON) -> str:
+    """Return the comparison as markdown: the runs, what differs, one table per problem, the
+    cells whose status changed and the cells found in one run only."""
+    a, b, bootstrap = comparison["run_a"], comparison["run_b"], comparison["bootstrap"]
+    lines = ["# qseg compare", ""]
+    for side, run in (("A", a), ("B", b)):
+        lines.append(f"- {side}: `{run['path']}`: suite {run['suite']}, {run['cells']} cells, "
+                     f"git {(run['git_revision'] or '?')[:12]}, started {run['utc']}")
+    lines.append("")
+    if comparison["differences"]:
+        forced = " (compared with --force)" if comparison["forced"] else ""
+        lines += [f"Differences{forced}:", "", *[f"- {line}" for line in comparison["differences"]], ""]
+    else:
+        lines += ["Same suite, same settings; every cell in both runs.", ""]
+    lines += [f"Changes are B − A over the {comparison['scored']} of {comparison['matched']} matched cells that both "
+              f"runs scored. Intervals: paired percentile bootstrap, {bootstrap['resamples']:,} resamples (seed "
+              f"{bootstrap['seed']}), {bootstrap['level']:.0%}, over instances (repeats reduced to their median first); "
+              f"fewer than {MIN_PAIRS} instances give none. **Bold**: the interval excludes 0 (flagged). A gap is "
+              "compared where both runs have one (n = how many instances when not all).", ""]
+    if not comparison["rows"]:
+        lines += ["No cell was scored in both runs.", ""]
+    for problem, rows in groupby(comparison["rows"], key=lambda row: row["problem"]):
+        lines += [f"## {problem}", "", *problem_table(list(rows)), ""]
+    if comparison["status_changes"]:
+        lines += ["## Cells whose status changed", "", "| cell | A | B |", "|---|---|---|"]
+        lines += [f"| {c['cell']} | {c['a']} | {c['b']} |" for c in comparison["status_changes"]] + [""]
+    for side, cells in (("A", comparison["only_in_a"]), ("B", comparison["only_in_b"])):
+        if cells:
+            lines += [f"## Cells only in {side} ({len(cells)}, not compared)", ""]
+            lines += [f"- {cell}" for cell in cells[:LISTED_CELLS]]
+            lines += [f"- … and {len(cells) - LISTED_CELLS} more (compare.json lists all)"] if len(cells) > LISTED_CELLS else []
+            lines.append("")
+    return "\n".join(lines)
+
+
+def problem_table(rows: list[CompareRow]) -> list[str]:
+    """Return the markdown table of one problem's rows."""
+    swept = any(row["sweep"] for row in rows)
+    head = ["backend", "formulation", *(["sweep"] if swept else []), "instances", "median gap A → B", "Δ gap [95% CI]",
+            "feasible A → B", "Δ feasible [95% CI]", "median time A → B", "Δ time [95% CI]", "time B/A [95% CI]", "flags"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        gap, feasible, time = row["gap"], row["feasible"], row["time"]
+        flags = [name for name, stat in (("gap", gap), ("feasible", feasible), ("time", time)) if stat["flagged"]]
+        ratio = _bold(f"×{_g(time['ratio'])}" + _bracket(time["ratio_low"], time["ratio_high"], _g), time["flagged"]) \
+            if time["ratio"] is not None else "–"
+        cells = [row["backend"], row["formulation"], *([row["sweep"] or "–"] if swept else []), str(row["instances"]),
+                 _both(gap, _percent), _change(gap, _points) + _count(gap, row["instances"]),
+                 _both(feasible, _rate), _change(feasible, _rate_points),
+                 _both(time, _seconds), _change(time, _signed_seconds), ratio, ", ".join(flags) or "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _count(stat: ChangeJSON, instances: int) -> str:
+    return f" (n = {stat['pairs']})" if stat["change"] is not None and stat["pairs"] < instances else ""
+
+
+def _both(stat: ChangeJSON, fmt: Callable[[float], str]) -> str:
+    if stat["a"] is None or stat["b"] is None:
+        return "–"
+    return f"{fmt(stat['a'])} → {fmt(stat['b'])}"
+
+
+def _change(stat: ChangeJSON, fmt: Callable[[float], str]) -> str:
+    if stat["change"] is None:
+        return "–"
+    return _bold(fmt(stat["change"]) + _bracket(stat["low"], stat["high"], fmt), stat["flagged"])
+
+
+def _bracket(low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:
+    return "" if low is None or high is None else f" [{fmt(low)}, {fmt(high)}]"
+
+
+def _bold(text: str, flagged: bool) -> str:
+    return f"**{text}**" if flagged else text
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2%}"
+
+
+def _points(value: float) -> str:
+    return f"{value * 100:+.2f} pp"
+
+
+def _rate(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _rate_points(value: float) -> str:
+    return f"{value * 100:+.0f} pp"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3g} s"
+
+
+def _signed_seconds(value: float) -> str:
+    return f"{value:+.3g} s"
+
+
+def _g(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3g}"
+
+
+def check_out(out: Path | str) -> Path:
+    """Return ``out`` as a Path; raise BadInputError (field ``out``) when it is an existing file
+    or lies under a file or an unwritable folder."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise BadInputError("out", str(out), "is a file, not a folder")
+    existing = path if path.exists() else next(parent for parent in path.parents if parent.exists())
+    if not existing.is_dir():
+        raise BadInputError("out", str(out), f"{existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise BadInputError("out", str(out), f"{existing} is not writable")
+    return path
+
+
+def write_compare(comparison: CompareJSON, out: Path | str) -> list[Path]:
+    """Write ``compare.md``, ``compare.json`` and ``compare.png`` (when a row has a value to
+    plot) into ``out``; return the files written. Everything is written into a temporary folder
+    first and renamed into place: nothing partial is left when a step fails."""
+    from qseg.compare_plot import plot_comparison
+
+    out = check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # mkdir (not mkdtemp, which makes it 0700) so that the folder renamed into place gets the umask's mode
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.tmp"
+    staging.mkdir()
+    try:
+        (staging / MARKDOWN_FILE).write_text(markdown_report(comparison) + "\n")
+        (staging / JSON_FILE).write_text(json.dumps(comparison, indent=2, allow_nan=False) + "\n")
+        plot_comparison(comparison, staging / FIGURE_FILE, backend_colour)
+        names = sorted(path.name for path in staging.iterdir())
+        if not out.exists():
+            os.rename(staging, out)
+        else:
+            for name in names:
+                os.replace(staging / name, out / name)
+            for stale in {MARKDOWN_FILE, JSON_FILE, FIGURE_FILE} - set(names):
+                (out / stale).unlink(missing_ok=True)  # a figure of an earlier comparison must not survive
+        return [out / name for name in names]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
