@@ -96,6 +96,21 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--force", action="store_true",
                          help="compare the cells that match even across schemas, suites or scoring settings")
 
+    segment = commands.add_parser("segment", help="RFM segmentation of invoice transactions (the Online Retail seed)")
+    segment.add_argument("transactions", help="transactions CSV (Online Retail layout), or 'generated'")
+    segment.add_argument("--k", default="2..10", help="segments K, or a range LOW..HIGH chosen by silhouette (default 2..10)")
+    segment.add_argument("--backend", default="sa", help="backend of the k-medoids QUBO step (default sa)")
+    segment.add_argument("--formulation", default="selection", help="k-medoids QUBO formulation (default selection)")
+    segment.add_argument("--candidates", help="candidate medoids: a number or 'all' (default: all to 500 customers, else 200)")
+    segment.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="backend parameter")
+    segment.add_argument("--no-polish", action="store_true", help="keep the backend's medoids without the PAM polish")
+    segment.add_argument("--columns", help="column mapping for another layout: invoice:Order,customer:Client,...")
+    segment.add_argument("--customers", type=int, default=1000, help="customers to generate (with 'generated')")
+    segment.add_argument("--seed", type=int, default=0, help="seed of every fit, sample and generator")
+    segment.add_argument("--resamples", type=int, default=30, help="bootstrap resamples for stability (0: none)")
+    segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")
+    segment.add_argument("--out", help="output folder (required to fit; with --assign, default: print CSV)")
+
     export = commands.add_parser("export", help="export a model (lp, bqm, cqm) or a store (qoblib)")
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="PROBLEM", help="problem to build (with --size/--seed/--data/--set)")
@@ -152,6 +167,23 @@ def _export(args: argparse.Namespace) -> int:
     problem = qseg.problem(args.model, size=args.size, seed=args.seed, data=args.data, **problem_params)
     print(export_model(problem, args.format, Path(args.out or f"{args.model}.{args.format}"), args.formulation))
     return 0
+
+
+def _segment(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from qseg.segmentation.command import assign_command, segment_command
+
+    columns = args.columns
+    if args.assign:
+        return assign_command(Path(args.assign), args.transactions, columns, None if args.out is None else Path(args.out))
+    if args.out is None:
+        raise BadInputError("out", None, "name the output folder (--out DIR)")
+    params = _key_values(args.param, "param")
+    return segment_command(args.transactions, Path(args.out), k=args.k, backend=args.backend,
+                           formulation=args.formulation, candidates=args.candidates, params=params,
+                           polish=not args.no_polish, columns=columns, customers=args.customers, seed=args.seed,
+                           resamples=args.resamples)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -320,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
     handlers = {"backends": _backends, "solve": _solve, "bench": _bench, "report": _report, "compare": _compare,
-                "export": _export}
+                "export": _export, "segment": _segment}
     try:
         return handlers[args.command](args)
     except BadInputError as exc:

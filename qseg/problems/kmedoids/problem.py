@@ -313,12 +313,13 @@ class KMedoidsProblem(Problem):
         return {"medoids": self.candidates[rows].tolist(), "clusters": clusters, "cost": cost}
 
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
-        """Return medoid count, K, candidates, silhouette (sampled above ``SILHOUETTE_SAMPLE``
-        customers, the sample size recorded), adjusted Rand index (when a reference labelling
-        exists) and the number of duplicate points among candidates."""
+        """Return medoid count, the medoids (customer indices, ``medoid_ids``), K, candidates,
+        silhouette (sampled above ``SILHOUETTE_SAMPLE`` customers, the sample size recorded),
+        adjusted Rand index (when a reference labelling exists) and the number of duplicate
+        points among candidates."""
         rows = np.flatnonzero(self.chosen(sample))
-        found: dict[str, Any] = {"medoids": int(rows.size), "k": self.k, "candidates": self.num_candidates,
-                                 "duplicate_points": self.duplicate_points}
+        found: dict[str, Any] = {"medoids": int(rows.size), "medoid_ids": self.candidates[rows].tolist(), "k": self.k,
+                                 "candidates": self.num_candidates, "duplicate_points": self.duplicate_points}
         if rows.size:
             clusters = nearest_medoids(self.distances, rows)
             found.update(self.cluster_quality(clusters))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def medoid_set_costs(distances: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     """Return the p-median cost (sum over customers of the distance to the nearest chosen medoid)
     of each boolean row of ``chosen``; ``inf`` for a row with no medoid."""
