@@ -13,6 +13,7 @@ import pytest
 
 from qseg.cli import main
 from qseg.data.rfm import synthetic_transactions, write_transactions_csv
+
 EXIT_BAD_INPUT = 2
 
 QUICK = ["--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "2"]
