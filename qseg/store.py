@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qseg.data.sources import instance_family
 from qseg.errors import BadInputError
 
 # 2: cell keys hash only what defines a result; run settings live in run.json's ``settings``.
@@ -168,8 +169,10 @@ def read_run(root: Path | str) -> dict[str, Any]:
 def load(root: Path | str) -> pd.DataFrame:
     """Return every cell of the store as a DataFrame, nested fields flattened
     (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...), plus ``solver``: the backend,
-    marked ``+polish`` for polished cells, so that reports never pool the two, and ``sweep``: the
-    grid values of the cell (``num_sweeps=100``; empty when the suite has no grid)."""
+    marked ``+polish`` for polished cells, so that reports never pool the two, ``sweep``: the
+    grid values of the cell (``num_sweeps=100``; empty when the suite has no grid), and
+    ``family``: the instance's family (``generated``, ``seed``, ``library``, ``file``; see
+    ``qseg.data.sources.instance_family``) from its spec, ``unknown`` without one."""
     read_run(root)
     records = list(read_records(root))
     if not records:
@@ -179,6 +182,8 @@ def load(root: Path | str) -> pd.DataFrame:
     frame["solver"] = frame["backend"].astype(str).where(~polished, frame["backend"].astype(str) + "+polish")
     sweeps = frame["spec.sweep"] if "spec.sweep" in frame else pd.Series([None] * len(frame), index=frame.index)
     frame["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
+    instances = frame["spec.instance"] if "spec.instance" in frame else pd.Series([None] * len(frame), index=frame.index)
+    frame["family"] = [instance_family(i.get("data")) if isinstance(i, dict) else "unknown" for i in instances]
     return frame
 
 
