@@ -205,22 +205,25 @@ def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[str, Table]
     data = profiles.profile_data(cells, profiles.series_labels(cells), kind)
     if data is None:
         return None
-    close, close_name = (10.0, "within 10× of the fastest") if kind == "time" else (1.01, "within 1 % of the best")
-    best_name = "fastest" if kind == "time" else "best answer"
-    ever_name = f"gap ≤ {profiles.TARGET_GAP:.0%} at all" if kind == "time" else "feasible at all"
+    if kind == "time":
+        close, names = 10.0, ("fastest", "within 10× of the fastest", f"gap ≤ {profiles.TARGET_GAP:.0%} at all")
+        what, verbs = (f"time to a gap ≤ {profiles.TARGET_GAP:.0%}",
+                       f"is the fastest, within 10× of the fastest, and reaches a gap ≤ {profiles.TARGET_GAP:.0%} at all")
+    else:
+        close, names = 1.01, ("best answer", "within 1 % of the best", "feasible at all")
+        what, verbs = "solution quality (1 + gap)", "has the best answer, is within 1 % of the best, and is feasible at all"
     shares = pd.DataFrame({"best": data.rho(1.0), "close": data.rho(close), "ever": data.rho(np.inf)})
     shares = shares.sort_values(["best", "close", "ever"], ascending=False)
     top = shares.max()
     rows = [(str(name), _share(row.best), _share(row.close), _share(row.ever)) for name, row in shares.iterrows()]
     bold = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
             if row[key] == top[key] and row[key] > 0}
-    what = (f"time to a gap ≤ {profiles.TARGET_GAP:.0%}" if kind == "time" else "solution quality (1 + gap)")
     sentence = (f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the share of instances on "
-                f"which each series is {best_name}, {close_name}, and {ever_name}.")
+                f"which each series {verbs}.")
     if data.left_out:
         left_out = ", ".join(f"`{name}`" for name in data.left_out)
         sentence += f" Left out (run on too few of the instances to compare on all): {left_out}."
-    return sentence, Table(("series", best_name, close_name, ever_name), tuple(rows), frozenset(bold))
+    return sentence, Table(("series", *names), tuple(rows), frozenset(bold))
 
 
 def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], root: Path) -> list[Section]:
@@ -232,7 +235,9 @@ def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], roo
     if summary.empty:
         return []
     scored = cells[cells["status"].isin(SCORED)]
-    families = sorted(scored["family"].dropna().unique()) if "family" in scored else []
+    order = {family: rank for rank, family in enumerate(store.FAMILIES)}
+    present = scored["family"].dropna().unique() if "family" in scored else []
+    families = sorted(present, key=lambda family: (order.get(family, len(order)), family))
     blocks: list[str | Table] = [summary_rows(summary)]
     if len(families) == 1:
         blocks.append(f"Every instance is of the `{families[0]}` family.")

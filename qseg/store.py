@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qseg.data.sources import FAMILIES as FAMILIES  # re-exported: the report orders families by it
 from qseg.data.sources import instance_family
 from qseg.errors import BadInputError
 
