@@ -32,7 +32,7 @@ test-slow: install
 
 bench: install
 	$(BIN)/qseg bench benchmarks/suites/default.toml --out results/latest --overwrite
-	$(BIN)/qseg report results/latest
+	$(BIN)/qseg report results/latest --html
 
 benchmarks: install
 	$(BIN)/python -m pytest benchmarks -q -s --benchmark-columns=median,iqr,rounds

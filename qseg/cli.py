@@ -86,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--max-qpu-s", type=float, default=None,
                        help="refuse suites whose estimated QPU/hybrid charge exceeds S seconds (default 60)")
     bench.add_argument("--dry-run", action="store_true", help="list the cells and their estimated charge; submit nothing")
-    report = commands.add_parser("report", help="write report.md, cells.csv and plots for a store")
+    report = commands.add_parser("report", help="write report.md, cells.csv and plots (and report.html) for a store")
     report.add_argument("store", help="store directory written by qseg bench")
+    report.add_argument("--html", action="store_true", help="also write a self-contained report.html beside report.md")
 
     compare = commands.add_parser("compare", help="compare two stores cell by cell: changes in gap, feasibility, time")
     compare.add_argument("run_a", metavar="RUN_A", help="store directory of the baseline run")
@@ -128,7 +129,10 @@ def _parser() -> argparse.ArgumentParser:
 def _report(args: argparse.Namespace) -> int:
     from qseg.report import write_report
 
-    print(write_report(args.store))
+    path = write_report(args.store, html=args.html)
+    print(path)
+    if args.html:
+        print(path.with_name("report.html"))
     return 0
 
 

@@ -6,7 +6,6 @@ leaves no partial output.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,31 +16,14 @@ from pathlib import Path
 
 from qseg.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow
 from qseg.errors import BadInputError
+from qseg.plot_style import backend_style
 
 MARKDOWN_FILE, JSON_FILE, FIGURE_FILE = "compare.md", "compare.json", "compare.png"
 LISTED_CELLS = 30  # cells listed per "only in one run" section of the markdown (compare.json has all)
 
-# A minimal fixed colour per backend, so one backend looks the same in every comparison figure.
-# The integrator should point ``backend_colour`` at the shared mapping of ``qseg.plots`` (built on
-# another branch) once it lands, so that compare and report figures agree.
-BACKEND_COLOURS = {
-    "sa": "#1f77b4", "tabu": "#ff7f0e", "random": "#7f7f7f", "exact-bqm": "#2ca02c", "cbc": "#d62728",
-    "highs": "#9467bd", "mock-qpu": "#8c564b", "qaoa": "#e377c2", "qpu": "#17becf", "leap-hybrid": "#bcbd22",
-    "leap-cqm": "#aec7e8", "leap-nl": "#ffbb78",
-}
-SPARE_COLOURS = ("#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#393b79")
-BASELINE_COLOUR = "#000000"  # every problem-native baseline: the rows name which
-
-
 def backend_colour(solver: str) -> str:
-    """Return the fixed colour of a backend (``sa+polish`` shares ``sa``'s; every baseline is
-    black; an unknown backend gets a spare colour chosen by a stable hash of its name)."""
-    name = solver.removesuffix("+polish")
-    if name in BACKEND_COLOURS:
-        return BACKEND_COLOURS[name]
-    if name.startswith("baseline:"):
-        return BASELINE_COLOUR
-    return SPARE_COLOURS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(SPARE_COLOURS)]
+    """Return the backend's fixed colour, the one every report figure uses (``qseg.plot_style``)."""
+    return backend_style(solver).colour
 
 
 def markdown_report(comparison: CompareJSON) -> str:

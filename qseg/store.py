@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qseg.data.sources import FAMILIES as FAMILIES  # re-exported: the report orders families by it
+from qseg.data.sources import instance_family
 from qseg.errors import BadInputError
 
 # 2: cell keys hash only what defines a result; run settings live in run.json's ``settings``.
@@ -169,8 +171,10 @@ def load(root: Path | str) -> pd.DataFrame:
     """Return every cell of the store as a DataFrame, nested fields flattened
     (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...), plus ``solver``: the backend,
     marked ``+polish`` for polished cells and ``+tuned`` for cells with penalty tuning, so that
-    reports never pool them with the others, and ``sweep``: the
-    grid values of the cell (``num_sweeps=100``; empty when the suite has no grid)."""
+    reports never pool them with the others, ``sweep``: the grid values of the cell
+    (``num_sweeps=100``; empty when the suite has no grid), and ``family``: the instance's family
+    (``generated``, ``seed``, ``library``, ``file``; see ``qseg.data.sources.instance_family``)
+    from its spec, ``unknown`` without one."""
     read_run(root)
     return frame(list(read_records(root)))
 
@@ -188,6 +192,8 @@ def frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         cells["solver"] = cells["solver"].where(~tuned, cells["solver"] + "+tuned")
     sweeps = cells["spec.sweep"] if "spec.sweep" in cells else pd.Series([None] * len(cells), index=cells.index)
     cells["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
+    instances = cells["spec.instance"] if "spec.instance" in cells else pd.Series([None] * len(cells), index=cells.index)
+    cells["family"] = [instance_family(i.get("data")) if isinstance(i, dict) else "unknown" for i in instances]
     return cells
 
 

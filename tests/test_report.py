@@ -32,8 +32,11 @@ def test_report_writes_markdown_csv_and_plots(smoke_store, capsys):
     # polished cells are their own row, never pooled with the sampler's raw answers
     assert "## kmedoids" in report and "| sa | selection | 2 |" in report and "| sa+polish | selection | 2 |" in report
     assert "**" in report, "best values are marked"
-    plots = sorted(p.name for p in (smoke_store / "plots").glob("*.png"))
-    assert {"gap_vs_time.png", "feasibility.png", "time_vs_size.png", "time_to_target.png"} <= set(plots)
+    plots = {p.relative_to(smoke_store / "plots").as_posix() for p in (smoke_store / "plots").rglob("*.png")}
+    for problem in ("knapsack", "kmedoids"):
+        assert {f"{problem}/{name}.png" for name in ("gap_vs_time", "feasibility", "time_to_target")} <= plots
+        assert f"![{problem}: " in report and f"(plots/{problem}/gap_vs_time.png)" in report
+    assert "knapsack/time_vs_size.png" in plots  # two sizes; the smoke suite's k-medoids has one
     with open(smoke_store / "cells.csv") as handle:
         assert len(list(csv.DictReader(handle))) == len(load_suite(SMOKE).cells)
 
@@ -125,7 +128,7 @@ def test_report_has_embedding_and_qaoa_sections(tmp_path, monkeypatch):
     assert "## Embeddings" in report and "| mock-qpu | knapsack / unbalanced | 10 |" in report
     assert "## QAOA" in report and "| knapsack | 6 | 1 | 256 |" in report
     assert "no D-Wave API token found" in report
-    assert (out / "plots" / "embedding_scaling.png").exists()
+    assert (out / "plots" / "knapsack" / "embedding_scaling.png").exists()
     cells = load(out)
     qaoa = cells[cells["backend"] == "qaoa"]
     assert qaoa["approximation_ratio_best"].between(-np.inf, 1.0 + 1e-9).all()
@@ -159,4 +162,4 @@ def test_a_parameter_grid_runs_a_cell_per_value_and_the_report_shows_the_sweep(t
     assert "| backend | sweep | formulation |" in report
     for value in (10, 100, 1000):
         assert f"| sa | num_sweeps={value} | unbalanced | 2 |" in report
-    assert "![sweep_knapsack](plots/sweep_knapsack.png)" in report and (out / "plots" / "sweep_knapsack.png").stat().st_size
+    assert "(plots/knapsack/sweep.png)" in report and (out / "plots" / "knapsack" / "sweep.png").stat().st_size

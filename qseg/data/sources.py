@@ -81,3 +81,22 @@ class Sources:
         file_part, selector = split_selector(data) if self.selectors else (data, None)
         path = find_instance_file(file_part) if self.search else Path(file_part).expanduser()
         return path, selector
+
+
+FAMILIES = ("generated", "seed", "library", "file")
+
+
+def instance_family(data: str | None) -> str:
+    """Return the family of the instance a ``data=`` value names, one of ``FAMILIES``:
+    ``generated`` (None: customers drawn by a generator), ``seed`` (a named dataset, the seed
+    documents' own: ``seed-000``, ``retention``), ``library`` (a bare standard-instance name such
+    as ``pmed1.txt`` or ``knapPI_1_100_1000_1``, looked up under ``instance_roots()``) or
+    ``file`` (a path with a folder, or a ``rfm:`` CSV: the user's own data)."""
+    if data is None:
+        return "generated"
+    if data in NAMED_DATASETS:
+        return "seed"
+    file_part = data.split("#", 1)[0]
+    if ":" in file_part or Path(file_part).expanduser().parent != Path("."):
+        return "file"
+    return "library"
