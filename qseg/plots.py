@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qseg.files import replacing
+
 TARGET_GAP = 0.01
 
 
@@ -43,7 +45,8 @@ def write_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
 
 def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with replacing(path) as temporary:
+        fig.savefig(temporary, dpi=110)
     _pyplot().close(fig)
     return path
 
@@ -204,7 +207,8 @@ def sweep_plots(cells: pd.DataFrame, folder: Path) -> list[Path]:
         fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)), fontsize=8)
         fig.set_layout_engine("constrained")
         path = folder / f"sweep_{problem}.png"
-        fig.savefig(path, dpi=110)
+        with replacing(path) as temporary:
+            fig.savefig(temporary, dpi=110)
         plt.close(fig)
         written.append(path)
     return written

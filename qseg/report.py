@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qseg import store
+from qseg.files import replacing
 
 BOOTSTRAP_SAMPLES = 2000
 # Timing fields the harness itself measures; every other ``timing.*`` field came from a backend.
@@ -180,7 +181,8 @@ def write_report(root: Path | str) -> Path:
     root = Path(root)
     run = store.read_run(root)
     cells = store.load(root)
-    cells.to_csv(root / "cells.csv", index=False)
+    with replacing(root / "cells.csv") as temporary:
+        cells.to_csv(temporary, index=False)
     figures = plots.write_plots(cells, root / "plots") if len(cells) else []
     lines = [f"# {run['suite']['name']}: benchmark report", ""]
     lines += [f"Suite `{run['suite']['path']}` (sha256 {run['suite']['sha256'][:12]}), {run.get('cells')} cells; "
@@ -206,5 +208,6 @@ def write_report(root: Path | str) -> Path:
         lines += ["## Plots", ""] + [f"![{f.stem}](plots/{f.name})" for f in figures] + [""]
     lines += ["## Versions", "", "```json", json.dumps(run.get("packages", {}), indent=2), "```", ""]
     path = root / "report.md"
-    path.write_text("\n".join(lines))
+    with replacing(path) as temporary:
+        temporary.write_text("\n".join(lines))
     return path
