@@ -110,18 +110,24 @@ class Store:
         # Strict JSON: NaN and infinity (from a solver's facts) are stored as null, never as NaN.
         line = json.dumps(_finite(record), separators=(",", ":"), default=_json_default, allow_nan=False) + "\n"
         path = self.root / CELLS_FILE
-        with open(path, "ab") as stream:
-            end = stream.tell()
+        data = line.encode()
+        # Unbuffered: a buffered file would retry its failed flush on close and raise again.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            end = os.fstat(fd).st_size
             try:
-                stream.write(line.encode())
-                stream.flush()
-                os.fsync(stream.fileno())
+                written = 0
+                while written < len(data):
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
             except OSError as exc:
                 # A full disk mid-line: cut the part written, so that the store ends with its last
                 # whole cell and a resume (after freeing space) appends cleanly.
                 with contextlib.suppress(OSError):
-                    stream.truncate(end)
+                    os.ftruncate(fd, end)
                 raise named(exc, path) from exc
+        finally:
+            os.close(fd)
 
     def samples_dir(self) -> Path:
         """Return (creating it) the folder for raw samples kept with ``--keep-samples``."""

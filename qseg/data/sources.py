@@ -80,5 +80,7 @@ class Sources:
         file_part, selector = split_selector(data) if self.selectors else (data, None)
         path = find_instance_file(file_part) if self.search else Path(file_part).expanduser()
         if size is not None:
+            if not path.exists():
+                raise BadInputError("data", data, f"no such dataset or {self.file_kind.removeprefix('a ').removeprefix('an ')}")
             raise BadInputError("size", size, f"{self.file_kind} fixes its own size")
         return path, selector

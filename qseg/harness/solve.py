@@ -10,6 +10,7 @@ then.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from qseg.harness import metrics
 from qseg.harness.record import Record, Status
 from qseg.harness.reference import DEFAULT_REFERENCE_BACKEND, Reference, reference_for
 from qseg.harness.spec import BASELINE_FORMULATION, BASELINE_PREFIX
-from qseg.problems import Problem, Qubo, ReadEvaluations
+from qseg.problems import Problem, Qubo, ReadEvaluations, problem_names
 
 CQM_FORMULATION = "cqm"
 NL_FORMULATION = "nl"
@@ -61,6 +62,7 @@ def resolve_formulation(problem: Problem, backend: Backend, formulation: str | N
     return formulation
 
 
+@functools.lru_cache(maxsize=4096)  # a suite derives the same few seeds for every cell of a grid
 def derive_seed(instance_seed: int | None, repeat: int = 0) -> int:
     """Return the solver seed derived from the instance seed and the repeat index (recorded
     with the cell), in [0, 2**31) because that is what every seeded sampler here accepts."""
@@ -123,12 +125,18 @@ def solve(
     ``repeat`` > 0 derives a different solver seed.
 
     Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend, a penalty option
-    or a size the builder refuses before allocating) raises BadInputError before anything is
-    solved. Every other outcome is a record: ``skipped`` (an
-    unavailable backend, a model over its limits), ``infeasible_model`` (proven infeasible),
-    ``error`` (the message kept, with every field measured so far).
+    or a size the builder refuses before allocating, an ``eps``, ``repeat``, ``reference``,
+    ``params`` or ``penalties`` of the wrong kind) raises BadInputError before anything is
+    solved; an unknown name (problem, backend, formulation, parameter, reference backend) raises
+    its subclass ``UnknownNameError``, which is also a ``LookupError``. A time-limited exact
+    solver that stops before any solution gives ``timeout``, never ``infeasible``. Every other
+    outcome is a record: ``skipped`` (an unavailable backend, a model over its limits),
+    ``infeasible_model`` (proven infeasible), ``error`` (the message kept, with every field
+    measured so far).
     """
     started = time.perf_counter_ns()
+    if isinstance(problem, str) and problem not in problem_names():
+        raise UnknownNameError("problem", problem, problem_names())
     if not isinstance(problem, Problem):
         raise BadInputError("problem", problem, "expected a qseg Problem (from qseg.problem(...))")
     if not isinstance(backend, (Backend, str)):

@@ -60,7 +60,7 @@ from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, QsegError, UnknownNameError
 from qseg.files import one_line, read_text
 from qseg.harness.metrics import DEFAULT_EPS
-from qseg.harness.solve import resolve_backend_params, resolve_formulation
+from qseg.harness.solve import derive_seed, resolve_backend_params, resolve_formulation
 from qseg.harness.spec import (
     BASELINE_FORMULATION,
     BASELINE_PREFIX,
@@ -134,6 +134,7 @@ class BackendTable:
     where: str
     backend: Backend
     grid: list[tuple[dict[str, Any], dict[str, Any]]]  # (parameters, the swept values among them)
+    resolved: list[dict[str, Any]]  # each grid point's parameters resolved (defaults, coerced), unseeded
     formulations: Names | None
     polish: bool
     tags: list[str] | None
@@ -223,8 +224,9 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
                 for formulation in _formulations(path, problem, backend_table, defaults, source):
                     options = penalties.get(formulation, {})
                     _check_penalties(path, problem, formulation, options)
-                    for (params, swept), repeat in itertools.product(backend_table.grid, range(repeats)):
-                        resolved = _resolved(path, backend_table, problem, params, repeat)
+                    for ((params, swept), point), repeat in itertools.product(
+                            zip(backend_table.grid, backend_table.resolved, strict=True), range(repeats)):
+                        resolved = _resolved(path, backend_table, problem, params, repeat, point)
                         suite.add(CellSpec(instance=instance, formulation=formulation, backend=backend_table.backend.name,
                                            params=resolved, penalties=dict(options), polish=backend_table.polish,
                                            repeat=repeat, reference=reference, sweep={**instance_sweep, **swept},
@@ -322,8 +324,17 @@ def _check_cell_count(path: Path, instances: list[InstanceTable], tables: list[B
                          "shrink the grid or raise max_cells")
 
 
-def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int) -> dict[str, Any]:
+def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int,
+              point: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a cell's resolved backend parameters. ``point``: the grid point already resolved
+    (by ``_check_backends``), so only the derived seed is added: what ``resolve_backend_params``
+    returns, without coercing every value again for each of thousands of cells."""
     try:
+        if point is not None:
+            backend = table.backend
+            if backend.seeded and params.get("seed") is None:
+                return {**point, "seed": backend.parameters["seed"].coerce("seed", derive_seed(problem.seed, repeat))}
+            return dict(point)
         return resolve_backend_params(table.backend, problem.seed, params, repeat)
     except BadInputError as exc:
         raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.problem) from None
@@ -391,8 +402,7 @@ def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
         try:
             backend = load_backend(name)
             grid = grid_points(path, f"{where}.params", params)
-            for point, _ in grid:  # every grid point is checked before any problem is built
-                backend.resolve_params(point)
+            resolved = [backend.resolve_params(point) for point, _ in grid]  # checked before any problem is built
         except SuiteError:
             raise
         except BadInputError as exc:
@@ -403,7 +413,7 @@ def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
         polish = _typed(path, f"{where}.polish", table.get("polish", False), bool)
         tags = _string_list(path, f"{where}.tags", table["tags"]) if "tags" in table else None
         problems = _problem_list(path, f"{where}.problems", table["problems"]) if "problems" in table else None
-        loaded.append(BackendTable(where, backend, grid, formulations, polish, tags, problems))
+        loaded.append(BackendTable(where, backend, grid, resolved, formulations, polish, tags, problems))
     return loaded
 
 
