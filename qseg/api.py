@@ -14,12 +14,17 @@ from qseg.problems import Problem, build_problem
 def problem(name: str, *, size: int | None = None, seed: int = 0, data: str | None = None, **params: Any) -> Problem:
     """Return the problem ``name`` ("knapsack", ...) built from a generator (``size``, ``seed``),
     a named dataset (``data="seed-000"``) or an instance file (``data="FILE#NAME"``);
-    ``params`` are problem parameters such as ``budget_fraction``."""
+    ``params`` are problem parameters such as ``budget_fraction``.
+
+    An unknown problem name or parameter raises ``UnknownNameError`` (both a ``BadInputError``
+    and a ``LookupError``); any other bad value raises ``BadInputError`` naming the field."""
     return build_problem(name, size=size, seed=seed, data=data, params=params)
 
 
 def backend(name: str) -> Backend:
-    """Return the backend registered under ``name`` (entry-point group ``qseg.backends``)."""
+    """Return the backend registered under ``name`` (entry-point group ``qseg.backends``).
+
+    An unknown name raises ``UnknownNameError`` (a ``BadInputError`` and a ``LookupError``)."""
     return load_backend(name)
 
 

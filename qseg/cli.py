@@ -1,8 +1,15 @@
 """The ``qseg`` command, a thin layer over the public API (DESIGN §5).
 
-Errors go to stderr as one line naming the field and the value: exit 2 for bad input, 1 for a
-failure (an infeasible model, a solver error, a skipped cell, a bench in which no cell produced a
-result, a file-system error such as a full disk), 130 for Ctrl-C.
+Errors go to stderr as one line naming the field and the value. Exit codes:
+
+- 0: done (for ``bench``: at least one cell produced a result);
+- 1: a failure: an infeasible model, a solver error, a skipped cell, a bench in which no cell
+  produced a result, the reader of stdout gone (a broken pipe);
+- 2: bad input (a value, a file, an output path), refused before any work: nothing is written;
+- 74: an input/output error while writing (a full disk, a permission or a vanished folder; the
+  line names the path). Outputs are written under a temporary name and renamed, so no partial
+  file is left, and a store keeps every cell finished before (``--resume`` runs the rest);
+- 130: interrupted (Ctrl-C); a store keeps every finished cell.
 """
 
 from __future__ import annotations
@@ -18,7 +25,11 @@ from qseg.harness.record import Status
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+EXIT_IO_ERROR = 74  # EX_IOERR of sysexits.h: tells a full disk from a failed solve
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EPILOG = ("exit codes: 0 done; 1 failure (infeasible model, solver error, no cell of a bench produced a result); "
+          "2 bad input (nothing written); 74 input/output error while writing (full disk, permission; the path is "
+          "named, no partial file is left, a store resumes); 130 interrupted")
 ANALYSED = ("assignment", "binning")  # the problems `qseg solve --analysis DIR` writes a folder for
 
 
@@ -50,7 +61,8 @@ def _key_values(pairs: Sequence[str], field: str) -> dict[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="qseg", description="Compare quantum and classical solvers on customer problems.")
+    parser = _Parser(prog="qseg", description="Compare quantum and classical solvers on customer problems.",
+                     epilog=EPILOG)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("backends", help="list installed backends and whether they can run")
@@ -154,22 +166,26 @@ def _compare(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from qseg.files import check_output_file
+
     if args.store:
-        from qseg.export import qoblib_table
+        from qseg.export import write_qoblib
+        from qseg.store import read_run
 
         if args.format != "qoblib":
             raise BadInputError("format", args.format, "a store exports as qoblib")
-        out = Path(args.out or Path(args.store) / "qoblib.csv")
-        qoblib_table(args.store).to_csv(out, index=False)
-        print(out)
+        read_run(args.store)
+        print(write_qoblib(args.store, check_output_file("out", args.out or Path(args.store) / "qoblib.csv")))
         return 0
     import qseg
-    from qseg.export import export_model
+    from qseg.export import check_model_format, export_model
 
+    check_model_format(args.format)
+    out = check_output_file("out", args.out or f"{args.model}.{args.format}")  # before the model is built
     settings = _key_values(args.set, "set")
     problem_params, _ = _split_settings(args.model, args.formulation, settings)
     problem = qseg.problem(args.model, size=args.size, seed=args.seed, data=args.data, **problem_params)
-    print(export_model(problem, args.format, Path(args.out or f"{args.model}.{args.format}"), args.formulation))
+    print(export_model(problem, args.format, out, args.formulation))
     return 0
 
 
@@ -265,6 +281,10 @@ def _solve(args: argparse.Namespace) -> int:
     problem_params, penalties = _split_settings(args.problem, args.formulation, settings)
     if args.analysis and args.problem not in ANALYSED:
         raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` and `binning` have an analysis")
+    if args.analysis:
+        from qseg.files import check_output_dir
+
+        check_output_dir("analysis", args.analysis)  # before the solve, which an unusable folder would waste
     problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
     record, sampleset = qseg.solve(
         problem, args.backend, formulation=args.formulation, reference=args.reference,
@@ -375,9 +395,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_FAILURE  # the reader went away (| head): nothing more to say to it
     except OSError as exc:
-        where = f": {exc.filename}" if exc.filename else ""
-        print(f"qseg: error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return EXIT_FAILURE
+        print(f"qseg: error: {_os_error_line(exc, args.command)}", file=sys.stderr)
+        return EXIT_IO_ERROR
+
+
+def _os_error_line(exc: OSError, command: str) -> str:
+    """Return the one line an input/output error is reported as: the path, why, the errno name,
+    and for ``bench`` that the store resumes."""
+    import errno
+
+    code = f" [{errno.errorcode[exc.errno]}]" if exc.errno is not None and exc.errno in errno.errorcode else ""
+    reason = (exc.strerror or str(exc)).splitlines()[0] if (exc.strerror or str(exc)) else type(exc).__name__
+    path = f"path={exc.filename}: " if exc.filename else ""
+    after = "; the store keeps every finished cell (--resume runs the rest)" if command == "bench" else ""
+    return f"{path}{reason}{code}{after}"
 
 
 if __name__ == "__main__":

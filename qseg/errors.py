@@ -4,7 +4,8 @@
 
     QsegError
      ├── BadInputError (also ValueError)     a field has a bad value; the CLI exits 2
-     │    └── UnknownNameError               an unknown problem, backend, formulation, dataset, key
+     │    └── UnknownNameError               an unknown problem, backend, formulation, parameter, key;
+     │                                         also a LookupError, so ``except LookupError`` catches it
      ├── BackendUnavailableError             the backend cannot run here; ``reason`` says why
      ├── ModelTooLargeError                  the model exceeds a backend's declared limit
      ├── InfeasibleModelError                the model has no feasible solution; the CLI exits 1
@@ -28,15 +29,23 @@ class BadInputError(QsegError, ValueError):
     The message always names the field and the value, so one line on stderr is enough.
     """
 
-    def __init__(self, field: str, value: Any, problem: str) -> None:
+    def __init__(self, field: str, value: Any, problem: str, *, quoted: bool = False) -> None:
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}={_short(value)}: {problem}")
+        # ``quoted``: the value came from a typed source (a suite's TOML, the API), where the
+        # string "10" and the number 10 differ, so strings show quoted (repr); a command-line
+        # value is always text and shows as typed.
+        super().__init__(f"{field}={_short(value, quoted=quoted)}: {problem}")
 
 
-class UnknownNameError(BadInputError):
-    """A name (problem, backend, formulation, dataset, parameter) that is not known."""
+class UnknownNameError(BadInputError, LookupError):
+    """A name (problem, backend, formulation, baseline, parameter) that is not known.
+
+    It is both bad input (a ``BadInputError``, so a ``ValueError``: the CLI exits 2) and a failed
+    look-up (a ``LookupError``, like ``KeyError``): callers that ask "is there a backend called
+    X?" catch ``LookupError``; ``known`` lists the names that are.
+    """
 
     def __init__(self, field: str, value: Any, known: Iterable[str]) -> None:
         self.known = sorted(known)
@@ -70,8 +79,8 @@ class SolverError(QsegError):
     """A solver failed while running; the vendor's error is chained as ``__cause__``."""
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def _short(value: Any, limit: int = 80, *, quoted: bool = False) -> str:
     if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
         value = value.item()  # numpy scalars print as the user wrote them: 7, not np.int64(7)
-    text = repr(value) if not isinstance(value, str) else value
+    text = repr(value) if quoted or not isinstance(value, str) else value
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -10,6 +10,7 @@ import pandas as pd
 
 from qseg import store
 from qseg.errors import BadInputError
+from qseg.files import check_output_file, replacing
 
 MODEL_FORMATS = ("lp", "bqm", "cqm")
 QOBLIB_COLUMNS = [
@@ -19,20 +20,42 @@ QOBLIB_COLUMNS = [
 ]
 
 
-def export_model(problem: Any, fmt: str, out: Path, formulation: str | None = None) -> Path:
-    """Write the problem's CQM (``lp``/``cqm``) or a QUBO (``bqm``) to ``out``; return the path."""
-    import dimod
-
+def check_model_format(fmt: str) -> str:
+    """Return ``fmt`` when it is a model format (``lp``, ``bqm``, ``cqm``), else BadInputError."""
     if fmt not in MODEL_FORMATS:
         raise BadInputError("format", fmt, f"model formats: {', '.join(MODEL_FORMATS)}")
+    return fmt
+
+
+def export_model(problem: Any, fmt: str, out: Path, formulation: str | None = None) -> Path:
+    """Write the problem's CQM (``lp``/``cqm``) or a QUBO (``bqm``) to ``out``; return the path.
+
+    ``out`` is checked (a writable folder, not a folder itself: BadInputError) before the model is
+    built, and written under a temporary name renamed into place (an OSError naming ``out`` on a
+    full disk, with nothing left behind)."""
+    import dimod
+
+    check_model_format(fmt)
+    out = check_output_file("out", out)
     if fmt == "lp":
-        with open(out, "w") as stream:
-            dimod.lp.dump(_lp_names(problem), stream)
+        model = _lp_names(problem)
+        with replacing(out) as temporary, open(temporary, "w") as stream:
+            dimod.lp.dump(model, stream)
         return out
     model = problem.cqm() if fmt == "cqm" else problem.bqm(formulation)
-    with model.to_file() as source, open(out, "wb") as target:
+    with model.to_file() as source, replacing(out) as temporary, open(temporary, "wb") as target:
         shutil.copyfileobj(source, target)
     return out
+
+
+def write_qoblib(root: Path | str, out: Path | str) -> Path:
+    """Write ``qoblib_table(root)`` as CSV to ``out`` (checked first, written under a temporary
+    name renamed into place); return the path."""
+    target = check_output_file("out", out)
+    table = qoblib_table(root)
+    with replacing(target) as temporary:
+        table.to_csv(temporary, index=False)
+    return target
 
 
 def _lp_names(problem: Any) -> Any:

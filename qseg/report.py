@@ -22,6 +22,7 @@ import pandas as pd
 
 from qseg import profiles, store
 from qseg.errors import BadInputError
+from qseg.files import replacing
 from qseg.report_render import Code, Figure, Section, Table, markdown, page
 
 BOOTSTRAP_SAMPLES = 2000
@@ -329,10 +330,7 @@ def write_report(root: Path | str, *, html: bool = False) -> Path:
     _check_writable(root)
     cells = store.load(root)
     _write_text(root / "cells.csv", cells.to_csv(index=False))
-    try:
-        figures = plots.write_plots(cells, root / "plots") if len(cells) else {}
-    except OSError as exc:
-        raise BadInputError("out", str(exc.filename or root / "plots"), f"cannot write a figure: {exc.strerror}") from None
+    figures = plots.write_plots(cells, root / "plots") if len(cells) else {}
     sections = report_sections(run, cells, figures, root)
     path = root / "report.md"
     _write_text(path, markdown(sections))
@@ -354,12 +352,6 @@ def _check_writable(root: Path) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place (never a torn
-    report); raise BadInputError naming ``path`` when it cannot be written."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
+    report); an OSError (a full disk) names ``path`` and leaves no temporary file."""
+    with replacing(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise BadInputError("out", str(path), f"cannot write: {exc.strerror or exc}") from None
-    finally:
-        temporary.unlink(missing_ok=True)

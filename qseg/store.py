@@ -9,6 +9,7 @@ crash never leaves a stale lock. ``load(dir)`` returns every cell as a pandas Da
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -24,6 +25,7 @@ import pandas as pd
 from qseg.data.sources import FAMILIES as FAMILIES  # re-exported: the report orders families by it
 from qseg.data.sources import instance_family
 from qseg.errors import BadInputError
+from qseg.files import check_output_dir, named, replacing
 
 # 2: cell keys hash only what defines a result; run settings live in run.json's ``settings``.
 SCHEMA_VERSION = 2
@@ -31,6 +33,8 @@ RUN_FILE = "run.json"
 CELLS_FILE = "cells.jsonl"
 LOCK_FILE = ".lock"
 SAMPLES_DIR = "samples"
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+               type(None): "null"}
 
 
 class StoreError(BadInputError):
@@ -57,11 +61,12 @@ class Store:
         exists = (root / RUN_FILE).is_file()
         if exists and not (resume or overwrite):
             raise StoreError("out", str(root), "store exists; pass --resume to finish it or --overwrite to start again")
-        if root.exists() and not root.is_dir():
-            raise StoreError("out", str(root), "is a file, not a store folder")
+        check_output_dir("out", root)
         if not exists and (root / CELLS_FILE).exists() and not overwrite:
             # cells without their run.json: whose suite they belong to is unknown, so never adopt them
             raise StoreError("out", str(root), "holds cells.jsonl but no run.json; pass --overwrite to start again")
+        if exists and resume:
+            _checked(root, check)  # refused before the lock file is created: a refusal writes nothing
         root.mkdir(parents=True, exist_ok=True)
         handle = open(root / LOCK_FILE, "a+")
         try:
@@ -72,19 +77,21 @@ class Store:
         store = cls(root, handle)
         if exists and resume:
             try:
-                stored = read_run(root)
-                if check is not None:
-                    check(stored)
+                _checked(root, check)  # again under the lock: the holder before us may have changed it
+                store._cut_torn_tail()
             except BaseException:
                 store.close()
                 raise
-            store._cut_torn_tail()
             return store
         if overwrite:  # with or without a run.json: start again means no old cell survives
             (root / CELLS_FILE).unlink(missing_ok=True)
             shutil.rmtree(root / SAMPLES_DIR, ignore_errors=True)
-        _write_json(root / RUN_FILE, {"schema_version": SCHEMA_VERSION, **run_info})
-        (root / CELLS_FILE).touch()
+        try:
+            _write_json(root / RUN_FILE, {"schema_version": SCHEMA_VERSION, **run_info})
+            (root / CELLS_FILE).touch()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def note_resumed(self, run_info: dict[str, Any]) -> None:
@@ -104,10 +111,25 @@ class Store:
         """Append one finished cell, flushed and fsynced before returning."""
         # Strict JSON: NaN and infinity (from a solver's facts) are stored as null, never as NaN.
         line = json.dumps(_finite(record), separators=(",", ":"), default=_json_default, allow_nan=False) + "\n"
-        with open(self.root / CELLS_FILE, "a") as stream:
-            stream.write(line)
-            stream.flush()
-            os.fsync(stream.fileno())
+        path = self.root / CELLS_FILE
+        data = line.encode()
+        # Unbuffered: a buffered file would retry its failed flush on close and raise again.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            end = os.fstat(fd).st_size
+            try:
+                written = 0
+                while written < len(data):
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            except OSError as exc:
+                # A full disk mid-line: cut the part written, so that the store ends with its last
+                # whole cell and a resume (after freeing space) appends cleanly.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, end)
+                raise named(exc, path) from exc
+        finally:
+            os.close(fd)
 
     def samples_dir(self) -> Path:
         """Return (creating it) the folder for raw samples kept with ``--keep-samples``."""
@@ -153,6 +175,12 @@ def read_records(root: Path | str) -> Iterator[dict[str, Any]]:
                 yield record
 
 
+def _checked(root: Path, check: Callable[[dict[str, Any]], None] | None) -> None:
+    stored = read_run(root)
+    if check is not None:
+        check(stored)
+
+
 def read_run(root: Path | str) -> dict[str, Any]:
     """Return a store's ``run.json``; raise BadInputError when the folder is not a store."""
     path = Path(root) / RUN_FILE
@@ -163,7 +191,8 @@ def read_run(root: Path | str) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadInputError("store", str(root), f"run.json is damaged ({type(exc).__name__})") from None
     if not isinstance(run, dict):
-        raise BadInputError("store", str(root), f"run.json holds a {type(run).__name__}, not an object")
+        raise BadInputError("store", str(root), f"run.json holds {_JSON_KINDS.get(type(run), type(run).__name__)}, "
+                            "not an object")
     return run
 
 
@@ -205,12 +234,9 @@ def sweep_label(sweep: dict[str, Any]) -> str:
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
     """Write ``payload`` as strict JSON under a temporary name, then rename it into place, so a
     crash or a full disk never leaves a torn ``run.json`` (nor the temporary file)."""
-    temporary = path.with_suffix(".tmp")
-    try:
-        temporary.write_text(json.dumps(_finite(payload), indent=2, default=_json_default, allow_nan=False))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    text = json.dumps(_finite(payload), indent=2, default=_json_default, allow_nan=False)
+    with replacing(path) as temporary:
+        temporary.write_text(text)
 
 
 def _finite(value: Any) -> Any:

@@ -11,6 +11,7 @@ import dimod
 import numpy as np
 import pandas as pd
 
+from qseg.files import replacing
 from qseg.harness.metrics import best_feasible
 from qseg.problems.binning import BinningProblem, save_bins
 
@@ -34,7 +35,8 @@ def write_binning_analysis(problem: BinningProblem, bins: dict[str, Any], out: s
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(bins["bins"])
-    table.to_csv(folder / "bins.csv", index=False)
+    with replacing(folder / "bins.csv") as temporary:
+        table.to_csv(temporary, index=False)
     save_bins(bins, folder / "bins.json")
     chart(table, f"{problem.name} {problem.instance}", folder / "bins.png")
     return [folder / name for name in FILES]
@@ -71,5 +73,6 @@ def chart(table: pd.DataFrame, title: str, path: Path) -> None:
     fig.legend(handles=[bars, line], labels=["customers (bars; colour = conversion rate)", "conversions"], loc="upper center",
                bbox_to_anchor=(0.45, 0.0), ncol=2, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    with replacing(path) as temporary:
+        fig.savefig(temporary, dpi=120, bbox_inches="tight")
     plt.close(fig)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from qseg.files import replacing
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -33,7 +35,8 @@ def _pyplot() -> ModuleType:
 def _save(fig: Figure, path: Path) -> Path:
     """Write ``fig`` to ``path`` as PNG, close it and return ``path``."""
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with replacing(path) as temporary:
+        fig.savefig(temporary, dpi=110)
     _pyplot().close(fig)
     return path
 

@@ -12,6 +12,7 @@ import pandas as pd
 from qseg.analysis.plots import write_retention_plots
 from qseg.analysis.sensitivity import budget_sweep, shadow_prices
 from qseg.analysis.tables import constraint_table, kpis, plan_table
+from qseg.files import replacing
 from qseg.problems.assignment import AssignmentProblem
 
 KPI_FILE, CONSTRAINT_FILE, SWEEP_FILE, PLAN_FILE = "kpis.csv", "constraints.csv", "budget_sensitivity.csv", "treatment_plan.csv"
@@ -30,10 +31,11 @@ def write_analysis(problem: AssignmentProblem, actions: np.ndarray, folder: Path
     prices = shadow_prices(problem, backend)
     figures["shadow_prices"] = "LP relaxation duals" if prices is not None else f"unavailable ({backend} gave no duals)"
     written = [folder / KPI_FILE, folder / CONSTRAINT_FILE, folder / SWEEP_FILE, folder / PLAN_FILE]
-    pd.DataFrame({"metric": list(figures), "value": list(figures.values())}).to_csv(written[0], index=False)
-    constraint_table(problem, actions, prices).to_csv(written[1], index=False)
     sweep = budget_sweep(problem, budgets, backend, **params)
-    sweep.to_csv(written[2], index=False)
     plan = plan_table(problem, actions)
-    plan.to_csv(written[3], index=False)
+    tables = [pd.DataFrame({"metric": list(figures), "value": list(figures.values())}),
+              constraint_table(problem, actions, prices), sweep, plan]
+    for table, path in zip(tables, written, strict=True):
+        with replacing(path) as temporary:
+            table.to_csv(temporary, index=False)
     return written + write_retention_plots(plan, sweep, folder, problem.settings.weekly_budget)

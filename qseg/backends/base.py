@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -17,13 +18,17 @@ MODEL_KINDS = ("bqm", "cqm", "nl")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+INT_LIMIT = 2**63  # numpy's int64 and every solver's C long: a larger int is no count or seed
 
 
 @dataclass(frozen=True)
 class Parameter:
     """One backend knob: its type, default and allowed range, declared as data.
 
-    ``default=None`` means "let the solver decide" (or, for ``seed``, "not seeded").
+    ``default=None`` means "let the solver decide" (or, for ``seed``, "not seeded"). With
+    ``exclusive_minimum`` the value must be above ``minimum`` (a time limit of 0 is no limit a
+    solver can honour). A float is always finite (NaN and infinity are refused: ``None`` is how
+    to ask for no limit) and an int below 2**63.
     """
 
     type: type
@@ -32,6 +37,7 @@ class Parameter:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
+    exclusive_minimum: bool = False
 
     def coerce(self, name: str, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise BadInputError naming it.
@@ -44,13 +50,18 @@ class Parameter:
         try:
             converted = self._convert(value)
         except (TypeError, ValueError):
-            raise BadInputError(field, value, f"expected {self.type.__name__}") from None
+            finite = "a finite " if self.type is float else ""
+            raise BadInputError(field, value, f"expected {finite}{self.type.__name__}") from None
         if self.choices is not None and converted not in self.choices:
             raise BadInputError(field, value, f"expected one of {', '.join(map(str, self.choices))}")
+        if self.minimum is not None and self.exclusive_minimum and converted <= self.minimum:
+            raise BadInputError(field, value, f"must be > {self.minimum}")
         if self.minimum is not None and converted < self.minimum:
             raise BadInputError(field, value, f"must be >= {self.minimum}")
         if self.maximum is not None and converted > self.maximum:
             raise BadInputError(field, value, f"must be <= {self.maximum}")
+        if self.type is int and abs(converted) >= INT_LIMIT:
+            raise BadInputError(field, value, "must be below 2**63 in magnitude")
         return converted
 
     def _convert(self, value: Any) -> Any:
@@ -72,7 +83,7 @@ class Parameter:
             if isinstance(value, bool):
                 raise TypeError(value)
             converted = float(value)
-            if converted != converted:  # NaN
+            if not math.isfinite(converted):  # NaN passes every range check; infinity is no limit
                 raise ValueError(value)
             return converted
         if self.type is str:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
+from qseg.files import read_csv
 
 ID_COLUMN = "id"
 LABEL_COLUMN = "label"
@@ -35,10 +36,7 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
 
     Raises BadInputError naming the column (or cell) and value that cannot be used.
     """
-    try:
-        frame = pd.read_csv(path, header=None if precomputed else "infer")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise BadInputError("data", str(path), f"unreadable CSV: {exc}") from None
+    frame: pd.DataFrame = read_csv("data", path, header=None if precomputed else "infer")
     if precomputed:
         matrix = frame.apply(pd.to_numeric, errors="coerce")
         if matrix.iloc[0].isna().all():  # a header row

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
+from qseg.files import read_csv
 
 OUTCOME_MODELS = ("bernoulli", "random")
 GAMMA_SHAPE, GAMMA_SCALE, CLIP = 2.0, 2.0, 20.0
@@ -45,10 +46,7 @@ def load_propensity_csv(path: str | Path, propensity_column: str = "propensity",
     file = Path(path).expanduser()
     if not file.is_file():
         raise BadInputError("data", str(path), "no such file")
-    try:
-        frame = pd.read_csv(file)
-    except (ValueError, OSError) as exc:
-        raise BadInputError("data", str(path), f"not a readable CSV ({exc})") from None
+    frame: pd.DataFrame = read_csv("data", file)
     for field, column in (("propensity_column", propensity_column), ("outcome_column", outcome_column)):
         if column not in frame.columns:
             raise BadInputError(field, column, f"no such column in {file.name} (columns: {', '.join(map(str, frame.columns))})")

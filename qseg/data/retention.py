@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
+from qseg.files import read_csv
 
 SUBSCRIPTION_TYPES = ("Premium", "Family", "Student", "Free")
 CHANNELS = ("email", "in-app-push", "other")
@@ -205,10 +206,8 @@ def save_retention(data: RetentionData, folder: Path) -> tuple[Path, Path]:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, skipinitialspace=True)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise BadInputError("data", str(path), f"unreadable CSV: {exc}") from None
+    frame: pd.DataFrame = read_csv("data", path, skipinitialspace=True)
+    return frame
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], source: str) -> None:

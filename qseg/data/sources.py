@@ -73,13 +73,16 @@ class Sources:
     def locate(self, data: str, size: int | None) -> tuple[Path, str | None]:
         """Return (path, instance name or None) of the file ``data`` names.
 
-        Raises BadInputError for a ``size`` (a file fixes its own), an empty name after ``#``
-        and, with ``search``, a file that is not found.
+        Raises BadInputError for an empty name after ``#``, with ``search`` a file that is not
+        found, and then for a ``size`` (a file fixes its own): a missing file is named first,
+        as the size is only wrong once the file exists.
         """
-        if size is not None:
-            raise BadInputError("size", size, f"{self.file_kind} fixes its own size")
         file_part, selector = split_selector(data) if self.selectors else (data, None)
         path = find_instance_file(file_part) if self.search else Path(file_part).expanduser()
+        if size is not None:
+            if not path.exists():
+                raise BadInputError("data", data, f"no such dataset or {self.file_kind.removeprefix('a ').removeprefix('an ')}")
+            raise BadInputError("size", size, f"{self.file_kind} fixes its own size")
         return path, selector
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from qseg.errors import InfeasibleModelError, QsegError
+from qseg.files import replacing
 from qseg.harness.record import Record, Status
 from qseg.harness.spec import NO_REFERENCE, CellSpec, RunSettings
 
@@ -71,11 +72,13 @@ def run_cell(cell: CellSpec, settings: RunSettings, samples_dir: Path | None = N
 
 
 def save_samples(path: Path, sampleset: Any) -> None:
-    """Write a SampleSet's states, energies, counts and labels to a compressed ``.npz``."""
-    np.savez_compressed(
-        path,
-        states=sampleset.record.sample.astype(np.int8),
-        energy=sampleset.record.energy,
-        num_occurrences=sampleset.record.num_occurrences,
-        variables=np.array([str(v) for v in sampleset.variables]),
-    )
+    """Write a SampleSet's states, energies, counts and labels to a compressed ``.npz`` (under a
+    temporary name renamed into place: a full disk leaves no partial file)."""
+    with replacing(path) as temporary:
+        np.savez_compressed(
+            temporary,
+            states=sampleset.record.sample.astype(np.int8),
+            energy=sampleset.record.energy,
+            num_occurrences=sampleset.record.num_occurrences,
+            variables=np.array([str(v) for v in sampleset.variables]),
+        )

@@ -10,6 +10,7 @@ then.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ from qseg.harness.record import Record, Status
 from qseg.harness.reference import DEFAULT_REFERENCE_BACKEND, Reference, reference_for
 from qseg.harness.spec import BASELINE_FORMULATION, BASELINE_PREFIX
 from qseg.harness.tuning import check_tunable, tune, tuning_flag
-from qseg.problems import Problem, Qubo, ReadEvaluations
+from qseg.problems import Problem, Qubo, ReadEvaluations, problem_names
 from qseg.problems.base import penalty_values
 
 CQM_FORMULATION = "cqm"
@@ -63,6 +64,7 @@ def resolve_formulation(problem: Problem, backend: Backend, formulation: str | N
     return formulation
 
 
+@functools.lru_cache(maxsize=4096)  # a suite derives the same few seeds for every cell of a grid
 def derive_seed(instance_seed: int | None, repeat: int = 0) -> int:
     """Return the solver seed derived from the instance seed and the repeat index (recorded
     with the cell), in [0, 2**31) because that is what every seeded sampler here accepts."""
@@ -130,17 +132,24 @@ def solve(
     listed in ``penalty_tuning`` and counted in the record's time.
 
     Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend, a penalty option
-    or a size the builder refuses before allocating) raises BadInputError before anything is
-    solved. Every other outcome is a record: ``skipped`` (an
-    unavailable backend, a model over its limits), ``infeasible_model`` (proven infeasible),
-    ``error`` (the message kept, with every field measured so far).
+    or a size the builder refuses before allocating, an ``eps``, ``repeat``, ``reference``,
+    ``params`` or ``penalties`` of the wrong kind) raises BadInputError before anything is
+    solved; an unknown name (problem, backend, formulation, parameter, reference backend) raises
+    its subclass ``UnknownNameError``, which is also a ``LookupError``. A time-limited exact
+    solver that stops before any solution gives ``timeout``, never ``infeasible``. Every other
+    outcome is a record: ``skipped`` (an unavailable backend, a model over its limits),
+    ``infeasible_model`` (proven infeasible), ``error`` (the message kept, with every field
+    measured so far).
     """
     started = time.perf_counter_ns()
+    if isinstance(problem, str) and problem not in problem_names():
+        raise UnknownNameError("problem", problem, problem_names())
     if not isinstance(problem, Problem):
-        raise BadInputError("problem", type(problem).__name__, "expected a qseg Problem (from qseg.problem(...))")
+        raise BadInputError("problem", problem, "expected a qseg Problem (from qseg.problem(...))")
     if not isinstance(backend, (Backend, str)):
-        raise BadInputError("backend", type(backend).__name__, "expected a backend name or a qseg Backend")
+        raise BadInputError("backend", backend, "expected a backend name or a qseg Backend")
     backend = load_backend(backend) if isinstance(backend, str) else backend
+    _check_call(reference=reference, penalties=penalties, eps=eps, repeat=repeat, params=params)
     chosen = resolve_formulation(problem, backend, formulation)
     if penalties and chosen in _MODEL_FORMULATIONS:
         raise BadInputError("penalties", dict(penalties), f"a {chosen.upper()} model has no penalty weights")
@@ -209,6 +218,11 @@ def solve(
         evaluate_start = time.perf_counter_ns()
         status = _score(record, problem, sampleset, ref, eps, polish=polish, bqm=_as_bqm(model))
         record.timing["evaluate_ns"] = time.perf_counter_ns() - evaluate_start - record.timing.get("polish_ns", 0)
+        if status == Status.INFEASIBLE and sampleset.info.get(keys.MIP_STATUS) == keys.MIP_NO_SOLUTION:
+            # An exact solver stopped (by its limit) before finding any solution: that says
+            # nothing about the model, which only a proof ("infeasible") may call infeasible.
+            return _kept(_finish(record, started, Status.TIMEOUT, _stopped_without_solution(record, resolved)),
+                         sampleset, keep_sampleset)
     except InfeasibleModelError as exc:
         return _kept(_finish(record, started, Status.INFEASIBLE_MODEL, str(exc)), sampleset, keep_sampleset)
     except ModelTooLargeError as exc:
@@ -267,6 +281,36 @@ def _kept(record: Record, sampleset: dimod.SampleSet | None, keep: Literal[False
 def _kept(record: Record, sampleset: dimod.SampleSet | None, keep: bool) -> Record | tuple[Record, dimod.SampleSet | None]: ...
 def _kept(record: Record, sampleset: dimod.SampleSet | None, keep: bool) -> Record | tuple[Record, dimod.SampleSet | None]:
     return (record, sampleset) if keep else record
+
+
+def _check_call(*, reference: Any, penalties: Any, eps: Any, repeat: Any, params: Any) -> None:
+    """Raise BadInputError naming the first of solve's own arguments that is unusable: a
+    reference that is not True/False or an exact backend's name, ``penalties`` or ``params`` that
+    are not mappings, an ``eps`` that is not a finite number >= 0, a ``repeat`` that is not a whole
+    number >= 0 (each checked before anything is built, so no bad value becomes a record)."""
+    if isinstance(reference, str):
+        try:
+            exact = load_backend(reference).exact
+        except UnknownNameError as exc:
+            raise UnknownNameError("reference", reference, exc.known) from None
+        if not exact:
+            raise BadInputError("reference", reference, "the reference backend must be exact (e.g. cbc, highs)")
+    elif not isinstance(reference, bool):
+        raise BadInputError("reference", reference, "expected True, False or an exact backend's name")
+    for field, value in (("penalties", penalties), ("params", params)):
+        if value is not None and not isinstance(value, Mapping):
+            raise BadInputError(field, value, "expected a mapping of names to values")
+    if isinstance(eps, bool) or not isinstance(eps, int | float | np.floating) or not np.isfinite(eps) or eps < 0:
+        raise BadInputError("eps", eps, "must be a finite number >= 0")
+    if isinstance(repeat, bool) or not isinstance(repeat, int | np.integer) or not 0 <= repeat < 2**31:
+        raise BadInputError("repeat", repeat, "must be a whole number in 0..2**31 - 1")
+
+
+def _stopped_without_solution(record: Record, resolved: Mapping[str, Any]) -> str:
+    """Return the message of an exact solver's cell that stopped before any solution."""
+    limit = resolved.get("time_limit")
+    within = f" within time_limit={limit:g} s" if isinstance(limit, int | float) else ""
+    return f"{record.backend} found no solution{within} and proved nothing (not infeasible: stopped early)"
 
 
 def _failure(exc: BaseException) -> str:

@@ -58,9 +58,10 @@ from pathlib import Path
 from typing import Any
 
 from qseg.backends import Backend, load_backend
-from qseg.errors import BadInputError, QsegError
+from qseg.errors import BadInputError, QsegError, UnknownNameError
+from qseg.files import one_line, read_text
 from qseg.harness.metrics import DEFAULT_EPS
-from qseg.harness.solve import resolve_backend_params, resolve_formulation
+from qseg.harness.solve import derive_seed, resolve_backend_params, resolve_formulation
 from qseg.harness.spec import (
     BASELINE_FORMULATION,
     BASELINE_PREFIX,
@@ -89,10 +90,11 @@ Names = list[str] | dict[str, list[str]]
 
 
 class SuiteError(BadInputError):
-    """A suite file is invalid: the message names the file, the key and the value."""
+    """A suite file is invalid: the message names the file, the key and the value as the suite
+    writes it (``sizes='10'`` for the string "10", so it is not mistaken for the number)."""
 
     def __init__(self, path: Path | str, key: str, value: Any, problem: str) -> None:
-        super().__init__(f"{path}: {key}", value, problem)
+        super().__init__(f"{path}: {key}", value, problem, quoted=True)
 
 
 @dataclass
@@ -133,6 +135,7 @@ class BackendTable:
     where: str
     backend: Backend
     grid: list[tuple[dict[str, Any], dict[str, Any]]]  # (parameters, the swept values among them)
+    resolved: list[dict[str, Any]]  # each grid point's parameters resolved (defaults, coerced), unseeded
     formulations: Names | None
     polish: bool
     tags: list[str] | None
@@ -163,16 +166,11 @@ class InstanceTable:
 def load_suite(path: Path | str) -> Suite:
     """Return the validated suite in ``path``; raise SuiteError naming file, key and value."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SuiteError(path, "file", str(path), f"unreadable ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise SuiteError(path, "file", str(path), "not a text (UTF-8) file") from None
+    text = read_text("suite", path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SuiteError(path, "toml", str(exc), "malformed TOML") from None
+        raise BadInputError("suite", str(path), f"malformed TOML ({one_line(exc)})") from None
     return parse_suite(data, path, text)
 
 
@@ -180,6 +178,7 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     """Return the suite described by parsed TOML ``data`` after validating every key. The number
     of cells is checked against ``max_cells`` before any problem is built."""
     _known(path, "", data, TOP_LEVEL_KEYS)
+    _all_finite(path, "", data)
     name = _typed(path, "name", data.get("name", path.stem), str)
     timeout = _finite(path, "timeout_s", data.get("timeout_s", DEFAULT_TIMEOUT_S))
     if timeout <= 0:
@@ -216,26 +215,34 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
             problem = _build(path, table.where, instance)
             suite.problems[instance.key] = problem
             meta = InstanceMeta(problem.instance, problem.sense, problem.size)
-            defaults = _for_problem(table.formulations, problem.name) or _for_problem(formulations, problem.name)
+            own_defaults = _for_problem(table.formulations, problem.name)
+            defaults = own_defaults or _for_problem(formulations, problem.name)
+            # Where the default list is written, so that a bad name is blamed on the key that holds it.
+            source = _names_key(f"{table.where}.formulations" if own_defaults else "formulations",
+                                table.formulations if own_defaults else formulations, problem.name)
             for backend_table in tables:
                 if not backend_table.runs_on(problem.name, table.tag):
                     continue
-                for formulation in _formulations(path, problem, backend_table, defaults):
+                for formulation in _formulations(path, problem, backend_table, defaults, source):
                     options = penalties.get(formulation, {})
                     if backend_table.penalty_tuning and not problem.penalty_weights.get(formulation):
                         raise SuiteError(path, f"{backend_table.where}.penalty_tuning", True,
                                          f"{problem.name} {formulation} has no tunable penalty weight")
                     _check_penalties(path, problem, formulation, options)
-                    for (params, swept), repeat in itertools.product(backend_table.grid, range(repeats)):
-                        resolved = _resolved(path, backend_table, problem, params, repeat)
+                    for ((params, swept), point), repeat in itertools.product(
+                            zip(backend_table.grid, backend_table.resolved, strict=True), range(repeats)):
+                        resolved = _resolved(path, backend_table, problem, params, repeat, point)
                         suite.add(CellSpec(instance=instance, formulation=formulation, backend=backend_table.backend.name,
                                            params=resolved, penalties=dict(options), polish=backend_table.polish,
                                            repeat=repeat, reference=reference, sweep={**instance_sweep, **swept},
                                            meta=meta, penalty_tuning=backend_table.penalty_tuning))
-            wanted = _for_problem(table.baselines, problem.name) or _for_problem(baselines, problem.name)
+            own_baselines = _for_problem(table.baselines, problem.name)
+            wanted = own_baselines or _for_problem(baselines, problem.name)
+            baselines_key = _names_key(f"{table.where}.baselines" if own_baselines else "baselines",
+                                       table.baselines if own_baselines else baselines, problem.name)
             for baseline in wanted:
                 if baseline not in problem.baselines():
-                    raise SuiteError(path, "baselines", baseline, f"not a baseline of {problem.name} {problem.instance}; "
+                    raise SuiteError(path, baselines_key, baseline, f"not a baseline of {problem.name} {problem.instance}; "
                                      f"known: {', '.join(problem.baselines())}")
                 suite.add(CellSpec(instance=instance, formulation=BASELINE_FORMULATION,
                                    backend=f"{BASELINE_PREFIX}{baseline}", params={}, penalties={}, polish=False,
@@ -322,11 +329,20 @@ def _check_cell_count(path: Path, instances: list[InstanceTable], tables: list[B
                          "shrink the grid or raise max_cells")
 
 
-def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int) -> dict[str, Any]:
+def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int,
+              point: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a cell's resolved backend parameters. ``point``: the grid point already resolved
+    (by ``_check_backends``), so only the derived seed is added: what ``resolve_backend_params``
+    returns, without coercing every value again for each of thousands of cells."""
     try:
+        if point is not None:
+            backend = table.backend
+            if backend.seeded and params.get("seed") is None:
+                return {**point, "seed": backend.parameters["seed"].coerce("seed", derive_seed(problem.seed, repeat))}
+            return dict(point)
         return resolve_backend_params(table.backend, problem.seed, params, repeat)
     except BadInputError as exc:
-        raise SuiteError(path, f"{table.where}.{exc.field}", exc.value, exc.problem) from None
+        raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.problem) from None
 
 
 def _per_problem(path: Path, key: str, value: Any) -> Names:
@@ -350,8 +366,12 @@ def _for_problem(names: Names | None, problem: str) -> list[str]:
 def _build(path: Path, where: str, spec: InstanceSpec) -> Problem:
     try:
         return build_problem(spec.problem, size=spec.size, seed=spec.seed, data=spec.data, params=spec.params)
+    except UnknownNameError as exc:
+        raise SuiteError(path, f"{where}.params", exc.value, exc.problem) from None
     except BadInputError as exc:
-        raise SuiteError(path, f"{where}.{exc.field}", exc.value, exc.problem) from None
+        # A problem parameter is written under params; size, seed and data are the table's own keys.
+        key = exc.field if exc.field in ("size", "seed", "data") or exc.field not in spec.params else f"params.{exc.field}"
+        raise SuiteError(path, f"{where}.{key}", exc.value, exc.problem) from None
 
 
 def _check_penalties(path: Path, problem: Problem, formulation: str, options: Any) -> None:
@@ -387,12 +407,11 @@ def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
         try:
             backend = load_backend(name)
             grid = grid_points(path, f"{where}.params", params)
-            for point, _ in grid:  # every grid point is checked before any problem is built
-                backend.resolve_params(point)
+            resolved = [backend.resolve_params(point) for point, _ in grid]  # checked before any problem is built
         except SuiteError:
             raise
         except BadInputError as exc:
-            raise SuiteError(path, f"{where}.{exc.field}", exc.value, exc.problem) from None
+            raise SuiteError(path, _where_param(where, exc), exc.value, exc.problem) from None
         formulations = table.get("formulations")
         if formulations is not None:
             formulations = _per_problem(path, f"{where}.formulations", formulations)
@@ -402,24 +421,59 @@ def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
             raise SuiteError(path, f"{where}.penalty_tuning", True, f"backend {name!r} takes no QUBO: no penalty to tune")
         tags = _string_list(path, f"{where}.tags", table["tags"]) if "tags" in table else None
         problems = _problem_list(path, f"{where}.problems", table["problems"]) if "problems" in table else None
-        loaded.append(BackendTable(where, backend, grid, formulations, polish, tags, problems, tuning))
+        loaded.append(BackendTable(where, backend, grid, resolved, formulations, polish, tags, problems, tuning))
     return loaded
 
 
-def _formulations(path: Path, problem: Problem, table: BackendTable, default_formulations: list[str]) -> Iterator[str]:
-    """Yield the resolved formulations ``table``'s backend runs on ``problem``."""
+def _formulations(path: Path, problem: Problem, table: BackendTable, default_formulations: list[str],
+                  default_key: str = "formulations") -> Iterator[str]:
+    """Yield the resolved formulations ``table``'s backend runs on ``problem``; a bad one is
+    blamed on the key it is written under (the backend table's, else ``default_key``)."""
     backend = table.backend
     own = _for_problem(table.formulations, problem.name)
     if table.polish and not problem.can_polish:
-        raise SuiteError(path, f"backend {backend.name} polish", True, f"{problem.name} has no polish step")
+        raise SuiteError(path, f"{table.where}.polish", True, f"{problem.name} has no polish step")
     wanted: list[str | None] = [*own] or ([*default_formulations] if "bqm" in backend.accepts else []) or [None]
     if "bqm" not in backend.accepts and not own:
         wanted = [None]
+    key = _names_key(f"{table.where}.formulations", table.formulations, problem.name) if own else default_key
     for formulation in wanted:
         try:
             yield resolve_formulation(problem, backend, formulation)
+        except BadInputError as exc:
+            raise SuiteError(path, key, formulation, f"{exc.problem} (backend {backend.name}, {problem.name})") from None
         except QsegError as exc:
-            raise SuiteError(path, f"backend {backend.name} formulation", formulation, str(exc)) from None
+            raise SuiteError(path, key, formulation, f"{exc} (backend {backend.name}, {problem.name})") from None
+
+
+def _names_key(key: str, names: Names | None, problem: str) -> str:
+    """Return the key a formulation list is written under: ``key``, or ``key.PROBLEM`` for a table."""
+    return f"{key}.{problem}" if isinstance(names, dict) else key
+
+
+def _where_param(where: str, exc: BadInputError) -> str:
+    """Return the suite key of a backend parameter error: ``WHERE.params.KEY`` for a bad value
+    (``param KEY``) or an unknown key, else ``WHERE.FIELD``."""
+    if isinstance(exc, UnknownNameError) and exc.field.endswith(" parameter"):
+        return f"{where}.params"
+    if exc.field == "backend":
+        return f"{where}.name"
+    if exc.field.startswith("param "):
+        return f"{where}.params.{exc.field.removeprefix('param ')}"
+    return f"{where}.{exc.field}"
+
+
+def _all_finite(path: Path, prefix: str, value: Any) -> None:
+    """Refuse NaN and infinity anywhere in the suite (TOML writes them as ``nan``, ``inf``): no
+    count, limit, weight or parameter means anything non-finite, and a run must never store one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SuiteError(path, prefix.rstrip("."), value, "expected a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _all_finite(path, f"{prefix}{key}.", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _all_finite(path, f"{prefix.rstrip('.')}[{index}].", item)
 
 
 def _problem_list(path: Path, key: str, value: Any) -> list[str]:
@@ -440,6 +494,8 @@ def _typed(path: Path, key: str, value: Any, types: type | tuple[type, ...]) -> 
     allowed = types if isinstance(types, tuple) else (types,)
     if value is None or isinstance(value, bool) and bool not in allowed or not isinstance(value, types):
         expected = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+        if value is None:  # TOML has no null: the key is missing
+            raise BadInputError(f"{path}: {key}", "(missing)", f"required; expected {expected}")
         raise SuiteError(path, key, value, f"expected {expected}")
     return value
 

@@ -3,6 +3,7 @@ by name."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -46,6 +47,12 @@ def build_problem(
     if name not in _BUILDERS:
         raise UnknownNameError("problem", name, _BUILDERS)
     _check_whole("seed", seed, 0)
+    if isinstance(data, os.PathLike):
+        data = os.fspath(data)
+    if data is not None and not isinstance(data, str):
+        raise BadInputError("data", data, "expected a dataset name or a file path")
+    if params is not None and not isinstance(params, Mapping):
+        raise BadInputError("params", params, "expected a mapping of problem parameters")
     if size is not None:
         _check_whole("size", size, 1)
         refuse_if_too_large("size", size, _CLASSES[name].instance_bytes(size), f"a {name} instance of {size:,} customers")

@@ -320,7 +320,10 @@ class Problem(ABC):
 
 
 def positive_number(field: str, value: Any) -> float:
-    """Return ``value`` as a finite float > 0, or raise BadInputError naming ``field``."""
+    """Return ``value`` as a finite float > 0, or raise BadInputError naming ``field`` (``True``
+    is not 1)."""
+    if isinstance(value, bool):
+        raise BadInputError(field, value, "expected a number, not a bool")
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -56,7 +56,8 @@ class MilpBackend(Backend):
     exact = True
     structured: ClassVar[bool] = False  # has the one-hot route (``qseg_mip.onehot_solve``)
     parameters = {
-        "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit)", 0.0),
+        "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit); > 0; a limit hit "
+                                "before any solution is a timeout, never infeasible", 0.0, exclusive_minimum=True),
         "mip_gap": Parameter(float, 0.0, "relative gap at which to stop (0: prove optimality)", 0.0, 1.0),
         "threads": Parameter(int, 1, "solver threads", 1),
         "method": Parameter(

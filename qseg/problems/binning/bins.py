@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from qseg.errors import BadInputError
+from qseg.files import replacing
 
 
 def bin_table(edges: np.ndarray, customers: np.ndarray, conversions: np.ndarray, revenue: np.ndarray,
@@ -50,7 +51,9 @@ def save_bins(bins: dict[str, Any], path: str | Path) -> Path:
     check_edges(bins["edges"])
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(bins, indent=2))
+    text = json.dumps(bins, indent=2)
+    with replacing(out) as temporary:
+        temporary.write_text(text)
     return out
 
 

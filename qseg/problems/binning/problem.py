@@ -394,9 +394,9 @@ def binning_from_spec(*, size: int | None, seed: int, data: str | None, params: 
         frame = propensity_customers(n, seed, outcome_model)
         instance, instance_seed = f"generated-n{n}-s{seed}", seed
     else:
+        frame = load_propensity_csv(data, p_column, y_column)  # a missing file is named before the size
         if size is not None:
             raise BadInputError("size", size, "a customers CSV fixes its own size")
-        frame = load_propensity_csv(data, p_column, y_column)
         instance, instance_seed = Path(data).stem, None
     return BinningProblem(frame["propensity"].to_numpy(), frame["outcome"].to_numpy(), instance=instance,
                           seed=instance_seed, **settings)

@@ -231,5 +231,9 @@ def knapsack_from_spec(
         fraction = positive_number("budget_fraction", params.get("budget_fraction", DEFAULT_BUDGET_FRACTION))
         budget = fraction * float(cost[profit > 0].sum())
         if budget <= 0:
-            raise BadInputError("budget_fraction", fraction, "no profitable customer to budget for")
+            # Blame what the user set: the fraction when given, else the instance itself.
+            field, value = (("budget_fraction", params["budget_fraction"]) if "budget_fraction" in params
+                            else ("size", len(profit)) if dataset is None else ("data", data))
+            raise BadInputError(field, value, f"{instance} (seed {instance_seed}) has no profitable customer, so "
+                                f"budget_fraction={fraction:g} gives a budget of 0; set budget=B")
     return KnapsackProblem(profit, cost, budget, instance=instance, seed=instance_seed)

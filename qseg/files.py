@@ -1,0 +1,137 @@
+"""Files in and out: output paths checked before any work, outputs written under a temporary
+name and renamed into place, input text files read with one-line errors.
+
+A full disk, a permission error or a vanished folder while writing raises ``OSError`` carrying
+the path (``filename``) of the output, never a temporary name: the CLI turns it into one line
+and exit 74. A failed write leaves neither a 0-byte output nor the temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from qseg.errors import BadInputError
+
+SNIFF_BYTES = 1 << 16  # enough of a file to tell text from binary without reading it all
+
+
+@contextmanager
+def replacing(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` (same folder, same suffix, so writers that infer a
+    format from it still do); when the block ends without error the temporary file replaces
+    ``path`` in one rename, otherwise it is removed and the error, an ``OSError`` naming
+    ``path``, propagates."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise named(exc, target) from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def named(exc: OSError, path: Path | str) -> OSError:
+    """Return ``exc`` itself when it names a file that is not a temporary one, else an OSError
+    of the same kind (errno) naming ``path``: a write that fails mid-stream has no file name."""
+    if exc.filename and ".tmp" not in Path(str(exc.filename)).name:
+        return exc
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
+
+
+def check_output_file(field: str, path: Path | str) -> Path:
+    """Return ``path`` when a file can be written there: not a folder, its folder existing and
+    writable; else raise BadInputError naming ``field`` (checked before any work starts)."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise BadInputError(field, str(path), "is a folder; give a file name")
+    folder = target.parent
+    if not folder.exists():
+        raise BadInputError(field, str(path), f"folder {folder} does not exist")
+    if not folder.is_dir():
+        raise BadInputError(field, str(path), f"{folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK):
+        raise BadInputError(field, str(path), f"folder {folder} is not writable")
+    return target
+
+
+def check_output_dir(field: str, path: Path | str) -> Path:
+    """Return ``path`` when it is, or can be created as, a writable folder: not a file, and its
+    nearest existing ancestor a writable folder; else raise BadInputError naming ``field``."""
+    target = Path(path).expanduser()
+    if target.exists() and not target.is_dir():
+        raise BadInputError(field, str(path), "is a file, not a folder")
+    ancestor = target
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise BadInputError(field, str(path), f"{ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK):
+        raise BadInputError(field, str(path), f"folder {ancestor} is not writable")
+    return target
+
+
+def check_text_file(field: str, path: Path) -> None:
+    """Raise BadInputError naming ``field`` and the file when ``path`` cannot be read or its
+    start is not UTF-8 text (a NUL byte, or bytes no text encoding of ours holds), so that
+    binary data never reaches a parser whose error would be a traceback."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise BadInputError(field, str(path), f"unreadable ({exc.strerror})") from None
+    _check_text(field, path, head, complete=len(head) < SNIFF_BYTES)
+
+
+def read_text(field: str, path: Path) -> str:
+    """Return the text of ``path``; BadInputError naming ``field`` and the file when it cannot
+    be read or is not UTF-8 text (the offset of the first bad byte is given)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(field, str(path), f"unreadable ({exc.strerror})") from None
+    _check_text(field, path, data, complete=True)
+    return data.decode()
+
+
+def _check_text(field: str, path: Path, data: bytes, *, complete: bool) -> None:
+    zero = data.find(b"\0")
+    if zero >= 0:
+        raise BadInputError(field, str(path), f"not a text file (a NUL byte at offset {zero})")
+    try:
+        data.decode()
+    except UnicodeDecodeError as exc:
+        # A sniffed head may end inside a multi-byte character: only that is not an error.
+        if complete or exc.start < len(data) - 3:
+            raise BadInputError(field, str(path), f"not a UTF-8 text file (byte 0x{data[exc.start]:02x} "
+                                                  f"at offset {exc.start})") from None
+
+
+def bad_line(field: str, path: Path | str, line: int | None, key: str, value: Any, reason: str) -> BadInputError:
+    """Return the BadInputError for a bad value inside a file: ``field=PATH: line N: KEY='VALUE':
+    REASON`` (the text as written in the file, quoted, so an empty or numeric-looking token shows)."""
+    where = f"line {line}: " if line is not None else ""
+    return BadInputError(field, str(path), f"{where}{key}={value!r}: {reason}")
+
+
+def read_csv(field: str, path: Path, **options: Any) -> Any:
+    """Return ``pandas.read_csv(path, **options)`` after checking the file is text; any reading
+    or parsing error is BadInputError naming ``field`` and the file, its reason on one line."""
+    import pandas as pd
+
+    check_text_file(field, path)
+    try:
+        return pd.read_csv(path, **options)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise BadInputError(field, str(path), f"unreadable CSV ({one_line(exc)})") from None
+
+
+def one_line(exc: BaseException) -> str:
+    """Return an exception's message as one line (parsers end theirs with newlines)."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
