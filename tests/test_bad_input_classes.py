@@ -147,7 +147,7 @@ def test_class_8_ctrl_c_leaves_one_line_a_valid_store_and_no_worker(tmp_path):
 GIB = 2**30
 
 
-@pytest.mark.parametrize(("name", "size"), [("knapsack", 100_000_000), ("assignment", 2_000_000), ("kmedoids", 40_000)])
+@pytest.mark.parametrize(("name", "size"), [("knapsack", 100_000_000), ("assignment", 2_000_000), ("kmedoids", 5_000_000)])
 def test_class_3_an_instance_too_large_for_memory_is_refused_with_its_estimate(monkeypatch, name, size):
     monkeypatch.setattr("qseg.problems.base.available_memory", lambda: 16 * GIB)
     started = time.monotonic()
@@ -165,9 +165,10 @@ def test_class_3_the_same_sizes_pass_on_a_larger_machine_and_smaller_ones_here(m
 
 def test_class_3_a_facility_location_cqm_too_large_skips_the_exact_cell(monkeypatch):
     monkeypatch.setattr("qseg.problems.kmedoids.problem.available_memory", lambda: 1 * GIB)
-    problem = qseg.problem("kmedoids", size=1500, seed=1)  # distances fit; 2.25 M z variables do not
+    problem = qseg.problem("kmedoids", size=1500, seed=1, candidates="all")  # distances fit; 2.25 M z do not
     record = qseg.solve(problem, "highs")
-    assert record.status == "skipped" and "facility-location CQM at N = 1,500 needs ~2.3 GiB" in record.message
+    assert record.status == "skipped"
+    assert "CQM over 1,500 candidates and 1,500 customers needs ~2.3 GiB" in record.message
 
 
 def test_class_3_the_command_line_refusal_is_one_line_exit_2(capsys):
