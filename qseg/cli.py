@@ -124,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")
     segment.add_argument("--out", help="output folder (required to fit; with --assign, default: print CSV)")
 
+    demo = commands.add_parser("demo", help="the seed notebook end to end on seed-000: demo.md, demo.html and figures")
+    demo.add_argument("--out", default="demo-out", help="output folder (default demo-out)")
+
     export = commands.add_parser("export", help="export a model (lp, bqm, cqm) or a store (qoblib)")
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="PROBLEM", help="problem to build (with --size/--seed/--data/--set)")
@@ -186,6 +189,22 @@ def _export(args: argparse.Namespace) -> int:
     problem_params, _ = _split_settings(args.model, args.formulation, settings)
     problem = qseg.problem(args.model, size=args.size, seed=args.seed, data=args.data, **problem_params)
     print(export_model(problem, args.format, out, args.formulation))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from qseg.demo import check_out, run_demo, write_demo
+
+    check_out(args.out)  # before any solve: a bad --out costs nothing
+    result = run_demo(on_progress=lambda line: print(f"demo: {line}", file=sys.stderr))
+    written = write_demo(result, args.out)
+    for check in result.checks:
+        found = "-" if check.found is None else f"{check.found:.3f}"
+        print(f"{'ok' if check.ok else 'MISMATCH':<8} {check.what}: {found} (stated {check.expected:.3f})")
+    print(f"wrote {', '.join(path.name for path in written)} to {args.out} in {result.seconds:.1f} s")
+    if not result.reproduced:
+        print("qseg: demo: an exact value of DESIGN §8 was not reproduced", file=sys.stderr)
+        return EXIT_FAILURE
     return 0
 
 
@@ -376,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
     handlers = {"backends": _backends, "solve": _solve, "bench": _bench, "report": _report, "compare": _compare,
-                "export": _export, "segment": _segment}
+                "export": _export, "segment": _segment, "demo": _demo}
     try:
         return handlers[args.command](args)
     except BadInputError as exc:
