@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ OLD_FIGURES = ("gap_vs_time", "feasibility", "time_vs_size", "tts99", "time_to_t
 WIDTH_IN, DPI = 8.0, 100  # 800 px: the README's width
 DODGE = 0.006  # vertical shift between the curves of a profile: 2 px at the axes' height
 CHAR_IN = 0.068  # width of one legend or tick character at 8 pt, inches
+NOTE_CHARACTERS = 150  # characters per line of a note at 7 pt across the 8-inch figure
 RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8, "xtick.labelsize": 8,
       "ytick.labelsize": 8, "axes.grid": True, "grid.alpha": 0.3, "axes.axisbelow": True}
 
@@ -193,12 +195,13 @@ def _columns(entries: Sequence[str]) -> int:
 def _canvas(entries: Sequence[str], plot_height: float = 3.4, left: float = 0.8,
             note: str = "") -> tuple[Figure, Axes]:
     """Return a figure 800 px wide with one axes, room above for the title, below for the x
-    label, a legend of ``entries`` (none when empty) and a one-line ``note`` under it, and
-    ``left`` inches for the y labels."""
+    label, a legend of ``entries`` (none when empty) and a ``note`` under it (wrapped to the
+    width, never cut), and ``left`` inches for the y labels."""
     plt = _pyplot()
     rows = math.ceil(len(entries) / _columns(entries)) if entries else 0
     legend = 0.15 + 0.19 * rows if rows else 0.0
-    below = 0.22 if note else 0.0
+    note = textwrap.fill(note, NOTE_CHARACTERS) if note else ""
+    below = 0.1 + 0.12 * (note.count("\n") + 1) if note else 0.0
     top, bottom = 0.35, 0.5
     height = top + plot_height + bottom + legend + below
     fig = plt.figure(figsize=(WIDTH_IN, height))
@@ -215,7 +218,9 @@ def _legend_below(fig: Figure, ax: Axes) -> None:
     handles, names = ax.get_legend_handles_labels()
     if handles:
         note = any(text.get_text() for text in fig.texts)
-        fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, (0.3 if note else 0.05) / fig.get_figheight()),
+        lines = sum(text.get_text().count("\n") + 1 for text in fig.texts)
+        above = 0.18 + 0.12 * lines if note else 0.05
+        fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, above / fig.get_figheight()),
                    ncol=_columns(names), frameon=False, handlelength=3)
 
 

@@ -87,6 +87,7 @@ def test_complete_block_drops_rare_solvers_then_those_that_cost_most_instances()
     (None, "generated"), ("seed-000", "seed"), ("retention", "seed"), ("pmed1.txt", "library"),
     ("knapPI_1_100_1000_1", "library"), ("knapPI_1_50_1000.csv#knapPI_1_50_1000_7", "library"),
     ("/tmp/customers.csv", "file"), ("data/customers.csv", "file"), ("rfm:transactions.csv", "file"),
+    ("rfm:generated", "generated"),
 ])
 def test_instance_family(data, family):
     assert instance_family(data) == family

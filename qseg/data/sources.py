@@ -89,13 +89,17 @@ class Sources:
 FAMILIES = ("generated", "seed", "library", "file")
 
 
+GENERATED_TRANSACTIONS = "rfm:generated"  # kmedoids' generated invoice lines (``problems.kmedoids.spec``)
+
+
 def instance_family(data: str | None) -> str:
     """Return the family of the instance a ``data=`` value names, one of ``FAMILIES``:
     ``generated`` (None: customers drawn by a generator), ``seed`` (a named dataset, the seed
     documents' own: ``seed-000``, ``retention``), ``library`` (a bare standard-instance name such
     as ``pmed1.txt`` or ``knapPI_1_100_1000_1``, looked up under ``instance_roots()``) or
-    ``file`` (a path with a folder, or a ``rfm:`` CSV: the user's own data)."""
-    if data is None:
+    ``file`` (a path with a folder, or a ``rfm:`` CSV: the user's own data); ``rfm:generated``
+    (generated transactions) is ``generated``."""
+    if data is None or data == GENERATED_TRANSACTIONS:
         return "generated"
     if data in NAMED_DATASETS:
         return "seed"
