@@ -106,6 +106,8 @@ class RunJSON(TypedDict):
     git_revision: str | None
     utc: str | None
     cells: int
+    load_average: list[float] | None  # 1/5/15-minute load when the run started (None: not recorded)
+    load_average_finished: list[float] | None  # the same when its cells were done
 
 
 class BootstrapJSON(TypedDict):
@@ -159,7 +161,34 @@ class Run:
         return {"path": str(self.root), "suite": self.suite.get("name"), "definition_sha256": self.definition,
                 "schema_version": self.info.get("schema_version"),
                 "settings": settings if isinstance(settings, dict) else {},
-                "git_revision": self.info.get("git_revision"), "utc": self.info.get("utc"), "cells": len(self.cells)}
+                "git_revision": self.info.get("git_revision"), "utc": self.info.get("utc"), "cells": len(self.cells),
+                "load_average": _loads(self.info.get("load_average")),
+                "load_average_finished": _loads((self.info.get("finished") or {}).get("load_average"))}
+
+
+def _loads(value: Any) -> list[float] | None:
+    """Return a stored load average as three floats, None when absent or not one."""
+    if isinstance(value, list) and len(value) == 3 and all(isinstance(v, int | float) for v in value):
+        return [float(v) for v in value]
+    return None
+
+
+def load_note(a: RunJSON, b: RunJSON) -> str | None:
+    """Return a caution when the two runs ran on a differently loaded machine (the larger 5-minute
+    load at start or finish differs by over half and by over 0.5): their time changes may come
+    from the machine rather than the solvers. None when the loads are alike or unknown."""
+    def peak(run: RunJSON) -> float | None:
+        loads = [pair[1] for pair in (run["load_average"], run["load_average_finished"]) if pair is not None]
+        return max(loads) if loads else None
+
+    load_a, load_b = peak(a), peak(b)
+    if load_a is None or load_b is None:
+        return None
+    low, high = sorted((load_a, load_b))
+    if high - low <= 0.5 or high <= 1.5 * low:
+        return None
+    return (f"The machine was loaded differently (5-minute load up to {load_a:.1f} in A, {load_b:.1f} in B): "
+            "time changes may come from the machine, not the solvers; gap and feasibility do not depend on it.")
 
 
 def open_run(root: Path | str, field: str) -> Run:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 
-from qseg.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow
+from qseg.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow, load_note
 from qseg.errors import BadInputError
 from qseg.plot_style import backend_style
 
@@ -32,9 +32,14 @@ def markdown_report(comparison: CompareJSON) -> str:
     a, b, bootstrap = comparison["run_a"], comparison["run_b"], comparison["bootstrap"]
     lines = ["# qseg compare", ""]
     for side, run in (("A", a), ("B", b)):
+        load = run.get("load_average")
         lines.append(f"- {side}: `{run['path']}`: suite {run['suite']}, {run['cells']} cells, "
-                     f"git {(run['git_revision'] or '?')[:12]}, started {run['utc']}")
+                     f"git {(run['git_revision'] or '?')[:12]}, started {run['utc']}"
+                     + (f", load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}" if load else ""))
     lines.append("")
+    caution = load_note(a, b)
+    if caution:
+        lines += [caution, ""]
     if comparison["differences"]:
         forced = " (compared with --force)" if comparison["forced"] else ""
         lines += [f"Differences{forced}:", "", *[f"- {line}" for line in comparison["differences"]], ""]

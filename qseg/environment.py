@@ -53,8 +53,18 @@ def provenance() -> dict[str, Any]:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
+        "load_average": load_average(),
         "packages": package_versions(),
     }
+
+
+def load_average() -> list[float] | None:
+    """Return the machine's 1, 5 and 15 minute load averages (None where the OS has none): on a
+    shared machine, what a timing was measured next to."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (OSError, AttributeError):
+        return None
 
 
 def available_memory() -> int | None:

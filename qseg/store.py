@@ -103,6 +103,15 @@ class Store:
                         "settings": run_info.get("settings"), "git_revision": run_info.get("git_revision")})
         _write_json(self.root / RUN_FILE, {**stored, "settings": run_info.get("settings"), "resumed": resumed})
 
+    def note_finished(self) -> None:
+        """Record in ``run.json`` when this run's cells were all done and the machine's load then
+        (``finished``: utc, load_average), so that a comparison of timings can see the load."""
+        from qseg.environment import load_average
+
+        stored = read_run(self.root)
+        finished = {"utc": datetime.now(UTC).isoformat(timespec="seconds"), "load_average": load_average()}
+        _write_json(self.root / RUN_FILE, {**stored, "finished": finished})
+
     def finished_keys(self) -> set[str]:
         """Return the keys of every cell already in the store."""
         return {record["key"] for record in read_records(self.root) if record.get("key")}

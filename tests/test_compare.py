@@ -250,3 +250,27 @@ def test_out_onto_an_existing_file_is_bad_input_and_leaves_it_alone(run_a, tmp_p
     assert target.read_text() == "keep me" and sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
     code, _, err = run(capsys, "compare", str(run_a), str(run_a), "--out", str(target / "below"))
     assert code == 2 and "is a file, not a folder" in err
+
+
+def _run(load, finished=None):
+    return {"path": "x", "suite": "s", "definition_sha256": None, "schema_version": 2, "settings": {},
+            "git_revision": None, "utc": None, "cells": 1, "load_average": load, "load_average_finished": finished}
+
+
+def test_a_differently_loaded_machine_is_named_beside_the_time_changes():
+    from qseg.compare import load_note
+
+    assert load_note(_run([1.0, 1.1, 1.0]), _run([1.2, 1.3, 1.1], [1.4, 1.4, 1.2])) is None
+    note = load_note(_run([1.0, 1.1, 1.0]), _run([2.0, 2.1, 2.0], [4.0, 3.9, 3.0]))
+    assert note is not None and "1.1 in A, 3.9 in B" in note
+    assert load_note(_run(None), _run([9.0, 9.0, 9.0])) is None  # unknown: no claim
+
+
+def test_bench_records_the_load_at_start_and_finish(tmp_path):
+    from qseg.harness.bench import run_bench
+    from qseg.store import read_run
+
+    suite = write_suite(tmp_path / "s.toml", knapsack_suite("loads", "random"))
+    run_bench(suite, tmp_path / "store", workers=1)
+    info = read_run(tmp_path / "store")
+    assert len(info["load_average"]) == 3 and len(info["finished"]["load_average"]) == 3

@@ -118,6 +118,7 @@ def run_bench(
             progress = run_local(missing, settings=suite.settings, workers=workers, on_record=store.append,
                                  samples_dir=samples_dir, log_path=store.root / "workers.log",
                                  on_progress=on_progress)
+        store.note_finished()
     return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress)
 
 
