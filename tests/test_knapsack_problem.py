@@ -8,7 +8,7 @@ import pytest
 
 import qseg
 from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.knapsack import KnapsackProblem
+from qseg.problems.knapsack import KnapsackProblem, search
 
 SEED_OPTIMUM = 1140.593
 SEED_SPEND = 1182.74
@@ -152,18 +152,64 @@ def test_unknown_problem_parameter_lists_the_known_ones():
     assert "budget_fraction" in str(caught.value)
 
 
-def _locally_optimal(problem: KnapsackProblem, x: np.ndarray) -> bool:
-    """Return whether no single addition and no 1-swap of ``x`` fits and raises the profit."""
-    spend, remaining = float(problem.cost @ x), problem.budget - float(problem.cost @ x)
+def _improving_moves(profit: np.ndarray, cost: np.ndarray, budget: float, x: np.ndarray) -> int:
+    """Return how many moves raise the profit of ``x`` within the budget, by brute force over
+    every addition, 1-swap, 1-for-2 and 2-for-1 exchange (out sets and in sets of size <= 2)."""
+    remaining = budget - float(cost @ x)
     inside, outside = np.flatnonzero(x), np.flatnonzero(x == 0)
-    adds = (problem.cost[outside] <= remaining + 1e-9) & (problem.profit[outside] > 1e-12)
-    swaps = ((problem.cost[outside][None, :] - problem.cost[inside][:, None] <= remaining + 1e-9)
-             & (problem.profit[outside][None, :] - problem.profit[inside][:, None] > 1e-9))
-    return spend <= problem.budget + 1e-9 and not adds.any() and not swaps.any()
+
+    def sets(members: np.ndarray, sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (cost, profit) of every subset of ``members`` with a size in ``sizes``."""
+        costs, profits = [], []
+        if 0 in sizes:
+            costs.append(np.zeros(1)), profits.append(np.zeros(1))
+        if 1 in sizes:
+            costs.append(cost[members]), profits.append(profit[members])
+        if 2 in sizes:
+            a, b = np.triu_indices(members.size, k=1)
+            costs.append(cost[members[a]] + cost[members[b]]), profits.append(profit[members[a]] + profit[members[b]])
+        return np.concatenate(costs), np.concatenate(profits)
+
+    count = 0
+    for out_sizes, in_sizes in (((0, 1), (1,)), ((1,), (2,)), ((2,), (1,))):
+        out_cost, out_profit = sets(inside, out_sizes)
+        in_cost, in_profit = sets(outside, in_sizes)
+        fits = in_cost[None, :] - out_cost[:, None] <= remaining + 1e-9
+        pays = in_profit[None, :] - out_profit[:, None] > 1e-9
+        count += int((fits & pays).sum())
+    return count
 
 
-def test_polish_repairs_fills_and_leaves_no_improving_swap():
-    problem = qseg.problem("knapsack", size=40, seed=4)
+def _polish_one(profit: list[float], cost: list[float], budget: float, read: list[int]) -> list[int]:
+    """Return the polished form of one read on a hand-made instance."""
+    problem = KnapsackProblem(np.array(profit, float), np.array(cost, float), budget, instance="hand-made", seed=0)
+    reads = problem.reads_of(np.array([read], dtype=np.int8), np.zeros(1), np.ones(1, dtype=np.int64))
+    return problem.polish_reads(reads).states[0].tolist()
+
+
+def test_polish_leaves_a_1_swap_optimum_by_a_2_for_1_exchange():
+    # {0} spends the whole budget and no single swap pays (6 < 10), but 1 and 2 together earn 12.
+    profit, cost = np.array([10.0, 6, 6]), np.array([10.0, 5, 5])
+    assert _improving_moves(profit, cost, 10.0, np.array([1, 0, 0])) == 1
+    assert _polish_one(profit.tolist(), cost.tolist(), 10.0, [1, 0, 0]) == [0, 1, 1]
+
+
+def test_polish_leaves_a_1_swap_optimum_by_a_1_for_2_exchange():
+    # {0, 1} fill the budget and 2 fits in place of neither alone, but it earns 13 against 12.
+    profit, cost = np.array([6.0, 6, 13]), np.array([5.0, 5, 10])
+    assert _improving_moves(profit, cost, 10.0, np.array([1, 1, 0])) == 1
+    assert _polish_one(profit.tolist(), cost.tolist(), 10.0, [1, 1, 0]) == [0, 0, 1]
+
+
+def _strongly_correlated(n: int, seed: int) -> KnapsackProblem:
+    """Return a Pisinger type-3 instance (profit = weight + 100, integer weights 1..1000)."""
+    weight = np.random.default_rng(seed).integers(1, 1001, n).astype(float)
+    return KnapsackProblem(weight + 100, weight, float(np.floor(0.05 * weight.sum())), instance="type-3", seed=seed)
+
+
+@pytest.mark.parametrize("problem", [qseg.problem("knapsack", size=40, seed=4), _strongly_correlated(40, 7)],
+                         ids=["generated", "strongly-correlated"])
+def test_polish_repairs_fills_and_leaves_no_improving_move(problem):
     rng = np.random.default_rng(0)
     states = rng.integers(0, 2, size=(30, problem.size)).astype(np.int8)
     states[0] = 1  # everything chosen: far over the budget
@@ -172,12 +218,23 @@ def test_polish_repairs_fills_and_leaves_no_improving_swap():
     reads = problem.reads_of(states, np.zeros(len(states)), np.ones(len(states), dtype=np.int64))
     polished = problem.polish_reads(reads)
     assert polished.feasible.all() and not reads.feasible[0]
-    assert all(_locally_optimal(problem, row) for row in polished.states)
+    assert (polished.states @ problem.cost <= problem.budget).all()
+    assert all(_improving_moves(problem.profit, problem.cost, problem.budget, row) == 0 for row in polished.states)
     np.testing.assert_array_equal(polished.states[2], polished.states[3])
     better = reads.feasible
     assert (polished.objective[better] >= reads.objective[better] - 1e-9).all()
     optimum = float(problem.profit @ problem.dynamic_programming())
     assert polished.objective.max() <= optimum + 1e-6
+
+
+def test_polish_rows_are_feasible_on_real_costs_and_bounded_moves():
+    problem = qseg.problem("knapsack", size=300, seed=5, budget_fraction=0.2)
+    states = np.random.default_rng(1).integers(0, 2, size=(8, problem.size)).astype(np.int8)
+    for max_moves in (0, 1, 10_000):
+        rows = search.polish_many(problem.profit, problem.cost, problem.budget, states, max_moves=max_moves)
+        assert rows.dtype == np.int8 and set(np.unique(rows)) <= {0, 1}
+        assert (rows @ problem.cost <= problem.budget).all()
+    assert _improving_moves(problem.profit, problem.cost, problem.budget, rows[0]) == 0
 
 
 def test_solve_with_polish_keeps_the_raw_gap():

@@ -170,9 +170,9 @@ class KnapsackProblem(Problem):
         )
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
-        """Return the reads after repair to the budget, a greedy fill by profit/cost ratio and
-        improving 1-swaps (``search.polish_many``); energies kept: they describe the sampler's
-        own states."""
+        """Return the reads after repair to the budget, a greedy fill by profit/cost ratio and a
+        local search of improving 1-swaps, 1-for-2 and 2-for-1 exchanges (``search.polish_many``);
+        energies kept: they describe the sampler's own states."""
         position = {v: i for i, v in enumerate(reads.labels)}
         states = reads.states[:, [position[v] for v in self.labels]]
         polished = search.polish_many(self.profit, self.cost, self.budget, states)
