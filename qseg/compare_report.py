@@ -7,15 +7,12 @@ leaves no partial output.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 
 from qseg.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow, load_note
-from qseg.errors import BadInputError
+from qseg.files import check_output_dir, publish_folder
 from qseg.plot_style import backend_style
 
 MARKDOWN_FILE, JSON_FILE, FIGURE_FILE = "compare.md", "compare.json", "compare.png"
@@ -139,16 +136,8 @@ def _g(value: float | None) -> str:
 
 def check_out(out: Path | str) -> Path:
     """Return ``out`` as a Path; raise BadInputError (field ``out``) when it is an existing file
-    or lies under a file or an unwritable folder."""
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise BadInputError("out", str(out), "is a file, not a folder")
-    existing = path if path.exists() else next(parent for parent in path.parents if parent.exists())
-    if not existing.is_dir():
-        raise BadInputError("out", str(out), f"{existing} is a file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise BadInputError("out", str(out), f"{existing} is not writable")
-    return path
+    or lies under a file or an unwritable folder (``files.check_output_dir``)."""
+    return check_output_dir("out", out)
 
 
 def write_compare(comparison: CompareJSON, out: Path | str) -> list[Path]:
@@ -157,23 +146,9 @@ def write_compare(comparison: CompareJSON, out: Path | str) -> list[Path]:
     first and renamed into place: nothing partial is left when a step fails."""
     from qseg.compare_plot import plot_comparison
 
-    out = check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # mkdir (not mkdtemp, which makes it 0700) so that the folder renamed into place gets the umask's mode
-    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.tmp"
-    staging.mkdir()
-    try:
+    def write(staging: Path) -> None:
         (staging / MARKDOWN_FILE).write_text(markdown_report(comparison) + "\n")
         (staging / JSON_FILE).write_text(json.dumps(comparison, indent=2, allow_nan=False) + "\n")
         plot_comparison(comparison, staging / FIGURE_FILE, backend_colour)
-        names = sorted(path.name for path in staging.iterdir())
-        if not out.exists():
-            os.rename(staging, out)
-        else:
-            for name in names:
-                os.replace(staging / name, out / name)
-            for stale in {MARKDOWN_FILE, JSON_FILE, FIGURE_FILE} - set(names):
-                (out / stale).unlink(missing_ok=True)  # a figure of an earlier comparison must not survive
-        return [out / name for name in names]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+
+    return publish_folder(check_out(out), write, owned=(MARKDOWN_FILE, JSON_FILE, FIGURE_FILE))

@@ -9,7 +9,9 @@ and exit 74. A failed write leaves neither a 0-byte output nor the temporary fil
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -135,3 +137,31 @@ def one_line(exc: BaseException) -> str:
     """Return an exception's message as one line (parsers end theirs with newlines)."""
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+def publish_folder(out: Path | str, write: Callable[[Path], None], *, owned: Iterable[str] = ()) -> list[Path]:
+    """Write a folder of outputs atomically: ``write(staging)`` fills a temporary folder beside
+    ``out``, which then becomes ``out`` in one rename (or, when ``out`` exists, each file written
+    replaces its namesake; files of ``owned`` names that were not written this time are removed, so
+    a stale figure never survives). Return the files written, sorted. Nothing partial is left when
+    ``write`` fails; the caller checks ``out`` first (``check_output_dir``)."""
+    target = Path(out).expanduser()
+    parent = target.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    # mkdir (not mkdtemp, which makes it 0700) so that a folder renamed into place gets the umask's mode
+    staging = parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+    staging.mkdir()
+    try:
+        write(staging)
+        names = sorted(path.name for path in staging.iterdir())
+        if not target.exists():
+            os.rename(staging, target)
+        else:
+            for name in names:
+                os.replace(staging / name, target / name)
+            for stale in set(owned) - set(names):
+                (target / stale).unlink(missing_ok=True)
+        return [target / name for name in names]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+

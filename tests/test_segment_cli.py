@@ -49,6 +49,14 @@ def test_generated_transactions_write_every_artefact(tmp_path, capsys):
     assert str(out / "segment.md") in capsys.readouterr().out
 
 
+def test_a_second_run_into_the_same_folder_leaves_no_stale_artefact(transactions, tmp_path):
+    out = tmp_path / "seg"
+    assert main(["segment", str(transactions), "--k", "2..3", *QUICK, "--out", str(out)]) == 0
+    assert (out / "model_selection.png").exists()
+    assert main(["segment", str(transactions), "--k", "3", *QUICK, "--out", str(out)]) == 0
+    assert not (out / "model_selection.png").exists() and (out / "segment.md").exists()
+
+
 def test_an_online_retail_csv_works_and_assign_reproduces_the_labels(transactions, tmp_path):
     out, assigned = tmp_path / "fit", tmp_path / "assigned"
     assert main(["segment", str(transactions), "--k", "3", *QUICK, "--out", str(out)]) == 0

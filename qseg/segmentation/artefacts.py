@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +22,19 @@ import numpy as np
 import pandas as pd
 
 from qseg.data.rfm import FEATURES
-from qseg.errors import BadInputError
+from qseg.files import check_output_dir, publish_folder
 from qseg.segmentation.pipeline import MethodResult, SegmentResult
 from qseg.segmentation.plots import plot_model_selection, plot_profile_heatmap, plot_segments
 from qseg.segmentation.segmenter import Segmenter
 
+ARTEFACTS = ("segment.md", "cleaning.json", "features.csv", "comparison.csv", "profiles.csv", "model_selection.csv",
+             "model_selection.png", "record.json", "segmenter.json", "segments.png", "profiles.png")
+
 
 def check_out_dir(out: Path) -> None:
-    """Raise BadInputError unless ``out`` can be the output folder (absent, or a folder), before
-    any work starts."""
-    if out.exists() and not out.is_dir():
-        raise BadInputError("out", str(out), "is a file; name a folder")
-    parent = out.resolve().parent
-    if not parent.is_dir():
-        raise BadInputError("out", str(out), f"its parent {parent} does not exist")
-    if not os.access(parent if not out.exists() else out, os.W_OK):
-        raise BadInputError("out", str(out), "is not writable")
+    """Raise BadInputError unless ``out`` can be the output folder (``files.check_output_dir``),
+    before any work starts."""
+    check_output_dir("out", out)
 
 
 def comparison_table(result: SegmentResult) -> pd.DataFrame:
@@ -69,21 +64,10 @@ def comparison_table(result: SegmentResult) -> pd.DataFrame:
 
 def write_segments(result: SegmentResult, out: Path) -> list[Path]:
     """Write every artefact of ``result`` into ``out`` (created; files of the same names
-    replaced) and return their paths."""
+    replaced, and an artefact this run does not write, such as an earlier run's model selection,
+    removed) and return their paths."""
     check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
-    try:
-        _write_all(result, staging)
-        out.mkdir(exist_ok=True)
-        written = []
-        for path in sorted(staging.iterdir()):
-            target = out / path.name
-            os.replace(path, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return publish_folder(out, lambda staging: _write_all(result, staging), owned=ARTEFACTS)
 
 
 def _write_all(result: SegmentResult, folder: Path) -> None:
