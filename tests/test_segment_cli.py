@@ -105,6 +105,9 @@ def bad(tmp_path: Path, rows: pd.DataFrame, name: str = "bad.csv") -> Path:
     ("k_too_large", "k=500"),
     ("absent_mapping", "Nope"),
     ("out_is_a_file", "out="),
+    ("unknown_backend", "backend=nope"),
+    ("unknown_formulation", "formulation=nope"),
+    ("no_candidates", "candidates=0"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(case, expected, transactions, tmp_path, capsys):
     rows = pd.read_csv(transactions, encoding="latin-1", dtype=str)
@@ -127,6 +130,10 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(case, expected, tran
         args += ["--columns", "invoice:Nope"]
     elif case == "out_is_a_file":
         out.write_text("keep me")
+    elif case in ("unknown_backend", "unknown_formulation", "no_candidates"):
+        option = {"unknown_backend": "--backend", "unknown_formulation": "--formulation",
+                  "no_candidates": "--candidates"}[case]
+        args += [option, "0" if case == "no_candidates" else "nope"]
     assert main(["segment", str(source), *args, *QUICK, "--out", str(out)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0]

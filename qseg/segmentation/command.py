@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from qseg.backends.registry import load_backend
 from qseg.data.rfm import (
     FEATURES,
     Scaler,
@@ -15,7 +16,8 @@ from qseg.data.rfm import (
     parse_column_mapping,
     read_transactions,
 )
-from qseg.errors import BadInputError
+from qseg.errors import BadInputError, UnknownNameError
+from qseg.problems.kmedoids.problem import KMedoidsProblem
 from qseg.segmentation.artefacts import check_out_dir, write_assignments, write_segments
 from qseg.segmentation.pipeline import GENERATED, SegmentRequest, fit_segments, load_transactions, parse_ks
 from qseg.segmentation.qubo_route import QuboRoute
@@ -39,6 +41,12 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
             chosen_candidates = int(candidates)
         except ValueError:
             raise BadInputError("candidates", candidates, "expected a whole number or 'all'") from None
+        if chosen_candidates < 1:
+            raise BadInputError("candidates", candidates, "must be 'all' or a whole number >= 1")
+    # Names are checked before the transactions are read: a typo must not cost the model selection.
+    load_backend(backend)
+    if formulation not in KMedoidsProblem.formulations:
+        raise UnknownNameError("formulation", formulation, KMedoidsProblem.formulations)
     route = QuboRoute(backend=backend, formulation=formulation, candidates=chosen_candidates, params=dict(params),
                       polish=polish)
     request = SegmentRequest(transactions=transactions, ks=parse_ks(k), route=route, seed=seed, customers=customers,
