@@ -49,6 +49,14 @@ def test_generated_transactions_write_every_artefact(tmp_path, capsys):
     assert str(out / "segment.md") in capsys.readouterr().out
 
 
+def test_a_method_that_finds_no_cluster_gets_no_stability(tmp_path):
+    out = tmp_path / "tiny"
+    assert main(["segment", "generated", "--customers", "40", "--k", "2", *QUICK, "--out", str(out)]) == 0
+    comparison = pd.read_csv(out / "comparison.csv").set_index("method")
+    assert comparison.loc["hdbscan", "clusters"] == 0 and pd.isna(comparison.loc["hdbscan", "stability"])
+    assert comparison.loc["kmeans", "stability"] in ("highly stable", "acceptable", "unreliable")
+
+
 def test_a_second_run_into_the_same_folder_leaves_no_stale_artefact(transactions, tmp_path):
     out = tmp_path / "seg"
     assert main(["segment", str(transactions), "--k", "2..3", *QUICK, "--out", str(out)]) == 0

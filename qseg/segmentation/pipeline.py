@@ -139,6 +139,8 @@ def fit_segments(request: SegmentRequest, data: RfmData) -> SegmentResult:
 def _scored(points: np.ndarray, segmentation: Segmentation, fit: Callable[[np.ndarray, int], np.ndarray],
             request: SegmentRequest) -> MethodResult:
     quality = cluster_quality(points, segmentation.labels, segmentation.medoids, seed=request.seed)
+    # Without two clusters there is no segmentation to be stable: everyone noise twice would
+    # read as an ARI of 1.
     stability = (bootstrap_stability(points, fit, segmentation.labels, resamples=request.resamples, seed=request.seed)
-                 if request.resamples > 0 else None)
+                 if request.resamples > 0 and quality.clusters >= 2 else None)
     return MethodResult(segmentation, quality, stability)
