@@ -36,7 +36,6 @@ from qseg.segmentation.qubo_route import QuboRoute, qubo_segmentation, refit_lab
 from qseg.segmentation.segmenter import Segmenter
 
 GENERATED = "generated"
-DEFAULT_KS = (2, 3, 4, 5, 6, 7, 8, 9, 10)
 
 
 @dataclass(frozen=True)
