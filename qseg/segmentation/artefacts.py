@@ -71,7 +71,7 @@ def write_segments(result: SegmentResult, out: Path) -> list[Path]:
 
 
 def _write_all(result: SegmentResult, folder: Path) -> None:
-    data, k = result.data, result.k
+    data = result.data
     labels = result.chosen.segmentation.labels
     _json(folder / "cleaning.json", dict(data.report.to_json()))
     features = data.features[list(FEATURES)].copy()
@@ -93,19 +93,10 @@ def _write_all(result: SegmentResult, folder: Path) -> None:
     plot_segments(data.features, labels, result.names, folder / "segments.png")
     plot_profile_heatmap(result.profiles, folder / "profiles.png", names=result.names, features=list(FEATURES))
     (folder / "segment.md").write_text(_summary(result, comparison))
-    assert k == result.segmenter.medoids.shape[0]
 
 
 def _json(path: Path, payload: dict[str, Any]) -> None:
-    path.write_text(json.dumps(payload, indent=2, allow_nan=False, default=_plain) + "\n")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON: {type(value).__name__}")
+    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
 
 
 def _summary(result: SegmentResult, comparison: pd.DataFrame) -> str:

@@ -93,7 +93,7 @@ def qubo_segmentation(points: np.ndarray, k: int, *, seed: int, route: QuboRoute
     segmentation = Segmentation(
         method=chosen.method, labels=labels, medoids=medoids, k=k, noise=0, seconds=time.perf_counter() - started,
         params={"backend": chosen.backend, "formulation": chosen.formulation, "candidates": problem.num_candidates,
-                "seed": seed, "solve_cost": float(record.objective or np.nan)},
+                "seed": seed},
     )
     return segmentation, record
 
