@@ -19,9 +19,10 @@ constraints: install
 	( sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
-# Lint and types first: they take seconds and fail fast.
+# Lint, the house's import contracts and types first: they take seconds and fail fast.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 test: lint

@@ -18,8 +18,8 @@ import pytest
 
 import qseg
 from qseg.data.propensity import propensity_customers
-from qseg.harness.solve import solve_baseline
 from qseg.problems.binning import BinningProblem, search
+from qseg.solving.solve import solve_baseline
 
 
 def _dp(n: int, **settings: object) -> BinningProblem:

@@ -1,6 +1,6 @@
 """Building the k-medoids ``assignment`` QUBO at N = 250 (62,750 variables, 7,874,875
 interactions): qseg's numpy build against the seed notebook's way (per-element Python loops into
-a dict, then ``BinaryQuadraticModel.from_qubo``; written here from DESIGN §8) and against dimod's
+a dict, then ``BinaryQuadraticModel.from_qubo``; written here from docs/architecture.md §8) and against dimod's
 own floor (``from_numpy_vectors`` on ready-made arrays), in one run. Peak memory of the build is
 measured in a fresh process.
 

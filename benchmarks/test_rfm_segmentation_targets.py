@@ -20,8 +20,8 @@ import tracemalloc
 import pytest
 
 from qseg.data.rfm import generated_rfm
-from qseg.segmentation import bootstrap_stability, fasterpam, gaussian_mixture, kmeans, pmedian_cost, refit
-from qseg.segmentation.qubo_route import QuboRoute, qubo_segmentation, refit_labels
+from qseg.workflows.segment import bootstrap_stability, fasterpam, gaussian_mixture, kmeans, pmedian_cost, refit
+from qseg.workflows.segment.qubo_route import QuboRoute, qubo_segmentation, refit_labels
 
 pytestmark = pytest.mark.benchmark(group="rfm-segmentation")
 

@@ -14,11 +14,11 @@ import qseg
 from qseg.backends import load_backend
 from qseg.cli import _key_values, _split_settings
 from qseg.files import check_output_dir
-from qseg.harness.solve import _check_call, resolve_backend_params, resolve_formulation
 from qseg.harness.spend import estimate_charges
 from qseg.harness.suite import load_suite
 from qseg.problems import build_problem
 from qseg.problems.base import refuse_if_too_large
+from qseg.solving.solve import _check_call, resolve_backend_params, resolve_formulation
 
 ROUNDS = 30
 

@@ -1,4 +1,4 @@
-"""The public Python API (DESIGN §2); the CLI is a thin layer over it."""
+"""The public Python API (docs/architecture.md §2); the CLI is a thin layer over it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from qseg.backends import Backend, BackendInfo, load_backend
 from qseg.backends.registry import list_backends as _list_backends
-from qseg.harness.record import Record, Status
-from qseg.harness.solve import solve, solve_baseline
 from qseg.problems import Problem, build_problem
+from qseg.record import Record, Status
+from qseg.solving.solve import solve, solve_baseline
 
 
 def problem(name: str, *, size: int | None = None, seed: int = 0, data: str | None = None, **params: Any) -> Problem:

@@ -1,4 +1,4 @@
-"""The ``qseg`` command, a thin layer over the public API (DESIGN §5).
+"""The ``qseg`` command, a thin layer over the public API (docs/architecture.md §5).
 
 Errors go to stderr as one line naming the field and the value. Exit codes:
 
@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from qseg.errors import BadInputError, InfeasibleModelError, QsegError, UnknownNameError
-from qseg.harness.record import Status
+from qseg.record import Status
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -142,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from qseg.report import write_report
+    from qseg.reports.report import write_report
 
     path = write_report(args.store, html=args.html)
     print(path)
@@ -152,8 +152,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from qseg.compare import compare_runs
-    from qseg.compare_report import check_out, markdown_report, write_compare
+    from qseg.reports.compare import compare_runs
+    from qseg.reports.compare_page import check_out, markdown_report, write_compare
 
     if args.out is not None:
         check_out(args.out)  # before reading either store
@@ -172,8 +172,8 @@ def _export(args: argparse.Namespace) -> int:
     from qseg.files import check_output_file
 
     if args.store:
-        from qseg.export import write_qoblib
-        from qseg.store import read_run
+        from qseg.reports.qoblib import write_qoblib
+        from qseg.store.folder import read_run
 
         if args.format != "qoblib":
             raise BadInputError("format", args.format, "a store exports as qoblib")
@@ -181,7 +181,7 @@ def _export(args: argparse.Namespace) -> int:
         print(write_qoblib(args.store, check_output_file("out", args.out or Path(args.store) / "qoblib.csv")))
         return 0
     import qseg
-    from qseg.export import check_model_format, export_model
+    from qseg.problems.export import check_model_format, export_model
 
     check_model_format(args.format)
     out = check_output_file("out", args.out or f"{args.model}.{args.format}")  # before the model is built
@@ -193,7 +193,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from qseg.demo import check_out, run_demo, write_demo
+    from qseg.workflows.demo import check_out, run_demo, write_demo
 
     check_out(args.out)  # before any solve: a bad --out costs nothing
     result = run_demo(on_progress=lambda line: print(f"demo: {line}", file=sys.stderr))
@@ -203,7 +203,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"{'ok' if check.ok else 'MISMATCH':<8} {check.what}: {found} (stated {check.expected:.3f})")
     print(f"wrote {', '.join(path.name for path in written)} to {args.out} in {result.seconds:.1f} s")
     if not result.reproduced:
-        print("qseg: demo: an exact value of DESIGN §8 was not reproduced", file=sys.stderr)
+        print("qseg: demo: an exact value of docs/architecture.md §8 was not reproduced", file=sys.stderr)
         return EXIT_FAILURE
     return 0
 
@@ -211,7 +211,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _segment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from qseg.segmentation.command import assign_command, segment_command
+    from qseg.workflows.segment.command import assign_command, segment_command
 
     columns = args.columns
     if args.assign:
@@ -339,10 +339,10 @@ def _analysis_steps(problem: str) -> tuple[Callable[..., Any], Callable[..., lis
     """Return how ``--analysis`` picks the answer to analyse from a SampleSet, the writer of the
     analysis folder, and what the answer is called (imported only when asked for)."""
     if problem == "binning":
-        from qseg.analysis.binning import best_bins, write_binning_analysis
+        from qseg.workflows.binning import best_bins, write_binning_analysis
 
         return best_bins, write_binning_analysis, "bins"
-    from qseg.analysis import best_actions, write_analysis
+    from qseg.workflows.retention import best_actions, write_analysis
 
     return best_actions, write_analysis, "plan"
 

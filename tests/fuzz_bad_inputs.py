@@ -298,7 +298,7 @@ def _load_suite(path: Path) -> Any:
 
 
 def _store_load(path: Path) -> Any:
-    from qseg.store import load
+    from qseg.store.folder import load
 
     return load(path)
 

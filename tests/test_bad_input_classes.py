@@ -16,7 +16,7 @@ from harness_support import bench, install_fault_plugins, knapsack_suite, write_
 import qseg
 from qseg.cli import main
 from qseg.errors import BadInputError
-from qseg.store import Store, read_records
+from qseg.store.folder import Store, read_records
 
 
 @pytest.mark.parametrize(("field", "kwargs"), [

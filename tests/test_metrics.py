@@ -1,4 +1,4 @@
-"""The metric definitions of DESIGN §3."""
+"""The metric definitions of docs/architecture.md §3."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from qseg.harness import metrics
+from qseg import metrics
 
 
 def test_gap_is_relative_to_the_reference_on_minimisation_objectives():

@@ -23,6 +23,17 @@ def test_make_test_runs_ruff_and_mypy_before_pytest():
     assert "lint" in prerequisites and any("pytest" in line for line in recipe)
     _, lint = _target(makefile, "lint")
     assert any(line.endswith("ruff check .") for line in lint) and any(line.endswith("mypy") for line in lint)
+    assert any(line.endswith("lint-imports") for line in lint), "the import contracts are not checked"
+
+
+def test_the_import_contracts_cover_every_top_level_room():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["type"] == "layers")
+    named = {part.strip() for layer in layers["layers"] for part in layer.replace(":", "|").split("|")}
+    rooms = {p.stem for p in (ROOT / "qseg").iterdir()
+             if (p.suffix == ".py" or (p / "__init__.py").is_file()) and not p.name.startswith("__")}
+    assert rooms - named == set(), f"rooms outside every layer: {sorted(rooms - named)}"
+    assert any(c["type"] == "acyclic_siblings" for c in config["contracts"])
 
 
 def test_mypy_holds_the_harness_and_the_backend_contract_to_strict():

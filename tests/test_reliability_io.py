@@ -24,7 +24,7 @@ from qseg.cli import EXIT_IO_ERROR, main
 from qseg.errors import BadInputError, UnknownNameError
 from qseg.files import replacing
 from qseg.harness.suite import SuiteError, load_suite
-from qseg.store import CELLS_FILE, Store, read_records
+from qseg.store.folder import CELLS_FILE, Store, read_records
 
 BINARY = bytes(range(256)) * 4
 SUITE = knapsack_suite("io", "random", params={"random": {"num_reads": 1}}, seeds=list(range(1, 9)))
@@ -66,7 +66,7 @@ def test_class_6_a_failed_write_leaves_neither_the_output_nor_the_temporary_file
 def test_class_6_a_cell_that_cannot_be_appended_is_cut_and_named(tmp_path, monkeypatch):
     with Store.open(tmp_path / "store", {"suite": {}}) as store:
         store.append({"key": "first"})
-        monkeypatch.setattr("qseg.store.os.fsync", _no_space)  # the line is written, the disk refuses it
+        monkeypatch.setattr("qseg.store.folder.os.fsync", _no_space)  # the line is written, the disk refuses it
         with pytest.raises(OSError) as raised:
             store.append({"key": "second"})
     assert raised.value.filename == str(tmp_path / "store" / CELLS_FILE)
@@ -105,12 +105,12 @@ def test_class_6_a_full_disk_mid_bench_keeps_the_store_resumable(tmp_path, monke
             _no_space()
         real_fsync(fd)
 
-    monkeypatch.setattr("qseg.store.os.fsync", full_after_three)
+    monkeypatch.setattr("qseg.store.folder.os.fsync", full_after_three)
     assert main(["bench", str(suite), "--out", str(store), "--workers", "1"]) == EXIT_IO_ERROR
     line = one_line(capsys.readouterr().err)
     assert f"path={store / CELLS_FILE}" in line and "--resume" in line, line
     assert len(list(read_records(store))) == 3 and leftovers(store) == []
-    monkeypatch.setattr("qseg.store.os.fsync", real_fsync)  # space freed
+    monkeypatch.setattr("qseg.store.folder.os.fsync", real_fsync)  # space freed
     assert main(["bench", str(suite), "--out", str(store), "--resume", "--workers", "1"]) == 0
     keys = [record["key"] for record in read_records(store)]
     assert len(keys) == len(set(keys)) == 8
@@ -197,7 +197,7 @@ def test_class_7_a_store_under_a_file_is_bad_input_and_a_refused_resume_writes_n
 
 
 def test_class_7_export_writes_through_a_temporary_name(tmp_path):
-    from qseg.export import export_model
+    from qseg.problems.export import export_model
 
     out = export_model(qseg.problem("knapsack", size=6, seed=1), "cqm", tmp_path / "m.cqm")
     assert [p.name for p in tmp_path.iterdir()] == ["m.cqm"] and out.stat().st_size > 0

@@ -48,7 +48,7 @@ CUSTOMERS_FILE, ACTIONS_FILE = "customers.csv", "actions.csv"
 # CLV range ($) per subscription type, in SUBSCRIPTION_TYPES order.
 CLV_RANGES = np.array([[240.0, 480.0], [200.0, 440.0], [120.0, 260.0], [120.0, 220.0]])
 
-# The memo's catalogue layout (DESIGN §8): email k in {1, 2, 7}, in-app/push {5, 6}, other {3, 4}.
+# The memo's catalogue layout (docs/architecture.md §8): email k in {1, 2, 7}, in-app/push {5, 6}, other {3, 4}.
 DEFAULT_ACTIONS = (
     (0, "No Action", NO_ACTION_CHANNEL, 0.0, 0.00),
     (1, "Personalized Email", "email", 1.0, 0.07),

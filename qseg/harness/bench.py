@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from qseg.environment import provenance
-from qseg.harness.reference import reference_for
 from qseg.harness.runner import Progress, run_local
-from qseg.harness.spec import NO_REFERENCE, CellSpec, RunSettings
 from qseg.harness.spend import DEFAULT_MAX_QPU_S, check_spend, estimate_charges
 from qseg.harness.suite import Suite, load_suite
-from qseg.store import SCHEMA_VERSION, Store, StoreError
+from qseg.solving.reference import reference_for
+from qseg.store.folder import SCHEMA_VERSION, Store, StoreError
+from qseg.store.spec import NO_REFERENCE, CellSpec, RunSettings
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "default.toml"
 

@@ -14,8 +14,8 @@ import numpy as np
 
 from qseg.errors import InfeasibleModelError, QsegError
 from qseg.files import replacing
-from qseg.harness.record import Record, Status
-from qseg.harness.spec import NO_REFERENCE, CellSpec, RunSettings
+from qseg.record import Record, Status
+from qseg.store.spec import NO_REFERENCE, CellSpec, RunSettings
 
 StoredRecord = dict[str, Any]
 
@@ -43,17 +43,18 @@ def stored(record: Record, cell: CellSpec) -> StoredRecord:
 
 def run_cell(cell: CellSpec, settings: RunSettings, samples_dir: Path | None = None) -> StoredRecord:
     """Build, solve and evaluate one cell; return its stored record. Errors become records."""
-    import qseg
+    from qseg.problems import build_problem
+    from qseg.solving.solve import solve, solve_baseline
 
     started = time.perf_counter()
     reference: bool | str = False if cell.reference == NO_REFERENCE else cell.reference
     try:
-        problem = qseg.problem(cell.instance.problem, size=cell.instance.size, seed=cell.instance.seed,
-                               data=cell.instance.data, **cell.instance.params)
+        problem = build_problem(cell.instance.problem, size=cell.instance.size, seed=cell.instance.seed,
+                                data=cell.instance.data, params=dict(cell.instance.params))
         if cell.is_baseline:
-            record = qseg.solve_baseline(problem, cell.baseline, reference=reference, eps=settings.eps)
+            record = solve_baseline(problem, cell.baseline, reference=reference, eps=settings.eps)
         else:
-            record, sampleset = qseg.solve(
+            record, sampleset = solve(
                 problem, cell.backend, formulation=cell.formulation, reference=reference,
                 penalties=dict(cell.penalties) or None, eps=settings.eps, repeat=cell.repeat,
                 polish=cell.polish, params=cell.params, keep_sampleset=True, penalty_tuning=cell.penalty_tuning,

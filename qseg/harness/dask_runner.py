@@ -36,9 +36,9 @@ from typing import Any
 
 from qseg.errors import BadInputError
 from qseg.harness.cell import StoredRecord, skeleton_record
-from qseg.harness.record import Status
 from qseg.harness.runner import Progress, Worker
-from qseg.harness.spec import CellSpec, RunSettings
+from qseg.record import Status
+from qseg.store.spec import CellSpec, RunSettings
 
 CONNECT_TIMEOUT_S = 10
 PLUGIN_NAME = "qseg-child-pool"

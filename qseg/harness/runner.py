@@ -1,4 +1,4 @@
-"""The local runner: cells fan out to long-lived worker processes (DESIGN §2).
+"""The local runner: cells fan out to long-lived worker processes (docs/architecture.md §2).
 
 Each worker pays its imports once and runs cells one after another. A cell past its timeout
 gets its worker's whole process group killed (solver children included), a ``timeout`` record,
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import IO
 
 from qseg.harness.cell import StoredRecord, skeleton_record
-from qseg.harness.record import Status
-from qseg.harness.spec import CellSpec, RunSettings
 from qseg.harness.worker import message
+from qseg.record import Status
+from qseg.store.spec import CellSpec, RunSettings
 
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 

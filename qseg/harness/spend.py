@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, ModelTooLargeError
-from qseg.harness.solve import build_model
-from qseg.harness.spec import CellSpec
 from qseg.harness.suite import Suite
+from qseg.solving.solve import build_model
+from qseg.store.spec import CellSpec
 
 DEFAULT_MAX_QPU_S = 60.0  # one minute of QPU access or hybrid charge unless the user says more
 

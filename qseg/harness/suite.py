@@ -60,9 +60,11 @@ from typing import Any
 from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, QsegError, UnknownNameError
 from qseg.files import one_line, read_text
-from qseg.harness.metrics import DEFAULT_EPS
-from qseg.harness.solve import derive_seed, resolve_backend_params, resolve_formulation
-from qseg.harness.spec import (
+from qseg.metrics import DEFAULT_EPS
+from qseg.problems import Problem, build_problem, problem_names
+from qseg.problems.base import positive_number
+from qseg.solving.solve import derive_seed, resolve_backend_params, resolve_formulation
+from qseg.store.spec import (
     BASELINE_FORMULATION,
     BASELINE_PREFIX,
     NO_REFERENCE,
@@ -72,8 +74,6 @@ from qseg.harness.spec import (
     RunSettings,
     content_hash,
 )
-from qseg.problems import Problem, build_problem, problem_names
-from qseg.problems.base import positive_number
 
 TOP_LEVEL_KEYS = {"name", "description", "timeout_s", "repeats", "reference", "eps", "max_cells", "formulations",
                   "baselines", "penalties", "instances", "backends"}

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qseg.harness.spec import CellSpec, RunSettings
+from qseg.store.spec import CellSpec, RunSettings
 
 PR_SET_PDEATHSIG = 1
 

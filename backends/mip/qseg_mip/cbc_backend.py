@@ -20,7 +20,8 @@ import numpy as np
 from qseg.backends import silenced
 from qseg.errors import SolverError
 from qseg_mip.cqm_convert import INF, LinearProgram
-from qseg_mip.milp_backend import MilpBackend, MipResult
+from qseg_mip.milp_backend import MilpBackend
+from qseg_mip.result import MipResult
 
 _BOUND = re.compile(r"^(?:Lower bound|Objective bound):\s*(-?[\d.eE+-]+)", re.MULTILINE)
 _RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)

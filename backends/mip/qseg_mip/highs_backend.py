@@ -6,7 +6,8 @@ from typing import Any
 
 from qseg_mip.cqm_convert import LinearProgram
 from qseg_mip.highs_solve import solve_arrays
-from qseg_mip.milp_backend import MilpBackend, MipResult
+from qseg_mip.milp_backend import MilpBackend
+from qseg_mip.result import MipResult
 
 
 class HighsBackend(MilpBackend):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import dimod
@@ -12,34 +12,13 @@ import numpy as np
 
 from qseg.backends import Backend, Parameter
 from qseg_mip.cqm_convert import LinearProgram, from_cqm, to_sampleset
-
-
-@dataclass(frozen=True)
-class MipResult:
-    """A MILP (or LP) solver's answer, in the model's minimisation sense.
-
-    ``status`` is one of "optimal", "feasible" (stopped early with a solution), "infeasible",
-    "unbounded", "no-solution"; ``proven`` is True only when the solver proved optimality.
-    ``row_duals`` (LPs only) are d(optimum)/d(row bound), one per program row. ``method`` names
-    the route that produced the answer, ``stats`` its statistics.
-    """
-
-    status: str
-    proven: bool
-    values: np.ndarray | None
-    objective: float | None
-    bound: float | None
-    mip_gap: float | None
-    solver_status: str
-    row_duals: np.ndarray | None = None
-    method: str = "mip"
-    stats: dict[str, Any] = field(default_factory=dict)
+from qseg_mip.result import MipResult
 
 
 class MilpBackend(Backend):
     """An exact MILP solver taking a CQM (products of binaries linearised).
 
-    BQMs are refused (DESIGN §5): a dense QUBO linearised has n²/2 product columns, a model no
+    BQMs are refused (docs/architecture.md §5): a dense QUBO linearised has n²/2 product columns, a model no
     one should send to a MILP solver by accident.
 
     ``relax=True`` solves the LP relaxation instead (integrality dropped; products of binaries

@@ -30,10 +30,10 @@ import numpy as np
 from qseg_mip.cqm_convert import FEASIBILITY_ATOL
 from qseg_mip.highs_solve import HighsOutcome, solve_arrays
 from qseg_mip.linear_program import LinearProgram
-from qseg_mip.milp_backend import MipResult
 from qseg_mip.onehot_grouped import GroupedProgram, Restricted
 from qseg_mip.onehot_lp import solve_lp
 from qseg_mip.onehot_shape import OneHotStructure, dense_coupling, dominated_options, redundant_rows
+from qseg_mip.result import MipResult
 
 FIRST_FREE_GROUPS = 400  # groups nearest a tie that the first incumbent MIP leaves free
 WIDEN = 4  # factor on the free-group count when that MIP is infeasible

@@ -3,7 +3,7 @@
 Customers ``i`` choose exactly one of ``K`` options (``k = 0`` is "no action": $0, no uplift);
 maximise ``sum (p_i u_k v_i - c_k) x_ik`` (stated as minimising its negative) subject to a
 budget, email and push capacities, high-risk and premium coverage floors, a per-action
-saturation cap and per-segment fairness floors (DESIGN §4). The data follow the retention memo's
+saturation cap and per-segment fairness floors (docs/architecture.md §4). The data follow the retention memo's
 ranges (churn 0.005-0.998, CLV $120-480, costs $0-30); the catalogue is this module's own, so
 that the backends can be tested before, and independently of, ``qseg.problem("assignment")``.
 """

@@ -1,0 +1,4 @@
+"""What a researcher reads from stores: the report (``report``, ``figures``, performance
+profiles), the comparison of two runs (``compare``, ``compare_page``, ``compare_figure``) and the
+QOBLIB export. Reports read ``qseg.store`` only: they never solve, and never import the harness or
+a problem (docs/architecture.md, "Layers")."""

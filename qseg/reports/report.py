@@ -1,0 +1,358 @@
+"""The report of a store: ``report.md``, optionally ``report.html``, ``cells.csv`` and the
+figures (nothing is re-run here).
+
+Per problem, one row per backend x formulation: median gap, feasible rate, median wall time and
+median TTS99, each with a bootstrap 95 % interval over instances (repeats of one instance are
+first reduced to their median, so the interval is over instances, not over correlated repeats),
+then the same split by instance family (generated, seed, library, file) when a problem has more
+than one, the performance-profile summary and the problem's figures. The best value of each
+column is marked in bold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qseg import store
+from qseg.document import Code, Figure, Section, Table, markdown, page
+from qseg.errors import BadInputError
+from qseg.files import replacing
+from qseg.reports import performance_profiles as profiles
+
+BOOTSTRAP_SAMPLES = 2000
+# Timing fields the harness itself measures; every other ``timing.*`` field came from a backend.
+HARNESS_TIMING = {"build_ns", "reference_ns", "evaluate_ns", "polish_ns", "total_ns", "spawn_ns", "dispatch_ns"}
+SCORED = ("ok", "infeasible")
+
+
+def bootstrap_interval(values: np.ndarray, statistic: Callable[..., Any] = np.median, seed: int = 0) -> tuple[float, float]:
+    """Return the 95 % percentile-bootstrap interval of ``statistic`` (NaN, NaN with no data)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    draws = rng.choice(values, size=(BOOTSTRAP_SAMPLES, values.size), replace=True)
+    estimates = statistic(draws, axis=1)
+    # No interpolation: TTS99 holds +inf for "never reached", and inf - inf is NaN.
+    return float(np.percentile(estimates, 2.5, method="lower")), float(np.percentile(estimates, 97.5, method="higher"))
+
+
+def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per (problem, solver, grid values, formulation) with medians, rates and
+    intervals; ``sweep`` is the grid values (empty without a grid)."""
+    scored = cells[cells["status"].isin(SCORED)].copy()
+    if "sweep" not in scored:
+        scored["sweep"] = ""
+    scored["feasible_value"] = scored["feasible"].astype(float)
+    scored["instance_key"] = profiles.instance_keys(scored)
+    # A cell that never reached the reference has no TTS99: it counts as infinitely slow, so a
+    # median over instances does not flatter a backend that often misses.
+    scored["tts_value"] = scored["tts99_s"].astype(float).where(
+        scored["tts99_s"].notna() | scored["reference"].isna(), np.inf)
+    keys = ["problem", "solver", "sweep", "formulation"]
+    # One grouped pass reduces repeats to their per-instance medians for every series at once; a
+    # groupby per series costs a second on a 300-cell store.
+    per_instance = scored.groupby([*keys, "instance_key"], sort=True).agg(
+        gap=("gap", "median"), feasible=("feasible_value", "mean"), wall=("wall_s", "median"),
+        tts=("tts_value", "median"))
+    counts = scored.groupby(keys, sort=True).size()
+    rows = []
+    for (problem, backend, sweep, formulation), group in per_instance.groupby(level=keys, sort=True):
+        row = {"problem": problem, "backend": backend, "sweep": sweep, "formulation": formulation,
+               "cells": int(counts[(problem, backend, sweep, formulation)]), "instances": len(group)}
+        for column, statistic in (("gap", np.median), ("feasible", np.mean), ("wall", np.median), ("tts", np.median)):
+            values = group[column].to_numpy(dtype=float)
+            known = values[~np.isnan(values)]
+            row[column] = float(statistic(known)) if known.size else float("nan")
+            row[f"{column}_low"], row[f"{column}_high"] = bootstrap_interval(values, statistic)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _format(value: float, low: float, high: float, kind: str) -> str:
+    if np.isnan(value):
+        return "–"
+    if np.isinf(value):
+        return "not reached"
+    fmt = {"gap": "{:.2%}", "feasible": "{:.0%}", "wall": "{:.3g} s", "tts": "{:.3g} s"}[kind]
+    text = fmt.format(value)
+    if not (np.isnan(low) or np.isnan(high)) and (low != value or high != value):
+        text += f" [{_bound(low, fmt)}, {_bound(high, fmt)}]"
+    return text
+
+
+def _bound(value: float, fmt: str) -> str:
+    return "∞" if np.isinf(value) else fmt.format(value)
+
+
+
+SUMMARY_KINDS = ("gap", "feasible", "wall", "tts")
+REPORT_FILES = ("cells.csv", "report.md", "report.html")
+
+
+def summary_rows(summary: pd.DataFrame) -> Table:
+    """Return the summary of one problem (``summary_table`` rows) as a table, the best value of
+    each column marked bold; a sweep column appears when any row has grid values."""
+    best = {"gap": summary["gap"].min(skipna=True), "feasible": summary["feasible"].max(skipna=True),
+            "wall": summary["wall"].min(skipna=True), "tts": summary["tts"].min(skipna=True)}
+    swept = "sweep" in summary and bool((summary["sweep"] != "").any())
+    columns = ("backend", *(("sweep",) if swept else ()), "formulation", "cells", "instances", "median gap [95% CI]",
+               "feasible rate [95% CI]", "median wall time [95% CI]", "median TTS99 [95% CI]")
+    rows: list[tuple[str, ...]] = []
+    bold = set()
+    first = len(columns) - len(SUMMARY_KINDS)
+    for r, row in enumerate(summary.itertuples(index=False)):
+        values = []
+        for c, kind in enumerate(SUMMARY_KINDS):
+            value = getattr(row, kind)
+            values.append(_format(value, getattr(row, f"{kind}_low"), getattr(row, f"{kind}_high"), kind))
+            if np.isfinite(value) and value == best[kind]:
+                bold.add((r, first + c))
+        sweep = ((row.sweep or "–"),) if swept else ()
+        rows.append((str(row.backend), *sweep, str(row.formulation), str(row.cells), str(row.instances), *values))
+    return Table(columns, tuple(rows), frozenset(bold))
+
+
+def markdown_table(summary: pd.DataFrame) -> str:
+    """Return the summary of one problem as a markdown table, best of each column in bold."""
+    from qseg.document import markdown_table as render
+
+    return render(summary_rows(summary))
+
+
+def _table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
+    return Table(columns, tuple(rows))
+
+
+def quantum_sections(cells: pd.DataFrame) -> list[Section]:
+    """Return the sections for embedded (QPU-like) and QAOA cells; none when absent."""
+    sections = []
+    scored = cells[cells["status"].isin(SCORED)]
+    if "physical_qubits" in scored and scored["physical_qubits"].notna().any():
+        embedded = scored[scored["physical_qubits"].notna()]
+        rows: list[tuple[str, ...]] = []
+        for key, group in embedded.groupby(["solver", "problem", "formulation", "num_variables"]):
+            qubits = group["physical_qubits"].mean()
+            rows.append((str(key[0]), f"{key[1]} / {key[2]}", f"{key[3]:.0f}", f"{qubits:.0f}", f"{qubits / key[3]:.2f}",
+                         f"{group['max_chain_length'].max():.0f}", f"{group['chain_break_fraction'].mean():.3f}",
+                         _percent(group["gap"].median())))
+        sections.append(Section("Embeddings", 2, (
+            "Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is never reported.",
+            _table(("backend", "problem / formulation", "variables", "physical qubits", "qubits per variable", "max chain",
+                    "chain-break fraction", "median gap"), rows))))
+    if "shots" in scored and scored["shots"].notna().any():
+        rows = []
+        for _, row in scored[scored["shots"].notna()].iterrows():
+            control = row.get("details.random_control")
+            control = control if isinstance(control, dict) else {}
+            rows.append((str(row["problem"]), f"{row['num_variables']:.0f}", f"{row['reps']:.0f}", f"{row['shots']:.0f}",
+                         _number(row["approximation_ratio_best"]), _number(row["approximation_ratio_mean"]),
+                         _number(row["success_probability"]), _number(control.get("success_probability_per_shot")),
+                         _number(control.get("probability_in_shots"))))
+        sections.append(Section("QAOA", 2, (
+            "Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: the chance "
+            "that as many uniformly random bitstrings contain an optimum.",
+            _table(("problem", "variables", "reps", "shots", "ratio best", "ratio mean", "success per shot",
+                    "random per shot", "random within shots"), rows))))
+    return sections
+
+
+def solver_facts_section(cells: pd.DataFrame) -> list[Section]:
+    """Return a section listing, per backend, the SolverInfo facts its cells reported: the
+    timing fields (``timing.*``) and the backend's own ``extra`` facts (median over cells)."""
+    scored = cells[cells["status"].isin(SCORED)]
+    rows = []
+    for solver, group in scored.groupby("solver"):
+        timing = sorted(c.removeprefix("timing.") for c in group.columns
+                        if c.startswith("timing.") and group[c].notna().any()
+                        and c.removeprefix("timing.") not in HARNESS_TIMING)
+        extra: dict[str, list[float]] = {}
+        for facts in group.get("details.extra", pd.Series(dtype=object)):
+            for key, value in (facts if isinstance(facts, dict) else {}).items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    extra.setdefault(key, []).append(float(value))
+        extras = ", ".join(f"{key} (median {np.median(values):.4g})" for key, values in sorted(extra.items()))
+        rows.append((str(solver), ", ".join(timing), extras or "–"))
+    if not rows:
+        return []
+    return [Section("Solver facts", 2, (
+        "What each backend reported through `SolverInfo`: its timing fields (integer nanoseconds) and its own `extra` facts.",
+        _table(("backend", "timing fields", "extra facts"), rows)))]
+
+
+def _percent(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.2%}"
+
+
+def _number(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.3g}"
+
+
+def _share(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[str, Table] | None:
+    """Return a sentence and a table summarising one problem's performance profile of ``kind``:
+    per series the share of instances on which it is best (rho(1)), close to the best and
+    successful at all (rho(inf)); None when the profile has too few instances or series."""
+    data = profiles.profile_data(cells, profiles.series_labels(cells), kind)
+    if data is None:
+        return None
+    if kind == "time":
+        close, names = 10.0, ("fastest", "within 10× of the fastest", f"gap ≤ {profiles.TARGET_GAP:.0%} at all")
+        what, verbs = (f"time to a gap ≤ {profiles.TARGET_GAP:.0%}",
+                       f"is the fastest, within 10× of the fastest, and reaches a gap ≤ {profiles.TARGET_GAP:.0%} at all")
+    else:
+        close, names = 1.01, ("best answer", "within 1 % of the best", "feasible at all")
+        what, verbs = "solution quality (1 + gap)", "has the best answer, is within 1 % of the best, and is feasible at all"
+    shares = pd.DataFrame({"best": data.rho(1.0), "close": data.rho(close), "ever": data.rho(np.inf)})
+    shares = shares.sort_values(["best", "close", "ever"], ascending=False)
+    top = shares.max()
+    rows = [(str(name), _share(row.best), _share(row.close), _share(row.ever)) for name, row in shares.iterrows()]
+    bold = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
+            if row[key] == top[key] and row[key] > 0}
+    sentence = (f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the share of instances on "
+                f"which each series {verbs}.")
+    if data.left_out:
+        left_out = ", ".join(f"`{name}`" for name in data.left_out)
+        sentence += f" Left out (run on too few of the instances to compare on all): {left_out}."
+    return sentence, Table(("series", *names), tuple(rows), frozenset(bold))
+
+
+def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], root: Path) -> list[Section]:
+    """Return one problem's sections: its summary table, the same by instance family (when it
+    has more than one), its performance-profile tables and its figures."""
+    from qseg.reports import figures as plots
+
+    summary = summary_table(cells)
+    if summary.empty:
+        return []
+    scored = cells[cells["status"].isin(SCORED)]
+    order = {family: rank for rank, family in enumerate(store.FAMILIES)}
+    present = scored["family"].dropna().unique() if "family" in scored else []
+    families = sorted(present, key=lambda family: (order.get(family, len(order)), family))
+    blocks: list[str | Table] = [summary_rows(summary)]
+    if len(families) == 1:
+        blocks.append(f"Every instance is of the `{families[0]}` family.")
+    sections = [Section(problem, 2, tuple(blocks))]
+    if len(families) > 1:
+        family_blocks: list[str | Table] = []
+        for family in families:
+            part = summary_table(cells[cells["family"] == family])
+            count = profiles.instance_keys(scored[scored["family"] == family]).nunique()
+            family_blocks += [f"**{family}** ({count} instance{'s' if count != 1 else ''}):", summary_rows(part)]
+        sections.append(Section(f"{problem} by instance family", 3, tuple(family_blocks)))
+    profile_blocks: list[str | Table] = []
+    for kind in ("time", "quality"):
+        found = profile_table(cells[~cells["status"].isin(profiles.NOT_RUN)], kind)
+        if found is not None:
+            profile_blocks += list(found)
+    if profile_blocks:
+        sections.append(Section(f"{problem} performance profiles", 3, tuple(profile_blocks)))
+    if figures:
+        sections.append(Section(f"{problem} figures", 3, tuple(
+            Figure(path.relative_to(root), f"{problem}: {plots.CAPTIONS.get(path.stem, path.stem)}") for path in figures)))
+    return sections
+
+
+def unscored_section(cells: pd.DataFrame) -> list[Section]:
+    """Return the list of cells without a score (skipped, timed out, errored), or nothing."""
+    unusual = cells[~cells["status"].isin(SCORED)]
+    if unusual.empty:
+        return []
+    rows = [(str(row.problem), str(row.backend), str(row.formulation), str(row.instance), str(row.status),
+             str(row.message or "")[:160]) for row in unusual.itertuples(index=False)]
+    return [Section("Cells without a score", 2, (_table(("problem", "backend", "formulation", "instance", "status",
+                                                          "message"), rows),))]
+
+
+def machine_section(run: dict[str, Any]) -> Section:
+    """Return the versions and machine of the run (from ``run.json``)."""
+    facts = [("git revision", run.get("git_revision")), ("started (UTC)", run.get("utc")), ("python", run.get("python")),
+             ("platform", run.get("platform")), ("machine", run.get("machine")), ("cores", run.get("cpu_count")),
+             ("executor", run.get("executor")), ("workers", run.get("workers")),
+             ("solver threads", run.get("solver_threads")), ("settings", json.dumps(run.get("settings", {})))]
+    backends = run.get("backends", {})
+    rows = [(str(name), str(info.get("package", "")), str(info.get("version", "")),
+             "yes" if info.get("available") else "no", str(info.get("reason", "")) or "–")
+            for name, info in sorted(backends.items()) if isinstance(info, dict)]
+    blocks: list[str | Table | Code] = [_table(("fact", "value"), [(k, "–" if v is None else str(v)) for k, v in facts])]
+    if rows:
+        blocks.append(_table(("backend", "package", "version", "available", "reason"), rows))
+    blocks.append(Code(json.dumps(run.get("packages", {}), indent=2), "json"))
+    return Section("Versions and machine", 2, tuple(blocks))
+
+
+def report_sections(run: dict[str, Any], cells: pd.DataFrame, figures: dict[str, list[Path]], root: Path) -> list[Section]:
+    """Return every section of the report of a store (its ``run.json``, cells and figures)."""
+    suite = run.get("suite", {})
+    intro: list[str] = [
+        f"Suite `{suite.get('path')}` (sha256 {str(suite.get('sha256'))[:12]}), {run.get('cells')} cells; git "
+        f"{run.get('git_revision')}, started {run.get('utc')} on {run.get('platform')} ({run.get('cpu_count')} cores), "
+        f"{run.get('workers')} workers."]
+    sections = [Section(f"{suite.get('name')}: benchmark report", 1, tuple(intro))]
+    if len(cells):
+        counts = cells["status"].value_counts().to_dict()
+        intro += ["Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+                  "Gap: relative to the exact or published optimum (0 = optimal; best feasible read). Intervals: bootstrap "
+                  "95 % over instances. Best per column in bold. In every figure a backend keeps one colour and marker, "
+                  "and a formulation one line style (dashed, dotted) or hatch."]
+        sections = [Section(sections[0].title, 1, tuple(intro))]
+        for problem, group in cells.groupby("problem", sort=True):
+            sections += problem_sections(str(problem), group, figures.get(str(problem), []), root)
+        sections += unscored_section(cells)
+        sections += quantum_sections(cells)
+        sections += solver_facts_section(cells)
+    sections.append(machine_section(run))
+    return sections
+
+
+def write_report(root: Path | str, *, html: bool = False) -> Path:
+    """Write ``report.md``, ``cells.csv`` and the figures (``plots/PROBLEM/*.png``) into the
+    store folder, and ``report.html`` (self-contained) when ``html``; return report.md's path.
+
+    Each file is written under a temporary name, then renamed. Raises BadInputError (naming the
+    path) when the folder is not a store or a file cannot be written there, before any figure
+    is drawn when that can be seen in advance.
+    """
+    from qseg.reports import figures as plots
+
+    root = Path(root)
+    run = store.read_run(root)
+    _check_writable(root)
+    cells = store.load(root)
+    _write_text(root / "cells.csv", cells.to_csv(index=False))
+    figures = plots.write_plots(cells, root / "plots") if len(cells) else {}
+    sections = report_sections(run, cells, figures, root)
+    path = root / "report.md"
+    _write_text(path, markdown(sections))
+    if html:
+        _write_text(root / "report.html", page(sections[0].title, sections, lambda figure: (root / figure).read_bytes()))
+    return path
+
+
+def _check_writable(root: Path) -> None:
+    """Raise BadInputError when the report's files cannot be written into ``root``."""
+    if not os.access(root, os.W_OK):
+        raise BadInputError("out", str(root), "the store folder is not writable")
+    for name in REPORT_FILES:
+        if (root / name).is_dir():
+            raise BadInputError("out", str(root / name), "is a folder, not a file")
+    if (root / "plots").exists() and not (root / "plots").is_dir():
+        raise BadInputError("out", str(root / "plots"), "is a file, not a folder")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed into place (never a torn
+    report); an OSError (a full disk) names ``path`` and leaves no temporary file."""
+    with replacing(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")

@@ -1,0 +1,31 @@
+"""Classical segmentation of scaled customer features and its quality: the p-median objective
+without an N x N matrix, KMeans / GaussianMixture / HDBSCAN / FasterPAM scored on it, internal
+metrics, bootstrap stability, the K sweep, segment profiles with business labels, a JSON segmenter
+and figures.
+
+Modules: ``pmedian`` (objective, nearest medoid, medoids of a labelling), ``methods`` (the
+classical methods, each a ``Segmentation``), ``quality`` (metrics, stability, model selection),
+``profiles`` (profiles, labels), ``segmenter`` (the saved model), ``plots`` (figures).
+"""
+
+from __future__ import annotations
+
+from qseg.workflows.segment.methods import Segmentation, fasterpam, gaussian_mixture, hdbscan, kmeans, refit
+from qseg.workflows.segment.pmedian import medoids_of_labels, nearest_medoid, pmedian_cost
+from qseg.workflows.segment.profiles import label_segments, segment_profiles
+from qseg.workflows.segment.quality import (
+    ClusterQuality,
+    ModelSelection,
+    Stability,
+    bootstrap_stability,
+    cluster_quality,
+    model_selection,
+    stability_reading,
+)
+from qseg.workflows.segment.segmenter import Segmenter
+
+__all__ = [
+    "ClusterQuality", "ModelSelection", "Segmentation", "Segmenter", "Stability", "bootstrap_stability",
+    "cluster_quality", "fasterpam", "gaussian_mixture", "hdbscan", "kmeans", "label_segments", "medoids_of_labels",
+    "model_selection", "nearest_medoid", "pmedian_cost", "refit", "segment_profiles", "stability_reading",
+]

@@ -1,0 +1,78 @@
+"""``qseg segment`` and ``qseg segment --assign``: argument checks first (bad input exits 2
+before anything is read or written), then the pipeline and its artefacts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from qseg.backends.registry import load_backend
+from qseg.data.rfm import (
+    FEATURES,
+    Scaler,
+    clean_transactions,
+    customer_features,
+    parse_column_mapping,
+    read_transactions,
+)
+from qseg.errors import BadInputError, UnknownNameError
+from qseg.problems.kmedoids.problem import KMedoidsProblem
+from qseg.workflows.segment.artefacts import check_out_dir, write_assignments, write_segments
+from qseg.workflows.segment.pipeline import GENERATED, SegmentRequest, fit_segments, load_transactions, parse_ks
+from qseg.workflows.segment.qubo_route import QuboRoute
+from qseg.workflows.segment.segmenter import Segmenter
+
+
+def segment_command(transactions: str, out: Path, *, k: str, backend: str, formulation: str, candidates: str | None,
+                    params: Mapping[str, Any], polish: bool, columns: str | None, customers: int, seed: int,
+                    resamples: int) -> int:
+    """Run the segmentation workflow on ``transactions`` into ``out``; print the summary path and
+    return 0."""
+    check_out_dir(out)
+    if transactions == GENERATED and columns:
+        raise BadInputError("columns", columns, "generated transactions have the Online Retail layout")
+    for field, value, low in (("customers", customers, 3), ("seed", seed, 0), ("resamples", resamples, 0)):
+        if value < low:
+            raise BadInputError(field, value, f"must be a whole number >= {low}")
+    chosen_candidates: int | str | None = candidates
+    if candidates is not None and candidates != "all":
+        try:
+            chosen_candidates = int(candidates)
+        except ValueError:
+            raise BadInputError("candidates", candidates, "expected a whole number or 'all'") from None
+        if chosen_candidates < 1:
+            raise BadInputError("candidates", candidates, "must be 'all' or a whole number >= 1")
+    # Names are checked before the transactions are read: a typo must not cost the model selection.
+    load_backend(backend)
+    if formulation not in KMedoidsProblem.formulations:
+        raise UnknownNameError("formulation", formulation, KMedoidsProblem.formulations)
+    route = QuboRoute(backend=backend, formulation=formulation, candidates=chosen_candidates, params=dict(params),
+                      polish=polish)
+    request = SegmentRequest(transactions=transactions, ks=parse_ks(k), route=route, seed=seed, customers=customers,
+                             columns=parse_column_mapping(columns) if columns else None, resamples=resamples)
+    data = load_transactions(request)
+    result = fit_segments(request, data)
+    written = write_segments(result, out)
+    print(next(path for path in written if path.name == "segment.md"))
+    return 0
+
+
+def assign_command(segmenter_path: Path, transactions: str, columns: str | None, out: Path | None) -> int:
+    """Apply the saved segmenter to the customers of ``transactions``: their features scaled with
+    the segmenter's own scaler (never refitted), each assigned its nearest medoid. Print the CSV
+    (or write ``out``/assignments.csv and print its path); return 0."""
+    if out is not None:
+        check_out_dir(out)
+    segmenter = Segmenter.load(segmenter_path)
+    if tuple(segmenter.features) != FEATURES:
+        raise BadInputError("features", list(segmenter.features), f"this qseg computes {', '.join(FEATURES)}")
+    scaler = Scaler.from_json(segmenter.scaling)
+    path = Path(transactions).expanduser()
+    if not path.is_file():
+        raise BadInputError("transactions", transactions, "no such file")
+    clean, _ = clean_transactions(read_transactions(path, parse_column_mapping(columns) if columns else None))
+    features = customer_features(clean)
+    text = write_assignments(segmenter, features, scaler.transform(features), out)
+    print(out / "assignments.csv" if out is not None else text, end="\n" if out is not None else "")
+    return 0

@@ -1,0 +1,178 @@
+"""Clustering quality: internal metrics, bootstrap stability and the K sweep.
+
+* ``cluster_quality``: silhouette, Davies–Bouldin and Calinski–Harabasz (scikit-learn) on the
+  customers that are not noise (label -1; they are counted, not scored), and the p-median cost
+  over *all* customers (noise included: every customer is in the objective). The silhouette is
+  O(N²), so above ``silhouette_sample`` customers it is computed on a seeded sample of that many
+  (without replacement) and the sample size is recorded.
+* ``bootstrap_stability``: the seed notebook's procedure. Draw N customers with replacement,
+  refit, and compare the refit labels with the base labels of the same drawn customers by the
+  adjusted Rand index (invariant to renumbering); mean and population std over the resamples.
+  ``fit`` is any callable, so a QUBO route plugs in like KMeans. Noise (-1) counts as one more
+  label in the ARI.
+* ``model_selection``: KMeans inertia (elbow) and silhouette for each K; ``chosen_k`` is the K
+  with the highest silhouette (the smaller K on a tie). The elbow has no agreed numerical
+  definition, so it is plotted for the reader, while the choice uses a stated maximum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qseg.errors import BadInputError
+from qseg.workflows.segment.checks import check_labels, check_points, check_seed, whole
+from qseg.workflows.segment.methods import KMEANS_N_INIT, single_threaded
+from qseg.workflows.segment.pmedian import pmedian_cost
+
+SILHOUETTE_SAMPLE = 10_000
+BOOTSTRAP_RESAMPLES = 30
+# The seed's reading of the mean ARI: above STABLE "highly stable", from ACCEPTABLE up to and
+# including STABLE "acceptable", below ACCEPTABLE "unreliable".
+STABLE = 0.75
+ACCEPTABLE = 0.5
+
+
+@dataclass(frozen=True)
+class ClusterQuality:
+    """Quality of one segmentation. The three sklearn metrics are None with fewer than 2
+    clusters; ``silhouette_sample`` is the customers the silhouette used (None = all non-noise);
+    ``pmedian_cost`` None when there is no medoid; ``clusters`` excludes noise, ``noise`` counts it."""
+
+    silhouette: float | None
+    silhouette_sample: int | None
+    davies_bouldin: float | None
+    calinski_harabasz: float | None
+    pmedian_cost: float | None
+    clusters: int
+    noise: int
+
+
+def silhouette(points: np.ndarray, labels: np.ndarray, *, seed: int,
+               sample: int = SILHOUETTE_SAMPLE) -> tuple[float | None, int | None]:
+    """Return (silhouette, customers used: None when all) on already-checked arrays without
+    noise; the silhouette is None when fewer than 2 clusters (or as many clusters as customers)
+    are present in what is scored."""
+    from sklearn.metrics import silhouette_score
+
+    used: int | None = None
+    if len(points) > sample:
+        rows = np.random.default_rng(seed).choice(len(points), size=sample, replace=False)
+        points, labels, used = points[rows], labels[rows], sample
+    present = len(np.unique(labels))
+    if present < 2 or present >= len(points):
+        return None, used
+    with single_threaded():
+        return float(silhouette_score(points, labels)), used
+
+
+def cluster_quality(points: np.ndarray, labels: np.ndarray, medoids: np.ndarray, *, seed: int,
+                    silhouette_sample: int = SILHOUETTE_SAMPLE) -> ClusterQuality:
+    """Return the ClusterQuality of ``labels`` (noise -1 excluded from the metrics) and of
+    ``medoids`` (row indices; the p-median cost over all customers)."""
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    clean = check_points(points)
+    clean_labels = check_labels(labels, len(clean))
+    seed, sample = check_seed(seed), whole("silhouette_sample", silhouette_sample, low=2)
+    kept = clean_labels >= 0
+    scored, scored_labels = clean[kept], clean_labels[kept]
+    clusters = len(np.unique(scored_labels))
+    cost = pmedian_cost(clean, medoids) if len(medoids) else None
+    if clusters < 2 or clusters >= len(scored):
+        return ClusterQuality(None, None, None, None, cost, clusters, int((~kept).sum()))
+    value, used = silhouette(scored, scored_labels, seed=seed, sample=sample)
+    with single_threaded():
+        davies_bouldin = float(davies_bouldin_score(scored, scored_labels))
+        calinski_harabasz = float(calinski_harabasz_score(scored, scored_labels))
+    return ClusterQuality(silhouette=value, silhouette_sample=used, davies_bouldin=davies_bouldin,
+                          calinski_harabasz=calinski_harabasz, pmedian_cost=cost, clusters=clusters,
+                          noise=int((~kept).sum()))
+
+
+def stability_reading(mean: float) -> str:
+    """Return the seed's reading of a mean ARI: "highly stable" above 0.75, "acceptable" from
+    0.5 to 0.75 (both ends included), "unreliable" below 0.5."""
+    if isinstance(mean, bool) or not isinstance(mean, int | float | np.floating) or not math.isfinite(mean):
+        raise BadInputError("mean", mean, "expected a finite adjusted Rand index")
+    if mean > STABLE:
+        return "highly stable"
+    return "acceptable" if mean >= ACCEPTABLE else "unreliable"
+
+
+@dataclass(frozen=True)
+class Stability:
+    """Bootstrap stability: mean and population std of the ARI over ``resamples``, the seed's
+    ``reading`` of the mean, and every resample's ARI in draw order."""
+
+    mean: float
+    std: float
+    resamples: int
+    reading: str
+    scores: tuple[float, ...]
+
+
+def bootstrap_stability(points: np.ndarray, fit: Callable[[np.ndarray, int], np.ndarray], base_labels: np.ndarray, *,
+                        resamples: int = BOOTSTRAP_RESAMPLES, seed: int) -> Stability:
+    """Return the Stability of ``base_labels``: for each resample, N customers drawn with
+    replacement (seeded), ``fit(points[idx], fit_seed)`` gives labels for the drawn rows, and the
+    ARI compares them with ``base_labels[idx]``. The fit seeds are drawn from the same seeded
+    generator, so one ``seed`` fixes the whole procedure; the fits run with scikit-learn's thread
+    pools limited to one thread, like every method here."""
+    from sklearn.metrics import adjusted_rand_score
+
+    clean = check_points(points)
+    base = check_labels(base_labels, len(clean), "base_labels")
+    count = whole("resamples", resamples, low=1)
+    rng = np.random.default_rng(check_seed(seed))
+    scores = []
+    with single_threaded():
+        for _ in range(count):
+            rows = rng.integers(0, len(clean), size=len(clean))
+            refit = check_labels(fit(clean[rows], int(rng.integers(0, 2**31 - 1))), len(rows), "fit")
+            scores.append(float(adjusted_rand_score(base[rows], refit)))
+    mean = float(np.mean(scores))
+    return Stability(mean=mean, std=float(np.std(scores)), resamples=count, reading=stability_reading(mean),
+                     scores=tuple(scores))
+
+
+@dataclass(frozen=True)
+class ModelSelection:
+    """The KMeans sweep over ``ks``: ``inertia`` (the elbow curve) and ``silhouette`` per K (with
+    ``silhouette_sample`` customers, None = all), ``chosen_k`` by ``rule``."""
+
+    ks: tuple[int, ...]
+    inertia: tuple[float, ...]
+    silhouette: tuple[float, ...]
+    silhouette_sample: int | None
+    chosen_k: int
+    rule: str
+
+
+def model_selection(points: np.ndarray, ks: Sequence[int], *, seed: int, silhouette_sample: int = SILHOUETTE_SAMPLE,
+                    n_init: int = KMEANS_N_INIT) -> ModelSelection:
+    """Return the ModelSelection of KMeans (``n_init`` starts, seeded) for each K in ``ks``
+    (distinct, each in 2..N-1); ``chosen_k`` is the highest silhouette, the smaller K on a tie."""
+    from sklearn.cluster import KMeans
+
+    clean = check_points(points)
+    if isinstance(ks, str | bytes) or len(ks) == 0:
+        raise BadInputError("k", ks, "expected one or more values of K")
+    values = tuple(whole("k", k, low=2, high=len(clean) - 1) for k in ks)
+    if len(set(values)) != len(values):
+        raise BadInputError("k", list(values), "values of K repeat")
+    seed, sample = check_seed(seed), whole("silhouette_sample", silhouette_sample, low=2)
+    n_init = whole("n_init", n_init, low=1)
+    inertia, scores, used = [], [], None
+    for k in values:
+        with single_threaded():
+            model = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(clean)
+        value, used = silhouette(clean, model.labels_, seed=seed, sample=sample)
+        inertia.append(float(model.inertia_))
+        scores.append(math.nan if value is None else value)
+    best = max(range(len(values)), key=lambda i: (np.nan_to_num(scores[i], nan=-2.0), -values[i]))
+    return ModelSelection(ks=values, inertia=tuple(inertia), silhouette=tuple(scores), silhouette_sample=used,
+                          chosen_k=values[best], rule="highest silhouette (smaller K on a tie)")
