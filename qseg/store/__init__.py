@@ -5,6 +5,17 @@ Nothing here imports a problem, a backend or the harness: the store is read by `
 and written by ``qseg.harness`` (docs/architecture.md, "Layers").
 """
 
-from qseg.store.folder import CELLS_FILE, RUN_FILE, SCHEMA_VERSION, Store, StoreError, load, read_records, read_run
+from qseg.store.folder import (
+    CELLS_FILE,
+    FAMILIES,
+    RUN_FILE,
+    SCHEMA_VERSION,
+    Store,
+    StoreError,
+    frame,
+    load,
+    read_records,
+    read_run,
+)
 
-__all__ = ["CELLS_FILE", "RUN_FILE", "SCHEMA_VERSION", "Store", "StoreError", "load", "read_records", "read_run"]
+__all__ = ["CELLS_FILE", "FAMILIES", "RUN_FILE", "frame", "SCHEMA_VERSION", "Store", "StoreError", "load", "read_records", "read_run"]
