@@ -18,4 +18,6 @@ from qseg.store.folder import (
     read_run,
 )
 
-__all__ = ["CELLS_FILE", "FAMILIES", "RUN_FILE", "frame", "SCHEMA_VERSION", "Store", "StoreError", "load", "read_records", "read_run"]
+__all__ = [
+    "CELLS_FILE", "FAMILIES", "RUN_FILE", "SCHEMA_VERSION", "Store", "StoreError", "frame", "load", "read_records", "read_run",
+]
