@@ -1,6 +1,6 @@
 """Knapsack quality and penalty tuning targets (issue 14, items 4 and 5). Run alone with
 
-    QSEG_INSTANCES_DIR=../shared/instances python -m pytest benchmarks/test_knapsack_quality.py -q -s
+    python -m pytest benchmarks/test_knapsack_quality.py -q -s
 
 (``make benchmarks`` runs it with the rest). Figures are printed and kept in extra_info.
 

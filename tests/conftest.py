@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated cache per test session, the shared instances folder."""
+"""Shared fixtures: an isolated cache per test session, the packaged instances folder."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qseg.data.instances import instance_roots
+from qseg.data.instances import PACKAGED_INSTANCES
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +19,5 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 @pytest.fixture(scope="session")
 def instances_dir() -> Path:
-    """Return ../shared/instances, or skip with the reason when it is absent."""
-    roots = instance_roots()
-    if not roots:
-        pytest.skip("../shared/instances is absent (set QSEG_INSTANCES_DIR to run instance tests)")
-    return roots[0]
+    """Return the standard instances shipped with the package (qseg/data/instance_files)."""
+    return PACKAGED_INSTANCES

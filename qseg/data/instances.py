@@ -1,7 +1,9 @@
 """Finding standard instance files: a path, a bare file name, or ``FILE#NAME``.
 
 Bare names (``pmed7.txt``, ``knapPI_1_50_1000.csv``) are looked up under ``$QSEG_INSTANCES_DIR``
-and then ``../shared/instances`` beside the checkout.
+(when set) and then in the instances shipped with the package (``qseg/data/instance_files/``,
+their origins, licences and optima in each folder's README.md and OPTIMA.csv). Nothing outside the
+package is searched unless the user names it; see docs/architecture.md §8.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from pathlib import Path
 
 from qseg.errors import BadInputError
 
+PACKAGED_INSTANCES = Path(__file__).resolve().parent / "instance_files"
+"""The folder of standard instances shipped as package data (pmed, gap, knapsack)."""
+
 
 def instance_roots() -> list[Path]:
-    """Return the folders searched for bare instance names, in order."""
+    """Return the folders searched for bare instance names, in order: ``$QSEG_INSTANCES_DIR``
+    when it is set and names a folder, then the packaged instances."""
     roots = []
-    if os.environ.get("QSEG_INSTANCES_DIR"):
-        roots.append(Path(os.environ["QSEG_INSTANCES_DIR"]))
-    checkout = Path(__file__).resolve().parents[2]
-    roots.append(checkout.parent / "shared" / "instances")
+    extra = os.environ.get("QSEG_INSTANCES_DIR")
+    if extra:
+        roots.append(Path(extra).expanduser())
+    roots.append(PACKAGED_INSTANCES)
     return [root for root in roots if root.is_dir()]
 
 
@@ -35,14 +41,19 @@ def split_selector(spec: str) -> tuple[str, str | None]:
 def find_instance_file(name: str) -> Path:
     """Return the path of an instance file given as a path or a bare file name.
 
-    Raises BadInputError naming the value when nothing matches.
+    Raises BadInputError naming the value and the folders searched when nothing matches.
     """
     path = Path(name).expanduser()
     if path.is_file():
         return path
+    roots = instance_roots()
     if path.parent == Path("."):
-        for root in instance_roots():
+        for root in roots:
             matches = sorted(p for p in root.rglob(path.name) if p.is_file())
             if matches:
                 return matches[0]
-    raise BadInputError("data", name, "no such dataset or instance file")
+        searched = "; ".join(str(root) for root in roots) or "none"
+        why = f"no such file, dataset or instance name (folders searched: {searched}; $QSEG_INSTANCES_DIR adds one)"
+    else:
+        why = "no such dataset or instance file"
+    raise BadInputError("data", name, why)

@@ -1,4 +1,4 @@
-"""Loaders for 0-1 knapsack instances with published optima (``../shared/instances/knapsack``).
+"""Loaders for 0-1 knapsack instances with published optima (``qseg/data/instance_files/knapsack``).
 
 Two formats: Pisinger's CSV archives (blocks split by ``-----``: name, ``n``, ``c``, ``z`` (the
 optimum), ``time``, then ``i,p,w,x`` rows), and the ``instances_01_KP`` files (``n c`` then

@@ -78,7 +78,7 @@ def test_k_with_a_pmed_file_is_exit_2(capsys, tmp_path):
     assert_one_line_bad_input(code, out, err, "k=3", "tiny.txt")
 
 
-def test_k_with_shared_pmed1_is_exit_2(capsys, instances_dir):
+def test_k_with_packaged_pmed1_is_exit_2(capsys, instances_dir):
     code, out, err = run(capsys, "solve", "kmedoids", "--data", "pmed1.txt", "--set", "k=3")
     assert_one_line_bad_input(code, out, err, "k=3")
 

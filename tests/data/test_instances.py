@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import qseg
+from qseg.data.instances import PACKAGED_INSTANCES, find_instance_file, instance_roots
 from qseg.data.knapsack_files import load_knapsack_file, load_pisinger_csv
 from qseg.errors import BadInputError
 
@@ -36,7 +37,7 @@ def test_every_instances_01_kp_file_loads_with_its_optimum(instances_dir):
     optima = _optima(instances_dir)
     folders = [instances_dir / "knapsack" / name for name in ("low-dimensional", "large_scale")]
     paths = [path for folder in folders for path in sorted(folder.iterdir())]
-    assert len(paths) == 31
+    assert len(paths) == 16  # f1..f10 and the six knapPI_{1,2,3}_{100,200}_1000_1 the project names
     for path in paths:
         instance = load_knapsack_file(path)
         assert instance.optimum == pytest.approx(optima[path.name]), path.name
@@ -116,3 +117,48 @@ def test_a_named_dataset_loads_its_first_customers():
     seed_000, retention = NAMED_DATASETS["seed-000"], NAMED_DATASETS["retention"]
     assert (seed_000.seed, len(seed_000.load(None)), len(seed_000.load(7))) == (2026, 250, 7)
     assert (retention.seed, len(retention.load(None)), len(retention.load(9))) == (2025, 250, 9)
+
+
+def test_a_bare_library_name_resolves_to_the_packaged_file_without_qseg_instances_dir(monkeypatch):
+    monkeypatch.delenv("QSEG_INSTANCES_DIR", raising=False)
+    assert instance_roots() == [PACKAGED_INSTANCES]
+    path = find_instance_file("knapPI_1_100_1000_1")
+    assert path == PACKAGED_INSTANCES / "knapsack" / "large_scale" / "knapPI_1_100_1000_1"
+    problem = qseg.problem("knapsack", data="knapPI_1_100_1000_1")
+    assert problem.size == 100
+    assert qseg.problem("kmedoids", data="pmed1.txt").size == 100
+
+
+def test_qseg_instances_dir_adds_a_folder_searched_first(tmp_path, monkeypatch):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "knapPI_1_100_1000_1").write_text("2 10\n5 4\n6 7\n")
+    monkeypatch.setenv("QSEG_INSTANCES_DIR", str(own))
+    assert instance_roots() == [own, PACKAGED_INSTANCES]
+    assert find_instance_file("knapPI_1_100_1000_1") == own / "knapPI_1_100_1000_1"
+    assert find_instance_file("pmed2.txt") == PACKAGED_INSTANCES / "pmed" / "pmed2.txt"
+
+
+def test_an_unknown_name_lists_the_folders_searched(tmp_path, monkeypatch):
+    monkeypatch.setenv("QSEG_INSTANCES_DIR", str(tmp_path))
+    with pytest.raises(BadInputError) as caught:
+        qseg.problem("knapsack", data="knapPI_no_such_file")
+    message = str(caught.value)
+    assert caught.value.field == "data" and "knapPI_no_such_file" in message
+    assert f"folders searched: {tmp_path}; {PACKAGED_INSTANCES}" in message
+
+
+def test_every_packaged_folder_has_a_readme_and_optima_for_exactly_what_it_ships():
+    for folder, pattern in (("pmed", "pmed[0-9]*.txt"), ("gap", "gap[0-9]*.txt")):
+        shipped = {path.stem for path in (PACKAGED_INSTANCES / folder).glob(pattern)}
+        with open(PACKAGED_INSTANCES / folder / "OPTIMA.csv") as handle:
+            rows = list(csv.DictReader(handle))
+        named = {row["instance"] if folder == "pmed" else row["file"].removesuffix(".txt") for row in rows}
+        assert shipped == named and (PACKAGED_INSTANCES / folder / "README.md").is_file()
+    assert len(shipped) == 12 and len(rows) == 60
+    optima = _optima(PACKAGED_INSTANCES)
+    knapsack = PACKAGED_INSTANCES / "knapsack"
+    single = {path.name for name in ("low-dimensional", "large_scale") for path in (knapsack / name).iterdir()}
+    in_csv = {name for path in knapsack.rglob("*.csv") if path.name != "OPTIMA.csv" for name in load_pisinger_csv(path)}
+    assert set(optima) == single | in_csv and len(optima) == 516
+    assert (knapsack / "README.md").is_file() and (PACKAGED_INSTANCES / "README.md").is_file()

@@ -10,7 +10,7 @@ import pytest
 
 import qseg
 from qseg.cli import main
-from qseg.data.instances import instance_roots
+from qseg.data.instances import PACKAGED_INSTANCES
 
 
 @pytest.fixture(autouse=True)
@@ -21,12 +21,8 @@ def isolated_cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def pmed1():
-    """Return the path of the shared pmed1.txt, or skip with the reason."""
-    for root in instance_roots():
-        path = root / "pmed" / "pmed1.txt"
-        if path.is_file():
-            return path
-    pytest.skip("../shared/instances/pmed/pmed1.txt is absent (set QSEG_INSTANCES_DIR to run instance tests)")
+    """Return the path of pmed1.txt as shipped with the package."""
+    return PACKAGED_INSTANCES / "pmed" / "pmed1.txt"
 
 
 def brute_force_optimum(distances, k):
