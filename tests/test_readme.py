@@ -90,3 +90,17 @@ def test_the_docs_cover_every_section_the_code_cites():
     headings = re.findall(r"^## §(\d) ", (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"), re.MULTILINE)
     assert headings == [str(n) for n in range(1, 10)]
     assert cited and cited <= set(headings)
+
+
+@pytest.mark.slow  # about 10 s: 100 annealing reads on 250 customers and an exact CBC reference
+def test_the_readme_solve_example_prints_what_the_readme_shows(capsys, monkeypatch):
+    from qseg.cli import main
+
+    monkeypatch.delenv("QSEG_INSTANCES_DIR", raising=False)
+    blocks = [body for language, body in FENCE.findall(README.read_text(encoding="utf-8")) if language == "console"]
+    assert len(blocks) == 1, f"the README should have exactly one console block, found {len(blocks)}"
+    command, *expected = blocks[0].rstrip("\n").split("\n")
+    assert command.startswith("$ .venv/bin/qseg ")
+    assert main(command.removeprefix("$ .venv/bin/qseg ").split()) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [normalised(line) for line in printed] == [normalised(line) for line in expected]
