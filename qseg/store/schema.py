@@ -143,9 +143,10 @@ class StoredCell:
         same as ``qseg solve --json``), then ``key`` and ``spec`` (``CellSpec.to_json``)."""
         payload = self.record.to_dict()
         payload["key"] = self.key
-        payload["spec"] = None if self.spec is None else self.spec.to_json()
-        if self.spec is None and self.legacy_spec is not None:
-            payload["spec"] = dict(self.legacy_spec)
+        if self.spec is not None:
+            payload["spec"] = self.spec.to_json()
+        else:  # an older layout is written back as it was read
+            payload["spec"] = None if self.legacy_spec is None else dict(self.legacy_spec)
         return payload
 
     @classmethod

@@ -153,7 +153,7 @@ def test_after_a_timeout_or_a_crash_the_next_cell_on_that_worker_succeeds(tmp_pa
     quick = quick_cells["sa"]
     where = sorted(client.scheduler_info()["workers"])[0]
     warm = client.submit(run_pooled_cell, quick, settings, workers=[where], pure=False).result()  # a live child on that worker
-    assert warm["status"] == "ok"
+    assert warm.record.status == "ok"
     before = _states(client)[where]
     old_child = before["idle"]
     stored = client.submit(run_pooled_cell, faulty, faulty_settings, workers=[where], pure=False).result()
