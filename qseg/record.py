@@ -208,7 +208,12 @@ def record_fields() -> list[str]:
     return [f.name for f in dataclasses.fields(Record)]
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _PLAIN_TYPES:  # most values, and exactly these types (a StrEnum is converted below)
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

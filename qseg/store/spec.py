@@ -12,7 +12,6 @@ only change how results are scored (``eps``) live in ``RunSettings``, stored onc
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -144,7 +143,14 @@ class CellSpec:
     def to_json(self) -> dict[str, Any]:
         """Return the cell as JSON-ready data (what the store keeps as a record's ``spec``):
         every field, the instance and its meta as nested objects."""
-        return dataclasses.asdict(self)
+        # Built field by field: ``dataclasses.asdict`` deep-copies every value, and the report
+        # writes every stored cell through here.
+        meta = self.meta
+        return {"instance": self.instance.to_json(), "formulation": self.formulation, "backend": self.backend,
+                "params": dict(self.params), "penalties": dict(self.penalties), "polish": self.polish,
+                "repeat": self.repeat, "reference_backend": self.reference_backend, "sweep": dict(self.sweep),
+                "meta": None if meta is None else {"instance": meta.instance, "sense": meta.sense, "size": meta.size},
+                "penalty_tuning": self.penalty_tuning}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CellSpec:
