@@ -50,7 +50,8 @@ def test_dask_per_cell_overhead(benchmark, tmp_path):
         records: list[dict] = []
 
         def run() -> None:
-            run_dask(cells, cluster.scheduler_address, settings=suite.settings, on_record=records.append)
+            run_dask(cells, cluster.scheduler_address, settings=suite.settings,
+                     on_record=lambda cell: records.append(cell.to_json()))
 
         # The benchmark times the whole distributed run (the cluster's start-up excluded).
         benchmark.pedantic(run, rounds=1, iterations=1)

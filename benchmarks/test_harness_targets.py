@@ -55,7 +55,7 @@ def _run(tmp_path: Path, text: str, workers: int) -> tuple[float, list[dict]]:
     suite = load_suite(path)
     records: list[dict] = []
     start = time.perf_counter()
-    run_local(suite.cells, settings=suite.settings, workers=workers, on_record=records.append)
+    run_local(suite.cells, settings=suite.settings, workers=workers, on_record=lambda cell: records.append(cell.to_json()))
     return time.perf_counter() - start, records
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from qseg.errors import BadInputError, InfeasibleModelError, QsegError, UnknownNameError
-from qseg.record import Status
+from qseg.record import Record, Status
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -312,7 +312,7 @@ def _solve(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(record.to_dict()))
     else:
-        print(_summary(record.to_dict()))
+        print(_summary(record))
     if record.status == Status.INFEASIBLE_MODEL:
         print(f"qseg: infeasible: {record.message}", file=sys.stderr)
         return EXIT_FAILURE
@@ -347,43 +347,45 @@ def _analysis_steps(problem: str) -> tuple[Callable[..., Any], Callable[..., lis
     return best_actions, write_analysis, "plan"
 
 
-def _summary(r: dict[str, Any]) -> str:
+def _summary(r: Record) -> str:
+    """Return the human summary ``qseg solve`` prints of ``r`` (``--json`` prints its fields)."""
     def number(value: Any, fmt: str = "{:.6g}") -> str:
         return "-" if value is None else fmt.format(value)
 
-    reference = "-" if r["reference"] is None else (
-        f"{r['reference']:.6g} ({r['reference_source']}, {'proven' if r['reference_proven'] else 'not proven'})"
+    reference = "-" if r.reference is None else (
+        f"{r.reference:.6g} ({r.reference_source}, {'proven' if r.reference_proven else 'not proven'})"
     )
     return "\n".join(
         [
-            f"{r['problem']} {r['instance']}: backend {r['backend']}, formulation {r['formulation']}, "
-            f"{number(r['num_variables'], '{}')} variables",
-            f"status     {r['status']}" + (f" ({r['message']})" if r["message"] else ""),
-            f"objective  {number(r['objective'])} ({r['sense']})",
+            f"{r.problem} {r.instance}: backend {r.backend}, formulation {r.formulation}, "
+            f"{number(r.num_variables, '{}')} variables",
+            f"status     {r.status.value}" + (f" ({r.message})" if r.message else ""),
+            f"objective  {number(r.objective)} ({r.sense})",
             f"reference  {reference}",
-            f"gap        {number(r['gap'], '{:.4%}')}"
-            + (f" after polish ({number(r['gap_raw'], '{:.4%}')} before)" if r["polished"] else ""),
-            f"feasible   {number(r['feasible'], '{}')} ({number(r['feasible_fraction'], '{:.0%}')} of "
-            f"{number(r['num_reads'], '{}')} reads)",
-            f"wall       {number(r['wall_s'], '{:.3f}')} s",
+            f"gap        {number(r.gap, '{:.4%}')}"
+            + (f" after polish ({number(r.gap_raw, '{:.4%}')} before)" if r.polished else ""),
+            f"feasible   {number(r.feasible, '{}')} ({number(r.feasible_fraction, '{:.0%}')} of "
+            f"{number(r.num_reads, '{}')} reads)",
+            f"wall       {number(r.wall_s, '{:.3f}')} s",
             *_quantum_lines(r, number),
         ]
     )
 
 
-def _quantum_lines(r: dict[str, Any], number: Any) -> list[str]:
+def _quantum_lines(r: Record, number: Callable[..., str]) -> list[str]:
     """Return the summary lines for embedded (QPU-like) and QAOA cells."""
     lines = []
-    if r["physical_qubits"] is not None:
-        lines.append(f"embedding  {r['physical_qubits']} qubits, chains up to {r['max_chain_length']} "
-                     f"(mean {r['mean_chain_length']:.2f}), chain breaks {r['chain_break_fraction']:.3f}"
-                     + (", timing simulated" if r["timing_simulated"] else ""))
-    if r["shots"] is not None:
-        control = r["details"].get("random_control") or {}
-        lines.append(f"qaoa       p={r['reps']}, {r['shots']} shots, approximation ratio best "
-                     f"{number(r['approximation_ratio_best'], '{:.4f}')} mean {number(r['approximation_ratio_mean'], '{:.4f}')}")
+    if r.physical_qubits is not None:
+        lines.append(f"embedding  {r.physical_qubits} qubits, chains up to {r.max_chain_length} "
+                     f"(mean {r.mean_chain_length:.2f}), chain breaks {r.chain_break_fraction:.3f}"
+                     + (", timing simulated" if r.timing_simulated else ""))
+    if r.shots is not None:
+        facts = r.solver_details()
+        control = facts["random_control"] if "random_control" in facts else None
+        lines.append(f"qaoa       p={r.reps}, {r.shots} shots, approximation ratio best "
+                     f"{number(r.approximation_ratio_best, '{:.4f}')} mean {number(r.approximation_ratio_mean, '{:.4f}')}")
         if control:
-            lines.append(f"control    optimum per shot: qaoa {number(r['success_probability'], '{:.4g}')}, uniform random "
+            lines.append(f"control    optimum per shot: qaoa {number(r.success_probability, '{:.4g}')}, uniform random "
                          f"{control['success_probability_per_shot']:.4g} ({control['method']})")
     return lines
 

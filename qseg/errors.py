@@ -4,8 +4,11 @@
 
     QsegError
      ├── BadInputError (also ValueError)     a field has a bad value; the CLI exits 2
-     │    └── UnknownNameError               an unknown problem, backend, formulation, parameter, key;
-     │                                         also a LookupError, so ``except LookupError`` catches it
+     │    ├── UnknownNameError               an unknown problem, backend, formulation, parameter, key;
+     │    │                                    also a LookupError, so ``except LookupError`` catches it
+     │    ├── SuiteError                     a suite file is invalid: names the file, the key and the value
+     │    └── StoreError                     a results store cannot be used as asked (exists, belongs to
+     │                                         another suite, is locked, another schema_version)
      ├── BackendUnavailableError             the backend cannot run here; ``reason`` says why
      ├── ModelTooLargeError                  the model exceeds a backend's declared limit
      ├── InfeasibleModelError                the model has no feasible solution; the CLI exits 1
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 
@@ -51,6 +55,18 @@ class UnknownNameError(BadInputError, LookupError):
         self.known = sorted(known)
         listing = ", ".join(self.known) if self.known else "none"
         super().__init__(field, value, f"unknown {field}; known: {listing}")
+
+
+class SuiteError(BadInputError):
+    """A suite file is invalid: the message names the file, the key and the value as the suite
+    writes it (``sizes='10'`` for the string "10", so it is not mistaken for the number)."""
+
+    def __init__(self, path: Path | str, key: str, value: Any, problem: str) -> None:
+        super().__init__(f"{path}: {key}", value, problem, quoted=True)
+
+
+class StoreError(BadInputError):
+    """The store cannot be used as asked (exists, belongs to another suite, is locked)."""
 
 
 class BackendUnavailableError(QsegError):

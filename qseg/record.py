@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import numpy as np
+
+from qseg.errors import BadInputError
 
 
 class Status(StrEnum):
@@ -47,12 +50,69 @@ class TuningAttempt(TypedDict):
     chosen: bool
 
 
+class RawDetails(TypedDict):
+    """``details["raw"]`` of a polished cell: what the sampler itself achieved before the polish
+    (its best feasible objective, natural sense; its feasible share of reads)."""
+
+    objective: float | None
+    feasible_fraction: float
+
+
+class RandomControlDetails(TypedDict):
+    """``details["random_control"]`` of a shot-based cell: what uniformly random bitstrings
+    achieve at its shot count (``qseg.metrics.random_control`` returns one)."""
+
+    method: str
+    success_probability_per_shot: float
+    probability_in_shots: float
+    shots: int
+
+
+class EmbeddingDetails(TypedDict, total=False):
+    """``details["embedding"]``: the embedding facts of ``SolverInfo``'s ``embedding`` that have
+    no record column of their own."""
+
+    chain_strength: float
+    chain_strength_rule: str | None
+    cached: bool
+    target: str
+
+
+class SolverDetails(TypedDict, total=False):
+    """The closed part of ``Record.details``: what the solve itself adds, each key with its type.
+
+    The solver's facts are copied from its ``SolverInfo`` (``qseg.backends.info``, same names and
+    types; ``qaoa`` as the backend reported it); ``raw`` and ``random_control`` are measured by
+    the solve. Every other key of ``details`` is the problem's own (its formulation's facts such
+    as ``kappa``, and its answer's such as ``spend`` or ``medoid_ids``): that part is open.
+    """
+
+    mip_status: str | None
+    embedding: EmbeddingDetails
+    method: str
+    route: dict[str, Any]
+    substitute: str
+    estimated_qpu_access_us: float
+    timing_model: str
+    time_limit_s: float
+    problem_id: str | None
+    extra: dict[str, Any]
+    qaoa: dict[str, Any] | None
+    raw: RawDetails
+    random_control: RandomControlDetails
+
+
+SOLVER_DETAIL_KEYS = frozenset(SolverDetails.__optional_keys__ | SolverDetails.__required_keys__)
+
+
 @dataclass
 class Record:
     """One solved cell. Fields that do not apply are None; objectives are in the natural sense
     named by ``sense``; ``gap`` is on the minimisation objective (>= 0 worse, 0 optimal).
     ``penalty_tuning`` lists every solve of automatic penalty tuning (None when it was off); the
-    timing, ``wall_s`` and ``tts99_s`` then include every attempt."""
+    timing, ``wall_s`` and ``tts99_s`` then include every attempt. ``details`` is one flat JSON
+    object: a closed part (``SolverDetails``, written through ``add_details`` and read through
+    ``solver_details``) and an open one, the problem's own facts (``problem_details``)."""
 
     problem: str
     instance: str
@@ -102,9 +162,45 @@ class Record:
     details: dict[str, Any] = field(default_factory=dict)
     key: str | None = None
 
+    def add_details(self, details: SolverDetails) -> None:
+        """Add facts of the closed part of ``details`` (their keys and types are checked)."""
+        self.details.update(details)
+
+    def solver_details(self) -> SolverDetails:
+        """Return the closed part of ``details``: the keys ``SolverDetails`` declares."""
+        return cast(SolverDetails, {key: value for key, value in self.details.items() if key in SOLVER_DETAIL_KEYS})
+
+    def problem_details(self) -> dict[str, Any]:
+        """Return the open part of ``details``: the problem's own facts (every other key)."""
+        return {key: value for key, value in self.details.items() if key not in SOLVER_DETAIL_KEYS}
+
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON-ready data (numpy scalars converted, NaN as None)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Record:
+        """Return the record ``to_dict`` described (keys that are no Record field are ignored;
+        an optional field missing takes its default, so older layouts read).
+
+        Raises BadInputError (field ``record``) when a required field is missing or the status
+        is not one of ``STATUSES``.
+        """
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            if item.name in data and not (data[item.name] is None and item.name in _NEVER_NONE):
+                values[item.name] = data[item.name]
+            elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
+                raise BadInputError("record", item.name, "a required field is missing")
+        try:
+            values["status"] = Status(values["status"])
+        except ValueError:
+            raise BadInputError("record status", values["status"], f"expected one of {', '.join(STATUSES)}") from None
+        return cls(**values)
+
+
+# Mappings a record always has (empty rather than None), whatever a stored line says.
+_NEVER_NONE = frozenset({"timing", "params", "details"})
 
 
 def record_fields() -> list[str]:
@@ -112,7 +208,12 @@ def record_fields() -> list[str]:
     return [f.name for f in dataclasses.fields(Record)]
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _PLAIN_TYPES:  # most values, and exactly these types (a StrEnum is converted below)
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

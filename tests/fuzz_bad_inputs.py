@@ -288,7 +288,7 @@ def _api_cases() -> Iterator[Case]:
     yield Case("api backend None", call=lambda _: qseg.backend(None))  # type: ignore[arg-type]
     yield Case("api solve_baseline 'nope'", call=lambda _: qseg.solve_baseline(qseg.problem("knapsack", size=6), "nope"))
     yield Case("api load_suite binary", call=lambda folder: _load_suite(folder / "blob.toml"), files={"blob.toml": BINARY})
-    yield Case("api store.load missing", call=lambda folder: _store_load(folder / "nowhere"))
+    yield Case("api load_frame missing", call=lambda folder: _store_load(folder / "nowhere"))
 
 
 def _load_suite(path: Path) -> Any:
@@ -298,9 +298,9 @@ def _load_suite(path: Path) -> Any:
 
 
 def _store_load(path: Path) -> Any:
-    from qseg.store.folder import load
+    from qseg.reports.frame import load_frame
 
-    return load(path)
+    return load_frame(path)
 
 
 def cases() -> list[Case]:

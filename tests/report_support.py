@@ -1,5 +1,6 @@
 """A small hand-made store for the report and plot tests: written directly (no solver runs), so
-each test knows every cell it reads."""
+each test knows every cell it reads. It is a schema-2 store (``run.json`` and the cells' specs as
+qseg wrote them before schema 3), so every report test also checks that schema 2 still reads."""
 
 from __future__ import annotations
 
@@ -48,8 +49,10 @@ def cell(problem: str, instance: str, data: str | None, size: int | None, seed: 
         "feasible_fraction": 1.0, "success_probability": 0.5 if gap == 0 else 0.0, "tts99_s": wall * 4 if gap == 0 else None,
         "wall_s": wall, "timing": {"wall_ns": int(wall * 1e9), "sampling_ns": int(wall * 1e9)}, "polished": polished,
         "physical_qubits": None, "shots": None, "details": {}, "key": f"k{index:04d}",
+        # a schema-2 spec (``reference``, not ``reference_backend``): reports read stores of schema 2
         "spec": {"instance": {"problem": problem, "data": data, "size": size, "seed": seed, "params": {}},
-                 "formulation": formulation, "backend": backend, "sweep": {}},
+                 "formulation": formulation, "backend": backend, "params": {}, "penalties": {}, "polish": polished,
+                 "repeat": 0, "reference": "cbc", "sweep": {}, "meta": None, "penalty_tuning": False},
     }
     record.update(fields)
     return record

@@ -83,7 +83,7 @@ def test_class_14_a_bench_in_which_every_cell_errored_exits_1_with_a_summary(tmp
 
 def test_class_1_the_store_writes_strict_json(tmp_path):
     with Store.open(tmp_path / "store", {"suite": {}, "settings": {"eps": 1e-6}}) as store:
-        store.append({"key": "k", "objective": float("nan"), "details": {"ratio": float("inf"), "list": [float("-inf")]}})
+        store.append_json({"key": "k", "objective": float("nan"), "details": {"ratio": float("inf"), "list": [float("-inf")]}})
     line = (tmp_path / "store" / "cells.jsonl").read_text()
 
     def refuse(constant: str) -> None:

@@ -65,10 +65,10 @@ def test_class_6_a_failed_write_leaves_neither_the_output_nor_the_temporary_file
 
 def test_class_6_a_cell_that_cannot_be_appended_is_cut_and_named(tmp_path, monkeypatch):
     with Store.open(tmp_path / "store", {"suite": {}}) as store:
-        store.append({"key": "first"})
+        store.append_json({"key": "first"})
         monkeypatch.setattr("qseg.store.folder.os.fsync", _no_space)  # the line is written, the disk refuses it
         with pytest.raises(OSError) as raised:
-            store.append({"key": "second"})
+            store.append_json({"key": "second"})
     assert raised.value.filename == str(tmp_path / "store" / CELLS_FILE)
     assert (tmp_path / "store" / CELLS_FILE).read_text() == '{"key":"first"}\n'  # no torn line left
 

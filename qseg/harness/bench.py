@@ -7,14 +7,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from qseg.environment import provenance
+from qseg.errors import StoreError
 from qseg.harness.runner import Progress, run_local
 from qseg.harness.spend import DEFAULT_MAX_QPU_S, check_spend, estimate_charges
 from qseg.harness.suite import Suite, load_suite
 from qseg.solving.reference import reference_for
-from qseg.store.folder import SCHEMA_VERSION, Store, StoreError
+from qseg.store import SCHEMA_VERSION, RunInfo, Store
 from qseg.store.spec import NO_REFERENCE, CellSpec, RunSettings
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "default.toml"
@@ -30,14 +30,16 @@ class BenchResult:
     progress: Progress | None
 
 
-def run_info(suite: Suite, *, workers: int, executor: str) -> dict[str, Any]:
+def run_info(suite: Suite, *, workers: int, executor: str) -> RunInfo:
     """Return the ``run.json`` payload: suite text and hashes, run settings, provenance and
     execution settings."""
     from qseg.backends import list_backends
 
     backends = sorted({c.backend for c in suite.cells if not c.is_baseline})
     listing = {info.name: info for info in list_backends()}
+    facts = provenance()
     return {
+        "schema_version": SCHEMA_VERSION,
         "suite": {"path": str(suite.path), "name": suite.name, "sha256": suite.sha256,
                   "definition_sha256": suite.definition_sha256, "text": suite.text},
         "settings": suite.settings.to_json(),
@@ -48,21 +50,24 @@ def run_info(suite: Suite, *, workers: int, executor: str) -> dict[str, Any]:
         "backends": {name: {"package": listing[name].package, "version": listing[name].version,
                             "available": listing[name].available, "reason": listing[name].reason}
                      for name in backends if name in listing},
-        **provenance(),
+        "utc": facts["utc"], "git_revision": facts["git_revision"], "python": facts["python"],
+        "platform": facts["platform"], "machine": facts["machine"], "cpu_count": facts["cpu_count"],
+        "load_average": facts["load_average"], "packages": facts["packages"],
+        "resumed": [],
+        "finished": None,
     }
 
 
-def check_resumable(stored: dict[str, Any], suite: Suite) -> None:
+def check_resumable(stored: RunInfo, suite: Suite) -> None:
     """Raise StoreError unless the stored run can be finished by ``suite``: same schema, same
     suite definition, and no changed setting that would change stored results (``eps``). A
     changed timeout is fine: it applies to the cells still to run."""
-    schema = stored.get("schema_version")
+    schema = stored["schema_version"]
     if schema != SCHEMA_VERSION:
         raise StoreError("store schema_version", schema,
                          f"this qseg writes schema_version {SCHEMA_VERSION}; pass --overwrite to start again")
-    definition = (stored.get("suite") or {}).get("definition_sha256")
-    if definition != suite.definition_sha256:
-        raise StoreError("out", (stored.get("suite") or {}).get("path"),
+    if stored["suite"]["definition_sha256"] != suite.definition_sha256:
+        raise StoreError("out", stored["suite"]["path"],
                          "store belongs to a different suite (its instances, backends or parameters differ)")
     changes = suite.settings.scoring_changes(RunSettings.from_json(stored["settings"]))
     if changes:
@@ -72,13 +77,13 @@ def check_resumable(stored: dict[str, Any], suite: Suite) -> None:
 
 def prefill_references(suite: Suite, cells: list[CellSpec]) -> None:
     """Compute (and cache) each instance's exact reference once, before cells fan out."""
-    if suite.reference == NO_REFERENCE:
+    if suite.reference_backend == NO_REFERENCE:
         return
     seen: set[str] = set()
     for cell in cells:
         if cell.instance.key not in seen:
             seen.add(cell.instance.key)
-            reference_for(suite.problem(cell), suite.reference)
+            reference_for(suite.problem(cell), suite.reference_backend)
 
 
 def run_bench(

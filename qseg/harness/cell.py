@@ -1,10 +1,8 @@
-"""Run one cell (a ``CellSpec``) to the record the store keeps: never raises.
-
-A stored record is the Record's fields plus ``key`` and ``spec`` (``CellSpec.to_json()``).
-"""
+"""Run one cell (a ``CellSpec``) to the ``StoredCell`` the store keeps: never raises."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 from pathlib import Path
@@ -15,12 +13,11 @@ import numpy as np
 from qseg.errors import InfeasibleModelError, QsegError
 from qseg.files import replacing
 from qseg.record import Record, Status
+from qseg.store.schema import StoredCell
 from qseg.store.spec import NO_REFERENCE, CellSpec, RunSettings
 
-StoredRecord = dict[str, Any]
 
-
-def skeleton_record(cell: CellSpec, status: Status, message: str) -> StoredRecord:
+def skeleton_record(cell: CellSpec, status: Status, message: str) -> StoredCell:
     """Return the stored record of a cell that produced no result of its own (timeout, crash,
     a failure before solving started)."""
     meta = cell.meta
@@ -33,21 +30,19 @@ def skeleton_record(cell: CellSpec, status: Status, message: str) -> StoredRecor
     return stored(record, cell)
 
 
-def stored(record: Record, cell: CellSpec) -> StoredRecord:
-    """Return ``record`` as the store keeps it: its fields, the cell key and the cell spec."""
-    payload = record.to_dict()
-    payload["key"] = cell.key
-    payload["spec"] = cell.to_json()
-    return payload
+def stored(record: Record, cell: CellSpec) -> StoredCell:
+    """Return ``record`` as the store keeps it: with the cell's key and spec."""
+    return StoredCell(record=dataclasses.replace(record, key=cell.key), key=cell.key, spec=cell)
 
 
-def run_cell(cell: CellSpec, settings: RunSettings, samples_dir: Path | None = None) -> StoredRecord:
-    """Build, solve and evaluate one cell; return its stored record. Errors become records."""
+def run_cell(cell: CellSpec, settings: RunSettings, samples_dir: Path | None = None) -> StoredCell:
+    """Build, solve and evaluate one cell; return it as the store keeps it. Errors become records."""
     from qseg.problems import build_problem
     from qseg.solving.solve import solve, solve_baseline
 
     started = time.perf_counter()
-    reference: bool | str = False if cell.reference == NO_REFERENCE else cell.reference
+    # qseg.solve's ``reference``: the exact backend's name, or False for none
+    reference: bool | str = False if cell.reference_backend == NO_REFERENCE else cell.reference_backend
     try:
         problem = build_problem(cell.instance.problem, size=cell.instance.size, seed=cell.instance.seed,
                                 data=cell.instance.data, params=dict(cell.instance.params))

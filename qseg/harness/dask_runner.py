@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from qseg.errors import BadInputError
-from qseg.harness.cell import StoredRecord, skeleton_record
+from qseg.harness.cell import skeleton_record
 from qseg.harness.runner import Progress, Worker
 from qseg.record import Status
+from qseg.store.schema import StoredCell
 from qseg.store.spec import CellSpec, RunSettings
 
 CONNECT_TIMEOUT_S = 10
@@ -171,7 +172,7 @@ def _await_line(worker: Worker, timeout: float) -> str | None:
     return worker.stdout.readline()
 
 
-def run_pooled_cell(cell: CellSpec, settings: RunSettings, samples_dir: str | None = None) -> StoredRecord:
+def run_pooled_cell(cell: CellSpec, settings: RunSettings, samples_dir: str | None = None) -> StoredCell:
     """Run one cell on a pooled worker child of this Dask worker; return its record (a timeout
     or a crash included). This is the Dask task."""
     started = time.perf_counter_ns()
@@ -197,17 +198,17 @@ def run_pooled_cell(cell: CellSpec, settings: RunSettings, samples_dir: str | No
         return skeleton_record(cell, Status.ERROR, f"worker died during the cell (exit code {code})")
     worker.cell = None
     pool.checkin(worker)
-    record: StoredRecord = json.loads(line)
-    timing = record.setdefault("timing", {})
+    stored = StoredCell.from_json(json.loads(line))
+    timing = stored.record.timing
     overhead = max(0, time.perf_counter_ns() - started - timing.get("total_ns", 0))
     timing["dispatch_ns"] = overhead
     if fresh:
         timing["spawn_ns"] = overhead
-    return record
+    return stored
 
 
 def run_dask(
-    cells: list[CellSpec], address: str, *, settings: RunSettings, on_record: Callable[[StoredRecord], None],
+    cells: list[CellSpec], address: str, *, settings: RunSettings, on_record: Callable[[StoredCell], None],
     samples_dir: Path | None = None, on_progress: Callable[[Progress], None] | None = None,
 ) -> Progress:
     """Run ``cells`` on the Dask cluster at ``address``; call ``on_record`` as each finishes.

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from qseg.harness.cell import StoredRecord, skeleton_record
+from qseg.harness.cell import skeleton_record
 from qseg.harness.worker import message
 from qseg.record import Status
+from qseg.store.schema import StoredCell
 from qseg.store.spec import CellSpec, RunSettings
 
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -85,17 +86,17 @@ class Progress:
     failed: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
-    def update(self, record: StoredRecord) -> None:
-        """Count one finished record."""
+    def update(self, cell: StoredCell) -> None:
+        """Count one finished cell."""
         self.done += 1
-        status = record.get("status", "error")
+        status = cell.record.status.value
         self.statuses[status] = self.statuses.get(status, 0) + 1
         if status in (Status.ERROR, Status.TIMEOUT):
             self.failed += 1
 
 
 def run_local(
-    cells: list[CellSpec], *, settings: RunSettings, workers: int, on_record: Callable[[StoredRecord], None],
+    cells: list[CellSpec], *, settings: RunSettings, workers: int, on_record: Callable[[StoredCell], None],
     samples_dir: Path | None = None, log_path: Path | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Progress:
@@ -126,7 +127,7 @@ def run_local(
         else:
             pool.pop(index)
 
-    def complete(record: StoredRecord) -> None:
+    def complete(record: StoredCell) -> None:
         on_record(record)
         progress.update(record)
         if on_progress:
@@ -159,7 +160,7 @@ def run_local(
                     fail(ready, Status.ERROR, f"worker died during the cell (exit code {ready.process.wait()})")
                     continue
                 ready.cell = None
-                complete(json.loads(line))
+                complete(StoredCell.from_json(json.loads(line)))
                 feed(ready)
             now = time.monotonic()
             for worker in [w for w in pool if w.cell is not None and now >= w.deadline]:

@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from qseg.backends import Backend, load_backend
-from qseg.errors import BadInputError, QsegError, UnknownNameError
+from qseg.errors import BadInputError, QsegError, SuiteError, UnknownNameError
 from qseg.files import one_line, read_text
 from qseg.metrics import DEFAULT_EPS
 from qseg.problems import Problem, build_problem, problem_names
@@ -89,14 +89,6 @@ DEFAULT_MAX_CELLS = 10_000
 Names = list[str] | dict[str, list[str]]
 
 
-class SuiteError(BadInputError):
-    """A suite file is invalid: the message names the file, the key and the value as the suite
-    writes it (``sizes='10'`` for the string "10", so it is not mistaken for the number)."""
-
-    def __init__(self, path: Path | str, key: str, value: Any, problem: str) -> None:
-        super().__init__(f"{path}: {key}", value, problem, quoted=True)
-
-
 @dataclass
 class Suite:
     """A validated suite: its source text, run settings, the cells it expands to and the
@@ -107,7 +99,7 @@ class Suite:
     text: str
     definition_sha256: str
     settings: RunSettings
-    reference: str
+    reference_backend: str
     cells: list[CellSpec] = field(default_factory=list)
     problems: dict[str, Problem] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
@@ -192,7 +184,7 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     max_cells = _typed(path, "max_cells", data.get("max_cells", DEFAULT_MAX_CELLS), int)
     if max_cells < 1:
         raise SuiteError(path, "max_cells", max_cells, "must be >= 1")
-    reference = _typed(path, "reference", data.get("reference", "cbc"), str)
+    reference_backend = _typed(path, "reference", data.get("reference", "cbc"), str)
     formulations = _per_problem(path, "formulations", data.get("formulations", []))
     baselines = _per_problem(path, "baselines", data.get("baselines", []))
     penalties = _typed(path, "penalties", data.get("penalties", {}), dict)
@@ -203,13 +195,13 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     if not backends and not baselines:
         raise SuiteError(path, "backends", [], "a suite needs at least one [[backends]] table or baseline")
 
-    _check_reference(path, reference)
+    _check_reference(path, reference_backend)
     tables = _check_backends(path, backends)
     instance_tables = [_instance_table(path, f"instances[{i}]", table) for i, table in enumerate(instances)]
     _check_cell_count(path, instance_tables, tables, formulations, baselines, repeats, max_cells)
     definition = {key: value for key, value in data.items() if key not in RUN_SETTING_KEYS}
     suite = Suite(path=path, name=name, text=text, definition_sha256=content_hash(definition, 64),
-                  settings=RunSettings(timeout_s=float(timeout), eps=float(eps)), reference=reference)
+                  settings=RunSettings(timeout_s=float(timeout), eps=float(eps)), reference_backend=reference_backend)
     for table in instance_tables:
         for instance, instance_sweep in table.specs:
             problem = _build(path, table.where, instance)
@@ -234,7 +226,7 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
                         resolved = _resolved(path, backend_table, problem, params, repeat, point)
                         suite.add(CellSpec(instance=instance, formulation=formulation, backend=backend_table.backend.name,
                                            params=resolved, penalties=dict(options), polish=backend_table.polish,
-                                           repeat=repeat, reference=reference, sweep={**instance_sweep, **swept},
+                                           repeat=repeat, reference_backend=reference_backend, sweep={**instance_sweep, **swept},
                                            meta=meta, penalty_tuning=backend_table.penalty_tuning))
             own_baselines = _for_problem(table.baselines, problem.name)
             wanted = own_baselines or _for_problem(baselines, problem.name)
@@ -246,7 +238,7 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
                                      f"known: {', '.join(problem.baselines())}")
                 suite.add(CellSpec(instance=instance, formulation=BASELINE_FORMULATION,
                                    backend=f"{BASELINE_PREFIX}{baseline}", params={}, penalties={}, polish=False,
-                                   repeat=0, reference=reference, sweep=dict(instance_sweep), meta=meta))
+                                   repeat=0, reference_backend=reference_backend, sweep=dict(instance_sweep), meta=meta))
     if not suite.cells:
         raise SuiteError(path, "backends", [t.backend.name for t in tables],
                          "the suite expands to no cell: no backend table or baseline applies to any instance "

@@ -1,7 +1,8 @@
 """A long-lived cell worker: ``python -m qseg.harness.worker``.
 
 Cells arrive as JSON lines on stdin (``{"cell": CellSpec.to_json(), "settings":
-RunSettings.to_json(), "samples_dir": str | null}``, see ``message``); one record per cell leaves as a JSON line on the
+RunSettings.to_json(), "samples_dir": str | null}``, see ``message``); one ``StoredCell`` per cell leaves as a
+JSON line (``StoredCell.to_json``) on the
 original stdout, which the worker keeps for itself (fd 1 is pointed at stderr, so a solver that
 prints cannot corrupt the protocol). The worker leads its own process group; when its parent
 dies (Linux ``PR_SET_PDEATHSIG``, or stdin closing) it kills that group, solver children
@@ -58,7 +59,7 @@ def main() -> int:
         received = json.loads(line)
         samples = Path(received["samples_dir"]) if received.get("samples_dir") else None
         record = run_cell(CellSpec.from_json(received["cell"]), RunSettings.from_json(received["settings"]), samples)
-        protocol.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
+        protocol.write(json.dumps(record.to_json(), separators=(",", ":"), default=str) + "\n")
         protocol.flush()
     return 0
 

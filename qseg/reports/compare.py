@@ -15,14 +15,14 @@ A change is flagged when its interval excludes 0. Fewer than ``MIN_PAIRS`` insta
 interval and no flag: with n pairs, pure noise moves every pair the same way with chance
 2 x 2^-n (over 5 % for n <= 5), and such a resample distribution always excludes 0.
 
-Two stores of different ``schema_version``, of different suites (``definition_sha256``) or scored
+Stores of schema 2 and 3 compare with each other (cell keys and identities are the same in both;
+``qseg.store.schema``). Two stores of other different ``schema_version``, of different suites (``definition_sha256``) or scored
 with different settings (``eps``) are refused, naming what differs; ``force`` compares the cells
 that match anyway and records what differed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import tomllib
 from collections.abc import Callable, Sequence
@@ -34,18 +34,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from qseg import store
 from qseg.errors import BadInputError
 from qseg.record import Status
-from qseg.store.spec import SCORING_SETTINGS, CellSpec, RunSettings, content_hash
+from qseg.reports import frame as columns
+from qseg.reports.frame import cell_frame
+from qseg.store import READABLE_SCHEMAS, RunInfo, StoredCell, read_cells, read_run
+from qseg.store.spec import SCORING_SETTINGS
 
 BOOTSTRAP_RESAMPLES = 2000
 CONFIDENCE_LEVEL = 0.95
 BOOTSTRAP_SEED = 0
 MIN_PAIRS = 6
 SCORED = (Status.OK.value, Status.INFEASIBLE.value)
-GROUP = ["problem", "solver", "formulation", "sweep"]
-RUN_SETTINGS = tuple(f.name for f in dataclasses.fields(RunSettings))
+GROUP = [columns.PROBLEM, columns.BACKEND, columns.FORMULATION, columns.SWEEP]
 # Keys of a suite file that say how to run it, not what it is (qseg.harness.suite.RUN_SETTING_KEYS;
 # not imported, so that comparing two stores never loads the backend registry).
 SUITE_RUN_KEYS = frozenset({"timeout_s", "eps", "max_cells", "description"})
@@ -101,7 +102,7 @@ class RunJSON(TypedDict):
     path: str
     suite: str | None
     definition_sha256: str | None
-    schema_version: Any
+    schema_version: int | None
     settings: dict[str, Any]
     git_revision: str | None
     utc: str | None
@@ -141,36 +142,22 @@ class Run:
     the instance, ``label``, the grouping columns, ``status``, ``gap``, ``feasible``, ``wall_s``)."""
 
     root: Path
-    info: dict[str, Any]
+    info: RunInfo
     cells: pd.DataFrame
-
-    @property
-    def suite(self) -> dict[str, Any]:
-        """Return ``run.json``'s suite block (empty when absent)."""
-        suite = self.info.get("suite")
-        return suite if isinstance(suite, dict) else {}
 
     @property
     def definition(self) -> str | None:
         """Return the suite's identity: its definition hash (its text's hash in older stores)."""
-        return self.suite.get("definition_sha256") or self.suite.get("sha256")
+        return self.info["suite"]["definition_sha256"] or self.info["suite"]["sha256"]
 
     def to_json(self) -> RunJSON:
         """Return what identifies the run, JSON-ready."""
-        settings = self.info.get("settings")
-        return {"path": str(self.root), "suite": self.suite.get("name"), "definition_sha256": self.definition,
-                "schema_version": self.info.get("schema_version"),
-                "settings": settings if isinstance(settings, dict) else {},
-                "git_revision": self.info.get("git_revision"), "utc": self.info.get("utc"), "cells": len(self.cells),
-                "load_average": _loads(self.info.get("load_average")),
-                "load_average_finished": _loads((self.info.get("finished") or {}).get("load_average"))}
-
-
-def _loads(value: Any) -> list[float] | None:
-    """Return a stored load average as three floats, None when absent or not one."""
-    if isinstance(value, list) and len(value) == 3 and all(isinstance(v, int | float) for v in value):
-        return [float(v) for v in value]
-    return None
+        finished = self.info["finished"]
+        return {"path": str(self.root), "suite": self.info["suite"]["name"], "definition_sha256": self.definition,
+                "schema_version": self.info["schema_version"], "settings": dict(self.info["settings"]),
+                "git_revision": self.info["git_revision"], "utc": self.info["utc"], "cells": len(self.cells),
+                "load_average": self.info["load_average"],
+                "load_average_finished": None if finished is None else finished["load_average"]}
 
 
 def load_note(a: RunJSON, b: RunJSON) -> str | None:
@@ -200,17 +187,17 @@ def open_run(root: Path | str, field: str) -> Run:
     if not path.is_dir():
         raise BadInputError(field, str(root), "is a file, not a store folder")
     try:
-        info = store.read_run(path)
+        info = read_run(path)
     except BadInputError as exc:
         raise BadInputError(field, str(root), exc.problem) from None
-    records = list(store.read_records(path))
-    cells = store.frame(records)
-    columns = [*GROUP, "status", "gap", "feasible", "wall_s"]
+    stored = list(read_cells(path))
+    cells = cell_frame(stored)
+    kept = [*GROUP, columns.STATUS, columns.GAP, columns.FEASIBLE, columns.WALL_S]
     if cells.empty:
-        return Run(path, info, pd.DataFrame(columns=["identity", "unit", "label", "instance_label", *columns]))
-    identities = [cell_identity(record) for record in records]
+        return Run(path, info, pd.DataFrame(columns=["identity", "unit", "label", "instance_label", *kept]))
+    identities = [cell_identity(cell) for cell in stored]
     table = pd.DataFrame(identities, columns=["identity", "unit", "label", "instance_label"])
-    for column in columns:
+    for column in kept:
         table[column] = cells[column].to_numpy() if column in cells else None
     table["gap"] = pd.to_numeric(table["gap"], errors="coerce").astype(float)
     table["wall_s"] = pd.to_numeric(table["wall_s"], errors="coerce").astype(float)
@@ -219,27 +206,14 @@ def open_run(root: Path | str, field: str) -> Run:
     return Run(path, info, table.drop_duplicates("identity", keep="last").reset_index(drop=True))
 
 
-def cell_identity(record: dict[str, Any]) -> tuple[str, str, str, str]:
+def cell_identity(cell: StoredCell) -> tuple[str, str, str, str]:
     """Return what a stored cell is matched on: (identity, instance, cell label, instance label).
 
-    The identity is the ``CellSpec`` key recomputed from the record's spec; a spec of an older
-    layout is hashed without the run settings it carried; a record without a spec keeps its key.
+    The identity is the ``CellSpec`` key recomputed from the cell's spec; a spec of an older
+    layout is hashed without the run settings it carried; a cell without a spec keeps its key
+    (``StoredCell.identity``).
     """
-    spec = record.get("spec")
-    if not isinstance(spec, dict):
-        spec = None
-    try:
-        cell = None if spec is None else CellSpec.from_json(spec)
-    except (TypeError, KeyError, ValueError, AttributeError):
-        cell = None  # not this schema's layout
-    if cell is not None:
-        return cell.key, cell.instance.key, cell.label, cell.instance.label
-    where = f"{record.get('problem')} {record.get('instance')} seed={record.get('seed')}"
-    label = f"{where} {record.get('backend')}/{record.get('formulation')}"
-    if spec is not None:
-        defining = {key: value for key, value in spec.items() if key not in RUN_SETTINGS}
-        return content_hash(defining), where, label, where
-    return str(record["key"]), where, label, where
+    return cell.identity, cell.unit, cell.label, cell.instance_label
 
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, force: bool = False,
@@ -273,8 +247,8 @@ def refuse_mismatch(a: Run, b: Run, matched: int) -> None:
     """Raise BadInputError when the runs are not two runs of one suite scored alike: another
     ``schema_version``, another suite definition, or another scoring setting."""
     hint = f"pass --force to compare the {matched} cells that match"
-    schema_a, schema_b = a.info.get("schema_version"), b.info.get("schema_version")
-    if schema_a != schema_b:
+    schema_a, schema_b = a.info["schema_version"], b.info["schema_version"]
+    if not same_schema(schema_a, schema_b):
         raise BadInputError("schema_version", f"{schema_a} vs {schema_b}",
                             f"{a.root} and {b.root} were written by different store schemas; {hint}")
     if a.definition != b.definition:
@@ -288,11 +262,17 @@ def refuse_mismatch(a: Run, b: Run, matched: int) -> None:
                             f"the runs scored their cells differently (success probability, TTS99); {hint}")
 
 
+def same_schema(schema_a: int | None, schema_b: int | None) -> bool:
+    """Return True when stores of these two schema versions compare cell by cell: equal, or both
+    readable as this version (``READABLE_SCHEMAS``: same keys, same identities)."""
+    return schema_a == schema_b or (schema_a in READABLE_SCHEMAS and schema_b in READABLE_SCHEMAS)
+
+
 def run_differences(a: Run, b: Run, matched: int) -> list[str]:
     """Return one line per way the runs differ: schema, suite, settings, unmatched cells."""
     lines = []
-    if a.info.get("schema_version") != b.info.get("schema_version"):
-        lines.append(f"schema_version: {a.info.get('schema_version')} vs {b.info.get('schema_version')}")
+    if a.info["schema_version"] != b.info["schema_version"]:
+        lines.append(f"schema_version: {a.info['schema_version']} vs {b.info['schema_version']}")
     if a.definition != b.definition:
         lines.append(f"suite definition: {_short_hash(a.definition)} vs {_short_hash(b.definition)}")
         lines += suite_differences(a, b)
@@ -307,12 +287,12 @@ def suite_differences(a: Run, b: Run) -> list[str]:
     """Return what tells the two runs' suites apart: instances, backends and formulations found
     in one run's cells only, and the suite-file keys (run settings aside) whose values differ."""
     lines = []
-    for what, column in (("instances", "instance_label"), ("backends", "solver"), ("formulations", "formulation")):
+    for what, column in (("instances", "instance_label"), ("backends", columns.BACKEND), ("formulations", columns.FORMULATION)):
         names_a, names_b = set(a.cells[column].astype(str)), set(b.cells[column].astype(str))
         for side, only in (("A", names_a - names_b), ("B", names_b - names_a)):
             if only:
                 lines.append(f"{what} only in {side}: {_listing(sorted(only))}")
-    keys = suite_key_differences(str(a.suite.get("text") or ""), str(b.suite.get("text") or ""))
+    keys = suite_key_differences(a.info["suite"]["text"], b.info["suite"]["text"])
     if keys:
         lines.append(f"suite keys that differ: {_listing(keys)}")
     return lines
@@ -396,11 +376,11 @@ def compare_rows(matched: pd.DataFrame, bootstrap: Bootstrap) -> list[CompareRow
         feasible_a=("feasible_a", "mean"), feasible_b=("feasible_b", "mean"),
         wall_a=("wall_s_a", "median"), wall_b=("wall_s_b", "median"))
     rows: list[CompareRow] = []
-    for (problem, solver, formulation, sweep), group in units.groupby(level=keys, sort=True, dropna=False):
+    for (problem, backend, formulation, sweep), group in units.groupby(level=keys, sort=True, dropna=False):
         time = change(group["wall_a"], group["wall_b"], np.median, bootstrap)
         low_ratio, ratio, high_ratio = time_ratio(group["wall_a"], group["wall_b"], bootstrap)
         rows.append({
-            "problem": str(problem), "backend": str(solver), "formulation": str(formulation),
+            "problem": str(problem), "backend": str(backend), "formulation": str(formulation),
             "sweep": "" if pd.isna(sweep) else str(sweep),
             "instances": len(group), "cells": int(group["cells"].sum()),
             "gap": change(group["gap_a"], group["gap_b"], np.median, bootstrap),

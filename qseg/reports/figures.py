@@ -29,6 +29,7 @@ import pandas as pd
 from qseg import metrics
 from qseg import style as plot_style
 from qseg.reports import performance_profiles as profiles
+from qseg.reports.frame import BACKEND
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -109,9 +110,9 @@ def series_styles(frame: pd.DataFrame) -> dict[str, SeriesStyle]:
     """Return the style of every series among ``frame``'s cells (with ``label``, ``solver``,
     ``sweep``, ``formulation``): grid values of one solver and formulation are told apart by
     lighter shades of the backend's colour, in natural order of the values."""
-    rows = frame[["label", "solver", "sweep", "formulation"]].drop_duplicates("label")
+    rows = frame[["label", BACKEND, "sweep", "formulation"]].drop_duplicates("label")
     styles = {}
-    for (solver, formulation), group in rows.groupby(["solver", "formulation"]):
+    for (solver, formulation), group in rows.groupby([BACKEND, "formulation"]):
         backend = plot_style.backend_style(str(solver))
         shape = plot_style.formulation_style(str(formulation))
         for step, row in enumerate(sorted(group.itertuples(index=False), key=lambda r: _natural(str(r.sweep)))):
@@ -494,14 +495,14 @@ def sweep(data: ProblemCells) -> Path | None:
         cells = data.scored[data.scored["spec.sweep"].map(lambda s, k=key: isinstance(s, dict) and k in s)].copy()
         cells["value"] = cells["spec.sweep"].map(lambda s, k=key: s[k])
         others = cells["spec.sweep"].map(lambda s, k=key: " ".join(f"{o}={s[o]}" for o in sorted(s) if o != k))
-        base = cells["solver"].astype(str) + " / " + cells["formulation"].astype(str)
+        base = cells[BACKEND].astype(str) + " / " + cells["formulation"].astype(str)
         cells["series"] = base.where(others == "", base + " " + others)
         numeric = pd.api.types.is_numeric_dtype(cells["value"])
         order = sorted(cells["value"].unique()) if numeric else list(dict.fromkeys(cells["value"]))
         shades: dict[str, int] = {}
         for series, points in sorted(cells.groupby("series"), key=lambda item: _natural(str(item[0]))):
             first = points.iloc[0]
-            backend = plot_style.backend_style(str(first["solver"]))
+            backend = plot_style.backend_style(str(first[BACKEND]))
             shape = plot_style.formulation_style(str(first["formulation"]))
             step = shades.setdefault(str(base[points.index[0]]), 0)
             shades[str(base[points.index[0]])] = step + 1

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from qseg import metrics
+from qseg.reports.frame import BACKEND
 
 TARGET_GAP = 0.01
 SCORED = ("ok", "infeasible")
@@ -46,7 +47,7 @@ def series_labels(cells: pd.DataFrame) -> pd.Series:
     """Return one series label per cell: solver, grid values when swept, formulation
     (``sa / unbalanced``, ``sa num_sweeps=100 / unbalanced``)."""
     sweep = cells["sweep"].astype(str) if "sweep" in cells else pd.Series("", index=cells.index)
-    solver = cells["solver"].astype(str).where(sweep == "", cells["solver"].astype(str) + " " + sweep)
+    solver = cells[BACKEND].astype(str).where(sweep == "", cells[BACKEND].astype(str) + " " + sweep)
     return solver + " / " + cells["formulation"].astype(str)
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from qseg import store
 from qseg.files import check_output_file, replacing
+from qseg.reports import frame as columns
+from qseg.reports.frame import load_frame
 
 QOBLIB_COLUMNS = [
     "instance", "problem", "backend", "formulation", "runs", "feasible_runs", "successful_runs", "eps",
@@ -29,17 +30,17 @@ def write_qoblib(root: Path | str, out: Path | str) -> Path:
 
 def qoblib_table(root: Path | str) -> pd.DataFrame:
     """Return one QOBLIB-style row per scored cell of a store (counts over reads, runtimes in s)."""
-    cells = store.load(root)
+    cells = load_frame(root)
     if cells.empty:
         return pd.DataFrame(columns=QOBLIB_COLUMNS)
     reads = cells["num_reads"].fillna(0)
 
     def timing(name: str) -> pd.Series:
-        column = f"timing.{name}"
+        column = columns.timing_column(name)
         return cells[column] / 1e9 if column in cells else pd.Series([None] * len(cells))
 
     return pd.DataFrame({
-        "instance": cells["instance"], "problem": cells["problem"], "backend": cells["solver"],
+        "instance": cells["instance"], "problem": cells["problem"], "backend": cells[columns.BACKEND],
         "formulation": cells["formulation"], "runs": reads.astype(int),
         "feasible_runs": (cells["feasible_fraction"].fillna(0) * reads).round().astype(int),
         "successful_runs": (cells["success_probability"].fillna(0) * reads).round().astype(int),

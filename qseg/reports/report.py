@@ -15,16 +15,26 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from qseg import store
 from qseg.document import Code, Figure, Section, Table, markdown, page
 from qseg.errors import BadInputError
 from qseg.files import replacing
+from qseg.record import RandomControlDetails
 from qseg.reports import performance_profiles as profiles
+from qseg.reports.frame import (
+    BACKEND,
+    FAMILIES,
+    FAMILY,
+    RANDOM_CONTROL,
+    SOLVER_EXTRA,
+    TIMING_PREFIX,
+    load_frame,
+)
+from qseg.store import RunInfo, read_run
 
 BOOTSTRAP_SAMPLES = 2000
 # Timing fields the harness itself measures; every other ``timing.*`` field came from a backend.
@@ -57,7 +67,7 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     # median over instances does not flatter a backend that often misses.
     scored["tts_value"] = scored["tts99_s"].astype(float).where(
         scored["tts99_s"].notna() | scored["reference"].isna(), np.inf)
-    keys = ["problem", "solver", "sweep", "formulation"]
+    keys = ["problem", BACKEND, "sweep", "formulation"]
     # One grouped pass reduces repeats to their per-instance medians for every series at once; a
     # groupby per series costs a second on a 300-cell store.
     per_instance = scored.groupby([*keys, "instance_key"], sort=True).agg(
@@ -139,7 +149,7 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
     if "physical_qubits" in scored and scored["physical_qubits"].notna().any():
         embedded = scored[scored["physical_qubits"].notna()]
         rows: list[tuple[str, ...]] = []
-        for key, group in embedded.groupby(["solver", "problem", "formulation", "num_variables"]):
+        for key, group in embedded.groupby([BACKEND, "problem", "formulation", "num_variables"]):
             qubits = group["physical_qubits"].mean()
             rows.append((str(key[0]), f"{key[1]} / {key[2]}", f"{key[3]:.0f}", f"{qubits:.0f}", f"{qubits / key[3]:.2f}",
                          f"{group['max_chain_length'].max():.0f}", f"{group['chain_break_fraction'].mean():.3f}",
@@ -151,12 +161,14 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
     if "shots" in scored and scored["shots"].notna().any():
         rows = []
         for _, row in scored[scored["shots"].notna()].iterrows():
-            control = row.get("details.random_control")
-            control = control if isinstance(control, dict) else {}
+            stored = row[RANDOM_CONTROL] if RANDOM_CONTROL in row else None
+            # as the solve wrote it (``Record.add_details``); a pre-typing store may lack it
+            control = cast(RandomControlDetails, stored) if isinstance(stored, dict) else None
             rows.append((str(row["problem"]), f"{row['num_variables']:.0f}", f"{row['reps']:.0f}", f"{row['shots']:.0f}",
                          _number(row["approximation_ratio_best"]), _number(row["approximation_ratio_mean"]),
-                         _number(row["success_probability"]), _number(control.get("success_probability_per_shot")),
-                         _number(control.get("probability_in_shots"))))
+                         _number(row["success_probability"]),
+                         _number(None if control is None else control["success_probability_per_shot"]),
+                         _number(None if control is None else control["probability_in_shots"])))
         sections.append(Section("QAOA", 2, (
             "Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: the chance "
             "that as many uniformly random bitstrings contain an optimum.",
@@ -170,17 +182,17 @@ def solver_facts_section(cells: pd.DataFrame) -> list[Section]:
     timing fields (``timing.*``) and the backend's own ``extra`` facts (median over cells)."""
     scored = cells[cells["status"].isin(SCORED)]
     rows = []
-    for solver, group in scored.groupby("solver"):
-        timing = sorted(c.removeprefix("timing.") for c in group.columns
-                        if c.startswith("timing.") and group[c].notna().any()
-                        and c.removeprefix("timing.") not in HARNESS_TIMING)
+    for backend, group in scored.groupby(BACKEND):
+        timing = sorted(c.removeprefix(TIMING_PREFIX) for c in group.columns
+                        if c.startswith(TIMING_PREFIX) and group[c].notna().any()
+                        and c.removeprefix(TIMING_PREFIX) not in HARNESS_TIMING)
         extra: dict[str, list[float]] = {}
-        for facts in group.get("details.extra", pd.Series(dtype=object)):
+        for facts in group[SOLVER_EXTRA] if SOLVER_EXTRA in group else ():
             for key, value in (facts if isinstance(facts, dict) else {}).items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     extra.setdefault(key, []).append(float(value))
         extras = ", ".join(f"{key} (median {np.median(values):.4g})" for key, values in sorted(extra.items()))
-        rows.append((str(solver), ", ".join(timing), extras or "–"))
+        rows.append((str(backend), ", ".join(timing), extras or "–"))
     if not rows:
         return []
     return [Section("Solver facts", 2, (
@@ -237,8 +249,8 @@ def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], roo
     if summary.empty:
         return []
     scored = cells[cells["status"].isin(SCORED)]
-    order = {family: rank for rank, family in enumerate(store.FAMILIES)}
-    present = scored["family"].dropna().unique() if "family" in scored else []
+    order = {family: rank for rank, family in enumerate(FAMILIES)}
+    present = scored[FAMILY].dropna().unique() if FAMILY in scored else []
     families = sorted(present, key=lambda family: (order.get(family, len(order)), family))
     blocks: list[str | Table] = [summary_rows(summary)]
     if len(families) == 1:
@@ -247,8 +259,8 @@ def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], roo
     if len(families) > 1:
         family_blocks: list[str | Table] = []
         for family in families:
-            part = summary_table(cells[cells["family"] == family])
-            count = profiles.instance_keys(scored[scored["family"] == family]).nunique()
+            part = summary_table(cells[cells[FAMILY] == family])
+            count = profiles.instance_keys(scored[scored[FAMILY] == family]).nunique()
             family_blocks += [f"**{family}** ({count} instance{'s' if count != 1 else ''}):", summary_rows(part)]
         sections.append(Section(f"{problem} by instance family", 3, tuple(family_blocks)))
     profile_blocks: list[str | Table] = []
@@ -275,31 +287,30 @@ def unscored_section(cells: pd.DataFrame) -> list[Section]:
                                                           "message"), rows),))]
 
 
-def machine_section(run: dict[str, Any]) -> Section:
+def machine_section(run: RunInfo) -> Section:
     """Return the versions and machine of the run (from ``run.json``)."""
-    facts = [("git revision", run.get("git_revision")), ("started (UTC)", run.get("utc")), ("python", run.get("python")),
-             ("platform", run.get("platform")), ("machine", run.get("machine")), ("cores", run.get("cpu_count")),
-             ("executor", run.get("executor")), ("workers", run.get("workers")),
-             ("solver threads", run.get("solver_threads")), ("settings", json.dumps(run.get("settings", {})))]
-    backends = run.get("backends", {})
-    rows = [(str(name), str(info.get("package", "")), str(info.get("version", "")),
-             "yes" if info.get("available") else "no", str(info.get("reason", "")) or "–")
-            for name, info in sorted(backends.items()) if isinstance(info, dict)]
+    facts: list[tuple[str, object]] = [
+        ("git revision", run["git_revision"]), ("started (UTC)", run["utc"]), ("python", run["python"]),
+        ("platform", run["platform"]), ("machine", run["machine"]), ("cores", run["cpu_count"]),
+        ("executor", run["executor"]), ("workers", run["workers"]), ("solver threads", run["solver_threads"]),
+        ("settings", json.dumps(run["settings"]))]
+    rows = [(str(name), info["package"] or "", info["version"] or "", "yes" if info["available"] else "no",
+             info["reason"] or "–") for name, info in sorted(run["backends"].items())]
     blocks: list[str | Table | Code] = [_table(("fact", "value"), [(k, "–" if v is None else str(v)) for k, v in facts])]
     if rows:
         blocks.append(_table(("backend", "package", "version", "available", "reason"), rows))
-    blocks.append(Code(json.dumps(run.get("packages", {}), indent=2), "json"))
+    blocks.append(Code(json.dumps(run["packages"], indent=2), "json"))
     return Section("Versions and machine", 2, tuple(blocks))
 
 
-def report_sections(run: dict[str, Any], cells: pd.DataFrame, figures: dict[str, list[Path]], root: Path) -> list[Section]:
+def report_sections(run: RunInfo, cells: pd.DataFrame, figures: dict[str, list[Path]], root: Path) -> list[Section]:
     """Return every section of the report of a store (its ``run.json``, cells and figures)."""
-    suite = run.get("suite", {})
+    suite = run["suite"]
     intro: list[str] = [
-        f"Suite `{suite.get('path')}` (sha256 {str(suite.get('sha256'))[:12]}), {run.get('cells')} cells; git "
-        f"{run.get('git_revision')}, started {run.get('utc')} on {run.get('platform')} ({run.get('cpu_count')} cores), "
-        f"{run.get('workers')} workers."]
-    sections = [Section(f"{suite.get('name')}: benchmark report", 1, tuple(intro))]
+        f"Suite `{suite['path']}` (sha256 {str(suite['sha256'])[:12]}), {run['cells']} cells; git "
+        f"{run['git_revision']}, started {run['utc']} on {run['platform']} ({run['cpu_count']} cores), "
+        f"{run['workers']} workers."]
+    sections = [Section(f"{suite['name']}: benchmark report", 1, tuple(intro))]
     if len(cells):
         counts = cells["status"].value_counts().to_dict()
         intro += ["Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
@@ -327,9 +338,9 @@ def write_report(root: Path | str, *, html: bool = False) -> Path:
     from qseg.reports import figures as plots
 
     root = Path(root)
-    run = store.read_run(root)
+    run = read_run(root)
     _check_writable(root)
-    cells = store.load(root)
+    cells = load_frame(root)
     _write_text(root / "cells.csv", cells.to_csv(index=False))
     figures = plots.write_plots(cells, root / "plots") if len(cells) else {}
     sections = report_sections(run, cells, figures, root)

@@ -15,7 +15,7 @@ import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Any, Literal, cast, overload
 
 import dimod
 import numpy as np
@@ -26,7 +26,7 @@ from qseg.backends import info as keys
 from qseg.errors import BadInputError, InfeasibleModelError, ModelTooLargeError, SolverError, UnknownNameError
 from qseg.problems import Problem, Qubo, ReadEvaluations, problem_names
 from qseg.problems.base import penalty_values
-from qseg.record import Record, Status
+from qseg.record import EmbeddingDetails, Record, SolverDetails, Status
 from qseg.solving.reference import DEFAULT_REFERENCE_BACKEND, Reference, reference_for
 from qseg.solving.tuning import check_tunable, tune, tuning_flag
 from qseg.store.spec import BASELINE_FORMULATION, BASELINE_PREFIX
@@ -200,7 +200,7 @@ def solve(
         return _kept(_finish(record, started, Status.ERROR, _failure(exc)), None, keep_sampleset)
     if qubo is not None:
         record.penalties = qubo.penalties
-        record.details.update(qubo.details)
+        record.details.update(qubo.details)  # the formulation's own facts: the open part of details
     record.timing["build_ns"] = time.perf_counter_ns() - build_start
     _describe_model(record, model)
     sampleset: dimod.SampleSet | None = None
@@ -372,22 +372,21 @@ def _solver_facts(record: Record, problem: Problem, sampleset: dimod.SampleSet) 
         record.bound = _natural(problem, float(bound))
     if keys.MIP_GAP in info:
         record.mip_gap = info[keys.MIP_GAP]
-        record.details[keys.MIP_STATUS] = info.get(keys.MIP_STATUS)
+        record.add_details({"mip_status": info.get(keys.MIP_STATUS)})
     embedding = info.get(keys.EMBEDDING)
     if embedding:
         record.physical_qubits = embedding[keys.PHYSICAL_QUBITS]
         record.max_chain_length = embedding[keys.MAX_CHAIN_LENGTH]
         record.mean_chain_length = embedding[keys.MEAN_CHAIN_LENGTH]
         record.chain_break_fraction = embedding[keys.CHAIN_BREAK_FRACTION]
-        record.details[keys.EMBEDDING] = {k: embedding[k] for k in _EMBEDDING_DETAIL_KEYS if k in embedding}
+        record.add_details({"embedding": cast(EmbeddingDetails, {k: embedding[k] for k in _EMBEDDING_DETAIL_KEYS
+                                                                 if k in embedding})})
         record.timing_simulated = bool(info.get(keys.TIMING_SIMULATED, False))
-    for key in _DETAIL_KEYS:
-        value = info.get(key)
-        if value is not None:
-            record.details[key] = value
+    # _DETAIL_KEYS are SolverDetails keys of SolverInfo's types (tests/solving/test_record_details.py)
+    record.add_details(cast(SolverDetails, {key: info[key] for key in _DETAIL_KEYS if info.get(key) is not None}))
     if keys.SHOTS in info:
         record.reps, record.shots = info.get(keys.REPS), info[keys.SHOTS]
-        record.details[keys.QAOA] = info.get(keys.QAOA)
+        record.add_details({"qaoa": info.get(keys.QAOA)})
     return ""
 
 
@@ -421,10 +420,10 @@ def _score(
         reads = polished = problem.polish_reads(raw)
         record.timing["polish_ns"] = time.perf_counter_ns() - polish_start
         record.polished = True
-        record.details["raw"] = {
+        record.add_details({"raw": {
             "objective": None if raw_best.minimised is None else _natural(problem, raw_best.minimised),
             "feasible_fraction": metrics.weighted_fraction(raw.feasible, raw.num_occurrences),
-        }
+        }})
         if raw_best.minimised is not None and reference_min is not None:
             record.gap_raw = metrics.gap(raw_best.minimised, reference_min)
     occurrences = reads.num_occurrences
@@ -441,6 +440,7 @@ def _score(
         return Status.INFEASIBLE
     record.feasible, record.violation_max = True, float(reads.violation_max[best.row])
     record.objective = _natural(problem, best.minimised)
+    # the answer's facts (spend, medoids, ...): the open part of details
     record.details.update(problem.details(dict(zip(reads.labels, reads.states[best.row], strict=True))))
     if reference_min is None:
         return Status.OK
@@ -472,7 +472,8 @@ def _formulation_facts(record: Record, problem: Problem, bqm: dimod.BinaryQuadra
             evaluated = problem.evaluate_reads(dimod.SampleSet.from_samples((states, variables), dimod.BINARY, energy=0.0))
             return evaluated.minimised, evaluated.feasible
 
-        record.details["random_control"] = metrics.random_control(score, len(variables), record.shots, reference_min, eps)
+        record.add_details({"random_control": metrics.random_control(score, len(variables), record.shots, reference_min,
+                                                                     eps)})
     best_known = problem.qubo_best_known(bqm, raw, polished)
     if best_known is not None:
         record.formulation_gap = metrics.gap(best_known, reference_min)

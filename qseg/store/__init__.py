@@ -1,23 +1,19 @@
-"""The results store: what a cell is (``spec``: the typed ``CellSpec`` and run settings) and the
-append-only folder a suite run writes (``folder``: ``run.json`` and ``cells.jsonl``).
+"""The results store: what a cell is (``spec``: the typed ``CellSpec`` and run settings), what a
+store holds (``schema``: ``RunInfo`` for ``run.json``, ``StoredCell`` for a line of
+``cells.jsonl``, and the reading of older layouts) and the append-only folder a suite run writes
+(``folder``).
 
-Nothing here imports a problem, a backend or the harness: the store is read by ``qseg.reports``
-and written by ``qseg.harness`` (docs/architecture.md, "Layers").
+Nothing here imports data, a problem, a backend, a solve, the harness, the reports or a workflow
+(an import-linter contract): the store is written by ``qseg.harness`` and read by
+``qseg.reports``, whose ``qseg.reports.frame.load_frame`` turns a store into the report's
+DataFrame (docs/architecture.md, "Layers").
 """
 
-from qseg.store.folder import (
-    CELLS_FILE,
-    FAMILIES,
-    RUN_FILE,
-    SCHEMA_VERSION,
-    Store,
-    StoreError,
-    frame,
-    load,
-    read_records,
-    read_run,
-)
+from qseg.errors import StoreError
+from qseg.store.folder import CELLS_FILE, RUN_FILE, Store, read_cells, read_records, read_run
+from qseg.store.schema import READABLE_SCHEMAS, SCHEMA_VERSION, RunInfo, StoredCell
 
 __all__ = [
-    "CELLS_FILE", "FAMILIES", "RUN_FILE", "SCHEMA_VERSION", "Store", "StoreError", "frame", "load", "read_records", "read_run",
+    "CELLS_FILE", "READABLE_SCHEMAS", "RUN_FILE", "SCHEMA_VERSION", "RunInfo", "Store", "StoreError", "StoredCell",
+    "read_cells", "read_records", "read_run",
 ]

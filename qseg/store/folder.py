@@ -4,7 +4,9 @@
 ``cells.jsonl`` one JSON object per finished cell, flushed and fsynced as it is written. A torn
 last line (a crash mid-write) is ignored and cut off before appending. One writer at a time:
 an advisory ``fcntl.flock`` on ``.lock``, released by the kernel when its holder dies, so a
-crash never leaves a stale lock. ``load(dir)`` returns every cell as a pandas DataFrame.
+crash never leaves a stale lock. ``read_run`` returns ``run.json`` as a ``RunInfo`` and
+``read_cells`` every cell as a ``StoredCell`` (``qseg.store.schema``); the report's DataFrame of
+the cells is ``qseg.reports.frame.load_frame``.
 """
 
 from __future__ import annotations
@@ -20,25 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from qseg.data.sources import FAMILIES as FAMILIES  # re-exported: the report orders families by it
-from qseg.data.sources import instance_family
-from qseg.errors import BadInputError
+from qseg.errors import BadInputError, StoreError
 from qseg.files import check_output_dir, named, replacing
+from qseg.store.schema import SCHEMA_VERSION, RunInfo, StoredCell, run_from_json
 
-# 2: cell keys hash only what defines a result; run settings live in run.json's ``settings``.
-SCHEMA_VERSION = 2
 RUN_FILE = "run.json"
 CELLS_FILE = "cells.jsonl"
 LOCK_FILE = ".lock"
 SAMPLES_DIR = "samples"
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
                type(None): "null"}
-
-
-class StoreError(BadInputError):
-    """The store cannot be used as asked (exists, belongs to another suite, is locked)."""
 
 
 class Store:
@@ -49,9 +43,10 @@ class Store:
         self._lock = lock_handle
 
     @classmethod
-    def open(cls, root: Path | str, run_info: dict[str, Any], *, resume: bool = False,
-             overwrite: bool = False, check: Callable[[dict[str, Any]], None] | None = None) -> Store:
-        """Return the store at ``root`` locked for writing, created or reused as asked.
+    def open(cls, root: Path | str, run_info: RunInfo, *, resume: bool = False,
+             overwrite: bool = False, check: Callable[[RunInfo], None] | None = None) -> Store:
+        """Return the store at ``root`` locked for writing, created or reused as asked; a new
+        store's ``run.json`` is ``run_info`` with this qseg's ``SCHEMA_VERSION``.
 
         Raises StoreError when the store exists and neither ``resume`` nor ``overwrite`` is set,
         when another writer holds the lock, or when resuming and ``check`` (given the stored
@@ -87,21 +82,20 @@ class Store:
             (root / CELLS_FILE).unlink(missing_ok=True)
             shutil.rmtree(root / SAMPLES_DIR, ignore_errors=True)
         try:
-            _write_json(root / RUN_FILE, {"schema_version": SCHEMA_VERSION, **run_info})
+            _write_run(root, {**run_info, "schema_version": SCHEMA_VERSION})
             (root / CELLS_FILE).touch()
         except BaseException:
             store.close()
             raise
         return store
 
-    def note_resumed(self, run_info: dict[str, Any]) -> None:
+    def note_resumed(self, run_info: RunInfo) -> None:
         """Record in ``run.json`` that this run resumed the store: the new settings apply to the
         cells run from now on, and the resume is listed with its time and settings."""
         stored = read_run(self.root)
-        resumed = list(stored.get("resumed", []))
-        resumed.append({"utc": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "settings": run_info.get("settings"), "git_revision": run_info.get("git_revision")})
-        _write_json(self.root / RUN_FILE, {**stored, "settings": run_info.get("settings"), "resumed": resumed})
+        stored["resumed"].append({"utc": datetime.now(UTC).isoformat(timespec="seconds"),
+                                  "settings": run_info["settings"], "git_revision": run_info["git_revision"]})
+        _write_run(self.root, {**stored, "settings": run_info["settings"]})
 
     def note_finished(self) -> None:
         """Record in ``run.json`` when this run's cells were all done and the machine's load then
@@ -109,17 +103,22 @@ class Store:
         from qseg.environment import load_average
 
         stored = read_run(self.root)
-        finished = {"utc": datetime.now(UTC).isoformat(timespec="seconds"), "load_average": load_average()}
-        _write_json(self.root / RUN_FILE, {**stored, "finished": finished})
+        stored["finished"] = {"utc": datetime.now(UTC).isoformat(timespec="seconds"), "load_average": load_average()}
+        _write_run(self.root, stored)
 
     def finished_keys(self) -> set[str]:
         """Return the keys of every cell already in the store."""
         return {record["key"] for record in read_records(self.root) if record.get("key")}
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, cell: StoredCell) -> None:
         """Append one finished cell, flushed and fsynced before returning."""
+        self.append_json(cell.to_json())
+
+    def append_json(self, payload: dict[str, Any]) -> None:
+        """Append one line as it is given (``append`` writes a ``StoredCell`` through it), flushed
+        and fsynced before returning."""
         # Strict JSON: NaN and infinity (from a solver's facts) are stored as null, never as NaN.
-        line = json.dumps(_finite(record), separators=(",", ":"), default=_json_default, allow_nan=False) + "\n"
+        line = json.dumps(_finite(payload), separators=(",", ":"), default=_json_default, allow_nan=False) + "\n"
         path = self.root / CELLS_FILE
         data = line.encode()
         # Unbuffered: a buffered file would retry its failed flush on close and raise again.
@@ -167,8 +166,19 @@ class Store:
         self.close()
 
 
+def read_cells(root: Path | str) -> Iterator[StoredCell]:
+    """Yield every complete cell of a store (schema 1 to 3) as a ``StoredCell``; a torn or
+    damaged line, or one that is no cell, is skipped."""
+    for payload in read_records(root):
+        try:
+            yield StoredCell.from_json(payload)
+        except BadInputError:
+            continue
+
+
 def read_records(root: Path | str) -> Iterator[dict[str, Any]]:
-    """Yield every complete cell record of a store; a torn or damaged line is skipped."""
+    """Yield every complete line of ``cells.jsonl`` as the JSON object it holds (``read_cells``
+    reads them as ``StoredCell``); a torn or damaged line is skipped."""
     path = Path(root) / CELLS_FILE
     if not path.exists():
         return
@@ -184,14 +194,15 @@ def read_records(root: Path | str) -> Iterator[dict[str, Any]]:
                 yield record
 
 
-def _checked(root: Path, check: Callable[[dict[str, Any]], None] | None) -> None:
+def _checked(root: Path, check: Callable[[RunInfo], None] | None) -> None:
     stored = read_run(root)
     if check is not None:
         check(stored)
 
 
-def read_run(root: Path | str) -> dict[str, Any]:
-    """Return a store's ``run.json``; raise BadInputError when the folder is not a store."""
+def read_run(root: Path | str) -> RunInfo:
+    """Return a store's ``run.json`` as a ``RunInfo`` (what an older store lacks is None); raise
+    BadInputError when the folder is not a store."""
     path = Path(root) / RUN_FILE
     if not path.is_file():
         raise BadInputError("store", str(root), "not a qseg store (no run.json)")
@@ -202,42 +213,11 @@ def read_run(root: Path | str) -> dict[str, Any]:
     if not isinstance(run, dict):
         raise BadInputError("store", str(root), f"run.json holds {_JSON_KINDS.get(type(run), type(run).__name__)}, "
                             "not an object")
-    return run
+    return run_from_json(run)
 
 
-def load(root: Path | str) -> pd.DataFrame:
-    """Return every cell of the store as a DataFrame, nested fields flattened
-    (``timing.wall_ns``, ``details.spend``, ``spec.repeat``, ...), plus ``solver``: the backend,
-    marked ``+polish`` for polished cells and ``+tuned`` for cells with penalty tuning, so that
-    reports never pool them with the others, ``sweep``: the grid values of the cell
-    (``num_sweeps=100``; empty when the suite has no grid), and ``family``: the instance's family
-    (``generated``, ``seed``, ``library``, ``file``; see ``qseg.data.sources.instance_family``)
-    from its spec, ``unknown`` without one."""
-    read_run(root)
-    return frame(list(read_records(root)))
-
-
-def frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Return ``records`` (as ``read_records`` yields them) as the DataFrame ``load`` describes;
-    empty when there are none."""
-    if not records:
-        return pd.DataFrame()
-    cells = pd.json_normalize(records, max_level=1)
-    polished = cells["polished"].fillna(False).astype(bool) if "polished" in cells else False
-    cells["solver"] = cells["backend"].astype(str).where(~polished, cells["backend"].astype(str) + "+polish")
-    if "spec.penalty_tuning" in cells:
-        tuned = cells["spec.penalty_tuning"].fillna(False).astype(bool)
-        cells["solver"] = cells["solver"].where(~tuned, cells["solver"] + "+tuned")
-    sweeps = cells["spec.sweep"] if "spec.sweep" in cells else pd.Series([None] * len(cells), index=cells.index)
-    cells["sweep"] = [sweep_label(s if isinstance(s, dict) else {}) for s in sweeps]
-    instances = cells["spec.instance"] if "spec.instance" in cells else pd.Series([None] * len(cells), index=cells.index)
-    cells["family"] = [instance_family(i.get("data")) if isinstance(i, dict) else "unknown" for i in instances]
-    return cells
-
-
-def sweep_label(sweep: dict[str, Any]) -> str:
-    """Return a cell's grid values as one label, keys sorted: ``num_reads=10 num_sweeps=100``."""
-    return " ".join(f"{key}={sweep[key]}" for key in sorted(sweep))
+def _write_run(root: Path, run: RunInfo) -> None:
+    _write_json(root / RUN_FILE, dict(run))
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:

@@ -4,14 +4,14 @@ A suite expands into ``CellSpec`` values; each travels suite → runner → work
 as one object (``to_json``/``from_json`` across process boundaries). Its ``key`` hashes only what
 defines the result: the instance, the resolved formulation, the backend with its *resolved*
 parameters (defaults filled in, the solver seed derived), penalties, polish, repeat and the
-reference backend, and ``penalty_tuning`` only when it is on (a cell without tuning keeps the
-key it had before the option existed). Run settings that do not define a cell (``timeout_s``, workers) and those that
+reference backend (hashed under its schema-2 name ``reference``, so a cell keeps its key), and
+``penalty_tuning`` only when it is on (a cell without tuning keeps the key it had before the
+option existed). Run settings that do not define a cell (``timeout_s``, workers) and those that
 only change how results are scored (``eps``) live in ``RunSettings``, stored once in ``run.json``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -92,8 +92,9 @@ class InstanceMeta:
 @dataclass(frozen=True)
 class CellSpec:
     """One unit of work: an instance, a resolved formulation, a backend with resolved parameters,
-    penalties, polish, automatic penalty tuning and a repeat index. ``sweep`` names the parameter values this cell got from
-    a suite grid (a reporting label: the values are already in ``params``)."""
+    penalties, polish, automatic penalty tuning, a repeat index and the exact backend that computes
+    the reference (``reference_backend``; ``none`` for no reference). ``sweep`` names the parameter
+    values this cell got from a suite grid (a reporting label: the values are already in ``params``)."""
 
     instance: InstanceSpec
     formulation: str
@@ -102,7 +103,7 @@ class CellSpec:
     penalties: Mapping[str, Any]
     polish: bool
     repeat: int
-    reference: str
+    reference_backend: str
     sweep: Mapping[str, Any] = field(default_factory=dict)
     meta: InstanceMeta | None = None
     penalty_tuning: bool = False
@@ -121,7 +122,9 @@ class CellSpec:
         """Return exactly what defines the cell's result (what ``key`` hashes)."""
         defining = {"instance": self.instance.to_json(), "formulation": self.formulation, "backend": self.backend,
                     "params": dict(self.params), "penalties": dict(self.penalties), "polish": self.polish,
-                    "repeat": self.repeat, "reference": self.reference}
+                    "repeat": self.repeat,
+                    # schema 2's name for the field: renaming it must not change any cell's key
+                    "reference": self.reference_backend}
         if self.penalty_tuning:
             defining["penalty_tuning"] = True
         return defining
@@ -140,16 +143,25 @@ class CellSpec:
     def to_json(self) -> dict[str, Any]:
         """Return the cell as JSON-ready data (what the store keeps as a record's ``spec``):
         every field, the instance and its meta as nested objects."""
-        return dataclasses.asdict(self)
+        # Built field by field: ``dataclasses.asdict`` deep-copies every value, and the report
+        # writes every stored cell through here.
+        meta = self.meta
+        return {"instance": self.instance.to_json(), "formulation": self.formulation, "backend": self.backend,
+                "params": dict(self.params), "penalties": dict(self.penalties), "polish": self.polish,
+                "repeat": self.repeat, "reference_backend": self.reference_backend, "sweep": dict(self.sweep),
+                "meta": None if meta is None else {"instance": meta.instance, "sense": meta.sense, "size": meta.size},
+                "penalty_tuning": self.penalty_tuning}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CellSpec:
-        """Return the cell ``to_json`` described."""
+        """Return the cell ``to_json`` described (schema 3, or schema 2, which called
+        ``reference_backend`` ``reference``)."""
         meta = data.get("meta")
+        reference_backend = data["reference_backend"] if "reference_backend" in data else data["reference"]
         return cls(
             instance=InstanceSpec.from_json(data["instance"]), formulation=data["formulation"],
             backend=data["backend"], params=dict(data["params"]), penalties=dict(data["penalties"]),
-            polish=bool(data["polish"]), repeat=int(data["repeat"]), reference=data["reference"],
+            polish=bool(data["polish"]), repeat=int(data["repeat"]), reference_backend=reference_backend,
             sweep=dict(data.get("sweep") or {}), penalty_tuning=bool(data.get("penalty_tuning", False)),
             meta=None if meta is None else InstanceMeta(meta["instance"], meta["sense"], int(meta["size"])),
         )

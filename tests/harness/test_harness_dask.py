@@ -15,7 +15,8 @@ import pytest
 from harness_support import bench, install_fault_plugins, knapsack_suite, write_suite
 
 from qseg.harness.dask_runner import PLUGIN_NAME, pool_state, run_dask, run_pooled_cell
-from qseg.store.folder import load
+from qseg.reports.frame import load_frame
+from qseg.store import StoredCell
 from qseg.store.spec import RunSettings
 
 distributed = pytest.importorskip("distributed")
@@ -111,17 +112,17 @@ def test_dask_and_local_runs_agree_in_every_deterministic_column(tmp_path, clust
     assert local.returncode == 0, local.stderr
     remote = bench([str(suite), "--out", str(tmp_path / "dask"), "--dask", cluster], env, tmp_path)
     assert remote.returncode == 0, remote.stderr
-    left = load(tmp_path / "local")[DETERMINISTIC].sort_values("key").reset_index(drop=True)
-    right = load(tmp_path / "dask")[DETERMINISTIC].sort_values("key").reset_index(drop=True)
+    left = load_frame(tmp_path / "local")[DETERMINISTIC].sort_values("key").reset_index(drop=True)
+    right = load_frame(tmp_path / "dask")[DETERMINISTIC].sort_values("key").reset_index(drop=True)
     assert len(left) == 8 and left.equals(right), left.compare(right)
     assert set(right["status"]) == {"ok", "timeout"}
-    stored = load(tmp_path / "dask")
+    stored = load_frame(tmp_path / "dask")
     done = stored[stored["status"] == "ok"]
     assert done["timing.dispatch_ns"].notna().all() and done["timing.dispatch_ns"].ge(0).all()
     # spawn_ns only on the cells that started a child: at most one per worker, plus restarts after timeouts
     assert stored["timing.spawn_ns"].dropna().gt(0).all()
     assert stored["timing.spawn_ns"].notna().sum() <= 2 + (stored["status"] == "timeout").sum()
-    assert set(stored.columns) >= set(load(tmp_path / "local").columns)
+    assert set(stored.columns) >= set(load_frame(tmp_path / "local").columns)
 
 
 def test_cells_on_a_worker_reuse_its_child(tmp_path, cluster, client, fault_env):
@@ -130,7 +131,7 @@ def test_cells_on_a_worker_reuse_its_child(tmp_path, cluster, client, fault_env)
                 fault_env, tmp_path)
     assert run.returncode == 0, run.stderr
     after = _states(client)
-    stored = load(tmp_path / "q")
+    stored = load_frame(tmp_path / "q")
     assert len(stored) == 6 and set(stored["status"]) <= {"ok", "infeasible"}
     started = {w: after[w].get("started", 0) - before[w].get("started", 0) for w in after}
     served = sum(after[w].get("records", 0) - before[w].get("records", 0) for w in after)
@@ -152,21 +153,22 @@ def test_after_a_timeout_or_a_crash_the_next_cell_on_that_worker_succeeds(tmp_pa
     quick = quick_cells["sa"]
     where = sorted(client.scheduler_info()["workers"])[0]
     warm = client.submit(run_pooled_cell, quick, settings, workers=[where], pure=False).result()  # a live child on that worker
-    assert warm["status"] == "ok"
+    assert warm.record.status == "ok"
     before = _states(client)[where]
     old_child = before["idle"]
-    record = client.submit(run_pooled_cell, faulty, faulty_settings, workers=[where], pure=False).result()
-    assert record["status"] == status and record["key"] == faulty.key
-    assert record["backend"] == fault and not {"spawn_ns", "dispatch_ns"} & set(record.get("timing") or {})
+    stored = client.submit(run_pooled_cell, faulty, faulty_settings, workers=[where], pure=False).result()
+    record = stored.record
+    assert record.status == status and stored.key == faulty.key
+    assert record.backend == fault and not {"spawn_ns", "dispatch_ns"} & set(record.timing)
     if status == "timeout":
-        assert "exceeded timeout_s=2" in record["message"]
+        assert "exceeded timeout_s=2" in record.message
     else:
-        assert "worker died during the cell" in record["message"]
+        assert "worker died during the cell" in record.message
     middle = _states(client)[where]
     assert middle[counter] == before.get(counter, 0) + 1 and middle["idle"] == [] and middle["busy"] == []
     assert not any(_pid_alive(pid) for pid in old_child)  # the group was killed and reaped
     after = client.submit(run_pooled_cell, quick, settings, workers=[where], pure=False).result()
-    assert after["status"] == "ok" and after["timing"]["spawn_ns"] > 0  # on a fresh child
+    assert after.record.status == "ok" and after.record.timing["spawn_ns"] > 0  # on a fresh child
     state = _states(client)[where]
     assert state["started"] == before["started"] + 1 and len(state["idle"]) == 1 and state["idle"] != old_child
 
@@ -176,9 +178,9 @@ def test_the_children_end_with_the_plugin_and_with_the_cluster(tmp_path, fault_e
     with _local_cluster(fault_env, n_workers=1, threads_per_worker=2) as local, distributed.Client(local) as client:
         by_backend, settings = _cells(fault_env, tmp_path / "slow.toml", SLOW)
         slow = by_backend["all"]
-        records: list[dict] = []
+        records: list[StoredCell] = []
         run_dask(slow, local.scheduler_address, settings=settings, on_record=records.append)
-        assert [r["status"] for r in records] == ["ok"] * len(slow)
+        assert [r.record.status for r in records] == ["ok"] * len(slow)
         (state,) = _states(client).values()
         assert state["started"] == 2 and len(state["idle"]) == 2 and all(_pid_alive(p) for p in state["idle"])
         # Unregistering the plugin runs its teardown: the pool is gone, the worker lives on.

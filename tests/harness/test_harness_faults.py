@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from harness_support import bench, install_fault_plugins, knapsack_suite, write_suite
 
-from qseg.store.folder import load, read_records
+from qseg.reports.frame import load_frame
+from qseg.store.folder import read_records
 
 
 @pytest.fixture
@@ -101,8 +102,8 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path, env):
     fresh = tmp_path / "fresh"
     assert bench([str(suite), "--out", str(fresh)], env, tmp_path).returncode == 0
     columns = ["key", "objective", "feasible", "gap", "status"]
-    resumed_table = load(store)[columns].sort_values("key").reset_index(drop=True)
-    fresh_table = load(fresh)[columns].sort_values("key").reset_index(drop=True)
+    resumed_table = load_frame(store)[columns].sort_values("key").reset_index(drop=True)
+    fresh_table = load_frame(fresh)[columns].sort_values("key").reset_index(drop=True)
     assert resumed_table.equals(fresh_table)
 
 

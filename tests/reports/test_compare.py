@@ -18,6 +18,7 @@ from qseg.errors import BadInputError
 from qseg.harness.bench import run_bench
 from qseg.harness.suite import load_suite
 from qseg.reports.compare import MIN_PAIRS, Bootstrap, CompareRow, cell_identity, change, compare_runs
+from qseg.store import StoredCell
 from qseg.store.folder import read_records
 
 EXACT = ("exact-bqm", "highs")
@@ -162,8 +163,8 @@ def test_another_schema_version_is_refused(run_a, tmp_path, capsys):
     run_b = copy_store(run_a, tmp_path / "b")
     edit_run(run_b, schema_version=1)
     code, _, err = run(capsys, "compare", str(run_a), str(run_b))
-    assert code == 2 and "schema_version=2 vs 1" in err and "different store schemas" in err
-    assert compare_runs(run_a, run_b, force=True)["differences"][0] == "schema_version: 2 vs 1"
+    assert code == 2 and "schema_version=3 vs 1" in err and "different store schemas" in err
+    assert compare_runs(run_a, run_b, force=True)["differences"][0] == "schema_version: 3 vs 1"
 
 
 def test_a_new_timeout_is_the_same_suite_but_a_new_eps_is_refused(run_a, tmp_path, capsys):
@@ -190,9 +191,13 @@ def test_cells_match_on_their_spec_not_their_stored_key(run_a, tmp_path):
     # a spec of the older flat layout held the run settings: they never split a match
     legacy = {"problem": "knapsack", "size": 8, "seed": 1, "formulation": "unbalanced", "backend": "sa",
               "backend_params": {"num_reads": 10}, "repeat": 0, "reference": "cbc"}
-    identity = cell_identity({"key": "a", "spec": {**legacy, "timeout_s": 60, "eps": 1e-6}})[0]
-    assert identity == cell_identity({"key": "b", "spec": {**legacy, "timeout_s": 30, "eps": 1e-6}})[0]
-    assert identity != cell_identity({"key": "c", "spec": {**legacy, "backend_params": {"num_reads": 20}}})[0]
+    row = next(read_records(run_a))
+
+    def identity(key: str, spec: dict[str, Any]) -> str:
+        return cell_identity(StoredCell.from_json({**row, "key": key, "spec": spec}))[0]
+
+    assert identity("a", {**legacy, "timeout_s": 60, "eps": 1e-6}) == identity("b", {**legacy, "timeout_s": 30, "eps": 1e-6})
+    assert identity("a", {**legacy, "timeout_s": 60}) != identity("c", {**legacy, "backend_params": {"num_reads": 20}})
 
 
 def test_a_status_change_is_listed_and_left_out_of_the_statistics(run_a, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from qseg import style as plot_style
 from qseg.reports import figures as plots
 from qseg.reports import performance_profiles as profiles
-from qseg.store.folder import load
+from qseg.reports.frame import load_frame
 from tests.report_support import write_store
 
 KNOWN = list(plot_style.BACKEND_STYLES)
@@ -72,7 +72,7 @@ def test_shades_tell_grid_values_apart_and_keep_the_hue():
 
 
 def test_series_styles_follow_the_backend_across_problems(tmp_path):
-    cells = load(write_store(tmp_path / "store"))
+    cells = load_frame(write_store(tmp_path / "store"))
     cells["label"] = profiles.series_labels(cells)
     styles = plots.series_styles(cells)
     assert styles["sa / unbalanced"].colour == plot_style.BACKEND_STYLES["sa"].colour
@@ -90,7 +90,7 @@ def drawn(tmp_path_factory) -> tuple[Path, dict[str, list[Path]]]:
     (folder / "knapsack").mkdir()
     (folder / "knapsack" / "sweep.png").write_bytes(b"stale")  # no sweep in this store
     (folder / "knapsack" / "notes.png").write_bytes(b"not ours")
-    return folder, plots.write_plots(load(root), folder, workers=1)
+    return folder, plots.write_plots(load_frame(root), folder, workers=1)
 
 
 def test_one_figure_file_per_problem_and_figure(drawn):
@@ -125,6 +125,6 @@ def test_figures_are_800_px_wide(drawn):
 
 def test_forked_workers_draw_the_same_files(drawn, tmp_path):
     _, serial = drawn
-    forked = plots.write_plots(load(write_store(tmp_path / "store")), tmp_path / "forked", workers=2)
+    forked = plots.write_plots(load_frame(write_store(tmp_path / "store")), tmp_path / "forked", workers=2)
     assert {p: [f.name for f in fs] for p, fs in serial.items()} == {p: [f.name for f in fs] for p, fs in forked.items()}
     assert all(path.is_file() for paths in forked.values() for path in paths)

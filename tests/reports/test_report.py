@@ -11,8 +11,8 @@ import pytest
 from qseg.cli import main
 from qseg.harness.bench import run_bench
 from qseg.harness.suite import load_suite
+from qseg.reports.frame import load_frame
 from qseg.reports.report import bootstrap_interval, summary_table
-from qseg.store.folder import load
 
 SMOKE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "smoke.toml"
 
@@ -42,13 +42,13 @@ def test_report_writes_markdown_csv_and_plots(smoke_store, capsys):
 
 
 def test_load_flattens_nested_fields(smoke_store):
-    cells = load(smoke_store)
+    cells = load_frame(smoke_store)
     assert {"timing.wall_ns", "spec.repeat", "params.num_reads"} <= set(cells.columns)
     assert cells["key"].is_unique
 
 
 def test_summary_counts_never_reached_as_infinitely_slow(smoke_store):
-    cells = load(smoke_store)
+    cells = load_frame(smoke_store)
     greedy = cells["backend"] == "baseline:greedy"
     cells.loc[greedy, "tts99_s"] = None
     summary = summary_table(cells).set_index("backend")
@@ -129,7 +129,7 @@ def test_report_has_embedding_and_qaoa_sections(tmp_path, monkeypatch):
     assert "## QAOA" in report and "| knapsack | 6 | 1 | 256 |" in report
     assert "no D-Wave API token found" in report
     assert (out / "plots" / "knapsack" / "embedding_scaling.png").exists()
-    cells = load(out)
+    cells = load_frame(out)
     qaoa = cells[cells["backend"] == "qaoa"]
     assert qaoa["approximation_ratio_best"].between(-np.inf, 1.0 + 1e-9).all()
     assert all(isinstance(c, dict) and c["method"] == "exact" for c in qaoa["details.random_control"])
@@ -154,7 +154,7 @@ def test_a_parameter_grid_runs_a_cell_per_value_and_the_report_shows_the_sweep(t
     out = tmp_path / "store"
     result = run_bench(suite, out, workers=2)
     assert result.total == 2 * 3 and result.progress.statuses == {"ok": 6}
-    cells = load(out)
+    cells = load_frame(out)
     assert sorted(cells.groupby("instance")["params.num_sweeps"].apply(sorted).tolist()) == [[10, 100, 1000]] * 2
     assert set(cells["sweep"]) == {"num_sweeps=10", "num_sweeps=100", "num_sweeps=1000"}
     assert main(["report", str(out)]) == 0

@@ -11,7 +11,7 @@ from qseg import metrics
 from qseg.data.sources import FAMILIES, instance_family
 from qseg.errors import BadInputError
 from qseg.reports import performance_profiles as profiles
-from qseg.store.folder import load
+from qseg.reports.frame import load_frame
 from tests.report_support import write_store
 
 INF = np.inf
@@ -95,7 +95,7 @@ def test_instance_family(data, family):
 
 
 def test_load_derives_the_family_from_each_cells_spec(tmp_path):
-    cells = load(write_store(tmp_path / "store"))
+    cells = load_frame(write_store(tmp_path / "store"))
     families = cells.groupby("instance")["family"].unique().map(list).to_dict()
     assert families["generated-n16-s1"] == ["generated"]
     assert families["seed-000"] == ["seed"]
@@ -103,7 +103,7 @@ def test_load_derives_the_family_from_each_cells_spec(tmp_path):
 
 
 def test_instance_keys_tell_sizes_of_one_dataset_apart_and_are_never_missing(tmp_path):
-    cells = load(write_store(tmp_path / "store"))
+    cells = load_frame(write_store(tmp_path / "store"))
     keys = profiles.instance_keys(cells)
     assert keys.notna().all()
     kmedoids = cells["problem"] == "kmedoids"
@@ -112,7 +112,7 @@ def test_instance_keys_tell_sizes_of_one_dataset_apart_and_are_never_missing(tmp
 
 
 def test_profile_data_counts_a_timeout_as_a_failure_and_leaves_out_what_did_not_run(tmp_path):
-    cells = load(write_store(tmp_path / "store"))
+    cells = load_frame(write_store(tmp_path / "store"))
     knapsack = cells[(cells["problem"] == "knapsack") & (cells["status"] != "skipped")]
     data = profiles.profile_data(knapsack, profiles.series_labels(knapsack), "time")
     assert data is not None

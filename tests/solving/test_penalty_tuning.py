@@ -105,7 +105,7 @@ def test_kmedoids_with_a_weak_count_penalty_ends_feasible():
 def _cell(**changes: object) -> CellSpec:
     fields: dict[str, object] = {
         "instance": InstanceSpec("knapsack", None, 10, 1), "formulation": "slack", "backend": "sa",
-        "params": {"num_reads": 5}, "penalties": {}, "polish": False, "repeat": 0, "reference": "cbc",
+        "params": {"num_reads": 5}, "penalties": {}, "polish": False, "repeat": 0, "reference_backend": "cbc",
     }
     return CellSpec(**{**fields, **changes})  # type: ignore[arg-type]
 
