@@ -76,6 +76,9 @@ def _solve(args: argparse.Namespace, progress: Progress) -> int:
         check_output_dir("analysis", args.analysis)  # before the solve, which an unusable folder would waste
     if args.out:
         check_out(args.out, args.data)
+        if args.analysis and _same_folder(args.out, args.analysis):
+            # both write bins.csv, with different columns: one would silently replace the other
+            raise BadInputError("out", args.out, "is also the --analysis folder; give them different folders")
     problem = qseg.problem(args.problem, size=args.size, seed=args.seed, data=args.data, **problem_params)
     if args.baseline is not None and args.baseline not in problem.baselines():
         raise UnknownNameError("baseline", args.baseline, problem.baselines())
@@ -116,6 +119,12 @@ def _solve(args: argparse.Namespace, progress: Progress) -> int:
     if args.analysis:
         return _analysis(args, problem, sampleset, notes)
     return 0
+
+
+def _same_folder(first: str, second: str) -> bool:
+    from pathlib import Path
+
+    return Path(first).expanduser().absolute().resolve() == Path(second).expanduser().absolute().resolve()
 
 
 def _reference(problem: Any, wanted: bool, progress: Progress) -> str | None:

@@ -138,3 +138,9 @@ def test_a_second_run_replaces_the_decision(tmp_path, capsys):
     assert run(capsys, "solve", "knapsack", "--size", "50", "--baseline", "dp", "--out", str(out))[0] == 0
     assert len(pd.read_csv(out / "customers.csv")) == 50 and _decision(out)["backend"] == "baseline:dp"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+def test_out_and_analysis_in_one_folder_is_refused(tmp_path, capsys):
+    code, _, err = run(capsys, "solve", "binning", "--size", "500", "--baseline", "dp", "--out", str(tmp_path / "x"),
+                       "--analysis", str(tmp_path / "x"))
+    assert code == 2 and "--analysis folder" in err and not (tmp_path / "x").exists()
