@@ -95,13 +95,13 @@ def decision_of(problem: Any, sampleset: Any, *, polish: bool) -> Decision | Non
 def write_decision(decision: Decision, record: Record, out: Path | str) -> list[Path]:
     """Write each table as ``NAME.csv`` (formula-escaped) and ``decision.json`` (the record's
     identity, the facts and every table as records) into ``out``; return the files written."""
-    payload = {
+    head = {
         "problem": record.problem, "instance": record.instance, "backend": record.backend,
         "formulation": record.formulation, "status": str(record.status), "objective": record.objective,
         "sense": record.sense, **decision.facts,
-        "tables": {name: json.loads(table.to_json(orient="records")) for name, table in decision.tables.items()},
     }
-    text = json.dumps(payload, indent=1, default=_jsonable, allow_nan=False)
+    tables = {name: _records(table) for name, table in decision.tables.items()}
+    text = json.dumps({**head, "tables": tables}, default=_jsonable, allow_nan=False)
 
     def write(staging: Path) -> None:
         for name, table in decision.tables.items():
@@ -109,6 +109,15 @@ def write_decision(decision: Decision, record: Record, out: Path | str) -> list[
         (staging / JSON_FILE).write_text(text + "\n", encoding="utf-8")
 
     return publish_folder(out, write, owned=OWNED)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of ``table`` as dicts of Python values, NaN as None (JSON null); floats
+    keep every digit (pandas' own JSON writer rounds to 15)."""
+    missing = table.isna()
+    if missing.to_numpy().any():
+        table = table.astype(object).where(~missing, None)
+    return [{str(k): v for k, v in row.items()} for row in table.to_dict(orient="records")]
 
 
 def _jsonable(value: Any) -> Any:

@@ -144,3 +144,11 @@ def test_out_and_analysis_in_one_folder_is_refused(tmp_path, capsys):
     code, _, err = run(capsys, "solve", "binning", "--size", "500", "--baseline", "dp", "--out", str(tmp_path / "x"),
                        "--analysis", str(tmp_path / "x"))
     assert code == 2 and "--analysis folder" in err and not (tmp_path / "x").exists()
+
+
+def test_decision_json_keeps_full_precision(tmp_path, capsys):
+    out = tmp_path / "bins"
+    assert run(capsys, "solve", "binning", "--size", "800", "--set", "n_bins=3", "--baseline", "dp", "--out", str(out))[0] == 0
+    decision = _decision(out)
+    uppers = [row["upper"] for row in decision["tables"]["bins"]]
+    assert uppers == decision["edges"][1:]  # the table's edges are the facts' edges, bit for bit
