@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from qseg.cli import main
 
@@ -19,3 +20,12 @@ def one_json_object(out: str) -> dict:
     record, end = json.JSONDecoder().raw_decode(out)
     assert out[end:].strip() == "", "stdout holds more than one JSON object"
     return record
+
+
+PROGRESS = re.compile(r"^qseg [a-z]+: ")  # `qseg solve: building ...`; errors are `qseg: ...`
+
+
+def without_progress(err: str) -> str:
+    """Return stderr without the progress lines long commands print there (``qseg COMMAND:
+    step``, one per step when stderr is not a terminal), so that what is left is the error."""
+    return "".join(line for line in err.splitlines(keepends=True) if not PROGRESS.match(line))

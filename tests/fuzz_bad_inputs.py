@@ -332,6 +332,8 @@ def _inside(folder: Path) -> Iterator[None]:
 
 def run_case(case: Case, folder: Path) -> Outcome:
     """Run ``case`` in ``folder`` (created with the case's files) and classify it."""
+    from cli_support import without_progress
+
     from qseg.cli import main
     from qseg.errors import BadInputError
 
@@ -348,7 +350,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
         try:
             if case.argv is not None:
                 code = main(list(case.argv))
-                text = err.getvalue()
+                text = without_progress(err.getvalue())  # long commands' step lines are not the error
                 seen = f"exit {code}: {text.strip()}"
                 if code != EXIT_BAD_INPUT:
                     problems.append(f"exit {code}")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_support import without_progress
 from harness_support import bench, install_fault_plugins, knapsack_suite, write_suite
 
 import qseg
@@ -31,7 +32,7 @@ def test_class_5_seeds_and_sizes_that_numpy_would_choke_on_are_bad_input(field, 
 
 def test_class_5_a_negative_seed_on_the_command_line_is_exit_2_with_one_line(capsys):
     assert main(["solve", "knapsack", "--size", "10", "--seed", "-1"]) == 2
-    err = capsys.readouterr().err
+    err = without_progress(capsys.readouterr().err)
     assert err.count("\n") == 1 and "seed=-1" in err
 
 
@@ -107,7 +108,7 @@ def test_class_4_a_damaged_run_json_is_exit_2_and_one_line(tmp_path, capsys, con
     (store / "run.json").write_text(content)
     (store / "cells.jsonl").write_text("")
     assert main(["report", str(store)]) == 2
-    err = capsys.readouterr().err
+    err = without_progress(capsys.readouterr().err)
     assert err.count("\n") == 1 and "run.json" in err, err
 
 
@@ -173,7 +174,7 @@ def test_class_3_a_facility_location_cqm_too_large_skips_the_exact_cell(monkeypa
 
 def test_class_3_the_command_line_refusal_is_one_line_exit_2(capsys):
     assert main(["solve", "knapsack", "--size", "100000000000"]) == 2
-    err = capsys.readouterr().err
+    err = without_progress(capsys.readouterr().err)
     assert err.count("\n") == 1 and "size=100000000000" in err and "GiB" in err
 
 

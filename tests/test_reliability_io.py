@@ -16,6 +16,7 @@ from pathlib import Path
 import dimod
 import numpy as np
 import pytest
+from cli_support import without_progress
 from harness_support import knapsack_suite, write_suite
 
 import qseg
@@ -32,6 +33,7 @@ SUITE = knapsack_suite("io", "random", params={"random": {"num_reads": 1}}, seed
 
 def one_line(err: str) -> str:
     """Return stderr's only line; fail when there are more (or a traceback)."""
+    err = without_progress(err)
     assert err.count("\n") == 1 and "Traceback" not in err, err
     return err.strip()
 

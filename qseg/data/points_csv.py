@@ -23,12 +23,14 @@ LABEL_COLUMN = "label"
 
 @dataclass(frozen=True)
 class PointsTable:
-    """Features (or None), distances (or None), reference labels (or None) read from a CSV."""
+    """Features (or None), distances (or None), reference labels (or None) and customer ids (the
+    ``id`` column, or None) read from a CSV."""
 
     name: str
     points: np.ndarray | None
     distances: np.ndarray | None
     labels: np.ndarray | None
+    ids: np.ndarray | None = None
 
 
 def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
@@ -43,6 +45,7 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
             matrix, frame = matrix.iloc[1:], frame.iloc[1:]
         return PointsTable(path.stem, None, _numeric(matrix, frame, "distances"), None)
     labels = frame.pop(LABEL_COLUMN).to_numpy() if LABEL_COLUMN in frame else None
+    ids = None
     if ID_COLUMN in frame:
         ids = frame.pop(ID_COLUMN)
         duplicated = ids[ids.duplicated()]
@@ -55,7 +58,7 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
         bad = np.flatnonzero(values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan)))
         if bad.size:
             raise BadInputError(f"{column}[{bad[0]}]", frame[column].iloc[bad[0]], "must be a finite number")
-    return PointsTable(path.stem, frame.to_numpy(dtype=float), None, labels)
+    return PointsTable(path.stem, frame.to_numpy(dtype=float), None, labels, None if ids is None else ids.to_numpy())
 
 
 def _numeric(matrix: pd.DataFrame, raw: pd.DataFrame, field: str) -> np.ndarray:

@@ -21,6 +21,7 @@ from qseg.errors import BadInputError
 from qseg.files import read_csv
 
 OUTCOME_MODELS = ("bernoulli", "random")
+ID_COLUMNS = ("customer_id", "id")  # the first present is kept as the customers' ids
 GAMMA_SHAPE, GAMMA_SCALE, CLIP = 2.0, 2.0, 20.0
 
 
@@ -42,7 +43,8 @@ def propensity_customers(n: int, seed: int, outcome_model: str = "bernoulli") ->
 def load_propensity_csv(path: str | Path, propensity_column: str = "propensity",
                         outcome_column: str = "outcome") -> pd.DataFrame:
     """Return the customers of a CSV file (columns ``propensity_column``, ``outcome_column``)
-    as a checked frame with columns ``propensity`` and ``outcome``."""
+    as a checked frame with columns ``propensity`` and ``outcome``, and ``customer`` holding the
+    file's ``customer_id`` (or ``id``) column when it has one."""
     file = Path(path).expanduser()
     if not file.is_file():
         raise BadInputError("data", str(path), "no such file")
@@ -50,7 +52,12 @@ def load_propensity_csv(path: str | Path, propensity_column: str = "propensity",
     for field, column in (("propensity_column", propensity_column), ("outcome_column", outcome_column)):
         if column not in frame.columns:
             raise BadInputError(field, column, f"no such column in {file.name} (columns: {', '.join(map(str, frame.columns))})")
-    return check_propensity(frame[propensity_column].to_numpy(), frame[outcome_column].to_numpy())
+    checked = check_propensity(frame[propensity_column].to_numpy(), frame[outcome_column].to_numpy())
+    for id_column in ID_COLUMNS:
+        if id_column in frame.columns:
+            checked["customer"] = frame[id_column].to_numpy()
+            break
+    return checked
 
 
 def check_propensity(propensity: Any, outcome: Any) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 
 from qseg.environment import available_memory
 from qseg.errors import BadInputError, UnknownNameError
+from qseg.problems.decision import Decision, default_ids
 
 FEASIBILITY_TOLERANCE = 1e-6
 # Work is refused, with its estimate, when it would need more than this share of available memory.
@@ -109,11 +110,28 @@ class Problem(ABC):
     # absent here cannot be tuned.
     penalty_weights: ClassVar[dict[str, tuple[PenaltyWeight, ...]]] = {}
     has_nl: ClassVar[bool] = False
+    # Per baseline, the parameters it does not honour (``qseg solve --baseline`` refuses them
+    # when set); a baseline absent here honours every parameter, and none honours a penalty option.
+    baseline_ignores: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Every baseline an instance may offer (``baselines()`` names those this one does), for listings.
+    baseline_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, instance: str, seed: int | None, best_known: float | None = None) -> None:
         self.instance = instance
         self.seed = seed
         self.best_known = best_known
+        # Customer ids from the data, aligned with the customers' order in the data; None: the
+        # data carries none and the row positions are the ids (``customer_ids``).
+        self.ids: np.ndarray | None = None
+
+    def customer_ids(self) -> np.ndarray:
+        """Return the customers' ids from the data, in the data's order (row positions 0..N-1
+        when the data carries none, as generated customers do)."""
+        return default_ids(self.size) if self.ids is None else self.ids
+
+    def decision(self, sample: Mapping[Any, float]) -> Decision:
+        """Return the decision of a feasible sample as tables (``qseg solve --out``)."""
+        raise NotImplementedError(f"{self.name} has no decision tables")
 
     @property
     @abstractmethod

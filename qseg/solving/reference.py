@@ -46,7 +46,7 @@ def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) ->
     native = problem.native_optimum()
     if native is not None:
         return Reference(problem.minimised(float(native[0])), native[1], True)
-    path = cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
+    path = _cache_path(problem, backend)
     if path.is_file():
         try:
             cached = json.loads(path.read_text())
@@ -56,6 +56,19 @@ def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) ->
     reference = _solve_exactly(problem, backend)
     _write_atomically(path, {"minimised": reference.minimised, "source": reference.source, "proven": reference.proven})
     return reference
+
+
+def needs_exact_solve(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) -> bool:
+    """Return whether ``reference_for`` would run ``backend`` now: the problem has no published
+    or native optimum and no cached reference (the CLI announces that solve, which can take
+    long)."""
+    if problem.best_known is not None or problem.native_optimum() is not None:
+        return False
+    return not _cache_path(problem, backend).is_file()
+
+
+def _cache_path(problem: Problem, backend: str) -> Path:
+    return cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
 
 
 def _solve_exactly(problem: Problem, backend_name: str) -> Reference:

@@ -232,12 +232,20 @@ def solve(
     return _kept(_finish(record, started, status), sampleset, keep_sampleset)
 
 
+@overload
+def solve_baseline(problem: Problem, name: str, *, reference: bool | str = ..., eps: float = ...,
+                   keep_sampleset: Literal[False] = ...) -> Record: ...
+@overload
+def solve_baseline(problem: Problem, name: str, *, reference: bool | str = ..., eps: float = ...,
+                   keep_sampleset: Literal[True]) -> tuple[Record, dimod.SampleSet | None]: ...
 def solve_baseline(
-    problem: Problem, name: str, *, reference: bool | str = False, eps: float = metrics.DEFAULT_EPS
-) -> Record:
+    problem: Problem, name: str, *, reference: bool | str = False, eps: float = metrics.DEFAULT_EPS,
+    keep_sampleset: bool = False,
+) -> Record | tuple[Record, dimod.SampleSet | None]:
     """Run one of the problem's own classical baselines (greedy, dp, ...) and return its Record,
     scored exactly like a backend's answer; ``backend`` is ``baseline:NAME``. An unknown name
-    raises UnknownNameError; a failing baseline gives an ``error`` record."""
+    raises UnknownNameError; a failing baseline gives an ``error`` record. With
+    ``keep_sampleset`` return (Record, the baseline's one-read SampleSet or None)."""
     started = time.perf_counter_ns()
     baselines = problem.baselines()
     if name not in baselines:
@@ -258,10 +266,10 @@ def solve_baseline(
         sampleset = dimod.SampleSet.from_samples(sample, dimod.BINARY, energy=0.0)
         status = _score(record, problem, sampleset, ref, eps)
     except InfeasibleModelError as exc:
-        return _finish(record, started, Status.INFEASIBLE_MODEL, str(exc))
+        return _kept(_finish(record, started, Status.INFEASIBLE_MODEL, str(exc)), None, keep_sampleset)
     except Exception as exc:  # noqa: BLE001 - a failing baseline is a record like a failing backend
-        return _finish(record, started, Status.ERROR, _failure(exc))
-    return _finish(record, started, status)
+        return _kept(_finish(record, started, Status.ERROR, _failure(exc)), None, keep_sampleset)
+    return _kept(_finish(record, started, status), sampleset, keep_sampleset)
 
 
 def _merged_params(params: Mapping[str, Any] | None, keywords: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
-from cli_support import one_json_object, run
+from cli_support import one_json_object, run, without_progress
 
 from qseg.workflows.retention import PLOT_FILES
 
@@ -49,7 +49,7 @@ def test_infeasible_floor_exits_1_naming_the_floor():
          "--set", "weekly_budget=40"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and done.stdout == ""
-    assert done.stderr.startswith("qseg: infeasible:")
+    assert without_progress(done.stderr).startswith("qseg: infeasible:")
     assert "min_high_risk cannot be met by 30 customers" in done.stderr
 
 

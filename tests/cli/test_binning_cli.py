@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_support import one_json_object, run
+from tests.cli_support import one_json_object, run, without_progress
 
 
 def test_solve_prints_one_record_with_a_gap(capsys):
@@ -40,7 +40,7 @@ def test_csv_with_named_columns(capsys, tmp_path):
 ])
 def test_bad_settings_exit_2_naming_the_field(capsys, settings, field):
     code, _, err = run(capsys, "solve", "binning", "--size", "1000", "--set", settings)
-    assert code == 2 and len(err.strip().splitlines()) == 1 and field in err
+    assert code == 2 and len(without_progress(err).strip().splitlines()) == 1 and field in err
 
 
 @pytest.mark.parametrize(("rows", "field"), [
@@ -50,7 +50,7 @@ def test_bad_data_exit_2(capsys, tmp_path, rows, field):
     path = tmp_path / "bad.csv"
     path.write_text("propensity,outcome\n" + rows)
     code, _, err = run(capsys, "solve", "binning", "--data", str(path), "--set", "n_bins=1,min_bin_size=1")
-    assert code == 2 and len(err.strip().splitlines()) == 1 and field in err
+    assert code == 2 and len(without_progress(err).strip().splitlines()) == 1 and field in err
 
 
 def test_infeasible_monotone_exits_1(capsys, tmp_path):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from cli_support import run
+from cli_support import run, without_progress
 
 JSON_FIELDS = {
     "problem", "formulation", "backend", "size", "seed", "num_variables", "num_interactions",
@@ -83,7 +83,7 @@ def test_human_output_is_a_short_summary(capsys):
 def test_bad_input_is_exit_2_with_one_line_naming_the_value(capsys, argv, named):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
-    lines = err.strip().splitlines()
+    lines = without_progress(err).strip().splitlines()
     assert len(lines) == 1 and named in lines[0], err
 
 

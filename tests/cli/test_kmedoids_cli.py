@@ -4,7 +4,7 @@ line naming the field and the value, no traceback)."""
 from __future__ import annotations
 
 import pytest
-from cli_support import one_json_object, run
+from cli_support import one_json_object, run, without_progress
 
 # --- done-when ------------------------------------------------------------------------------------
 
@@ -48,7 +48,7 @@ def test_set_k_reaches_the_problem(capsys):
 
 
 def assert_one_line_bad_input(code, out, err, *named):
-    lines = err.strip().splitlines()
+    lines = without_progress(err).strip().splitlines()
     assert code == 2 and out == "", err
     assert len(lines) == 1 and "Traceback" not in err, err
     for text in named:
@@ -136,7 +136,7 @@ def test_the_value_is_printed_as_the_user_wrote_it_not_as_a_numpy_repr(capsys, t
     path = tmp_path / "bad.csv"
     path.write_text(text)
     code, _, err = run(capsys, "solve", "kmedoids", "--data", str(path), "--set", "k=1", *extra)
-    assert code == 2 and err.startswith(expected), err
+    assert code == 2 and without_progress(err).startswith(expected), err
 
 
 def test_a_csv_with_duplicate_points_solves_and_reports_them(capsys, tmp_path):

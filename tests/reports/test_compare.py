@@ -11,7 +11,7 @@ from typing import Any, get_type_hints
 
 import numpy as np
 import pytest
-from cli_support import run
+from cli_support import run, without_progress
 from harness_support import knapsack_suite, write_suite
 
 from qseg.errors import BadInputError
@@ -143,7 +143,7 @@ def test_different_suites_are_refused_naming_what_differs_and_force_compares_wha
     run_bench(suite, run_b, workers=1)
     code, out, err = run(capsys, "compare", str(run_a), str(run_b))
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "different suites" in err
+    assert without_progress(err).count("\n") == 1 and "different suites" in err
     assert "instances only in B: knapsack n=8 seed=99" in err
     assert "backends only in A: highs" in err and "backends only in B: random" in err
     assert "suite keys that differ: backends[2].name, instances[0].seeds" in err
@@ -226,7 +226,7 @@ def test_a_missing_or_broken_store_is_bad_input_naming_it(run_a, tmp_path, capsy
         path.write_text("not a store")
     code, out, err = run(capsys, "compare", str(run_a), str(path), "--out", str(tmp_path / "out"))
     assert code == 2 and out == ""
-    assert err.startswith(f"qseg: error: run_b={path}: ") and expected in err
+    assert without_progress(err).startswith(f"qseg: error: run_b={path}: ") and expected in err
     assert not (tmp_path / "out").exists()
 
 

@@ -60,6 +60,7 @@ class AssignmentProblem(Problem):
     sense = "max"
     formulations = ("unbalanced", "slack")
     parameters = (*SETTING_NAMES, "actions")
+    baseline_names = ("greedy",)
     penalty_options = {"unbalanced": ("one_hot", "kappa", "idle_fraction", "one_hot_scale", "row_scale"),
                        "slack": ("one_hot", "lam", "resolution")}
     # The unbalanced rows carry one price each, so tuning scales them through multipliers.

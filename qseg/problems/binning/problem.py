@@ -24,12 +24,14 @@ from typing import Any, cast
 
 import dimod
 import numpy as np
+import pandas as pd
 
 from qseg.data.propensity import check_propensity, load_propensity_csv, propensity_customers
 from qseg.errors import BadInputError, InfeasibleModelError
 from qseg.problems.base import PenaltyWeight, Problem, Qubo, ReadEvaluations, check_parameters, penalty_values, whole_number
 from qseg.problems.binning import qubo, search
-from qseg.problems.binning.bins import bin_table
+from qseg.problems.binning.bins import assign, bin_table
+from qseg.problems.decision import Decision, shortened
 
 DEFAULT_SIZE = 10_000
 DEFAULT_BINS = 10
@@ -52,6 +54,10 @@ class BinningProblem(Problem):
     parameters = ("n_bins", "n_bins_mode", "min_bin_size", "max_bin_size", "monotonic", "candidates", "revenue",
                   "cost", "outcome_model", "propensity_column", "outcome_column")
     penalty_options = {"domain_wall": ("penalty", "penalty_scale")}
+    baseline_names = ("dp", "de", "uniform", "percentile")
+    # Equal-width and equal-count bands place their cuts without looking at the bin rules.
+    baseline_ignores = {"uniform": ("min_bin_size", "max_bin_size", "monotonic"),
+                        "percentile": ("min_bin_size", "max_bin_size", "monotonic")}
     penalty_weights = {"domain_wall": (PenaltyWeight("penalty", "penalty"),)}  # one P for every constraint
     can_polish = True
 
@@ -62,6 +68,7 @@ class BinningProblem(Problem):
                  seed: int | None = None) -> None:
         super().__init__(instance=instance, seed=seed)
         frame = check_propensity(propensity, outcome)
+        self.propensity, self.outcome = frame["propensity"].to_numpy(), frame["outcome"].to_numpy()
         order = np.argsort(frame["propensity"].to_numpy(), kind="stable")
         self.sorted_p = frame["propensity"].to_numpy()[order]
         self.sorted_y = frame["outcome"].to_numpy()[order]
@@ -281,6 +288,29 @@ class BinningProblem(Problem):
         starts, _ = self.starts_of(np.array([[sample[v] for v in labels]], dtype=float), labels)
         return self.bins_of(starts[0])
 
+    def decision(self, sample: Mapping[Any, float]) -> Decision:
+        """Return the bins: one row per bin (band, edges, customers, conversions, conversion
+        rate, revenue = R(b) x conversions, cost = C(b) x customers, net = revenue - cost, net per
+        customer), one row per customer (id, propensity, outcome, bin, in the data's order), the
+        edges and the cut points."""
+        bins = self.decode(sample)
+        edges = np.asarray(bins["edges"], dtype=float)
+        table = pd.DataFrame(bins["bins"]).drop(columns=["revenue", "revenue_per_customer"])
+        used = len(table)
+        table["revenue"] = self.revenue[:used] * table["conversions"].to_numpy(dtype=float)
+        table["cost"] = self.cost[:used] * table["customers"].to_numpy(dtype=float)
+        table["net"] = table["revenue"] - table["cost"]
+        table["net_per_customer"] = table["net"] / table["customers"].where(table["customers"] > 0)
+        customers = pd.DataFrame({"customer": self.customer_ids(), "propensity": self.propensity,
+                                  "outcome": self.outcome, "bin": assign(self.propensity, edges)})
+        cuts = edges[1:-1].tolist()
+        facts = {"edges": edges.tolist(), "cut_points": cuts, "n_bins": used, "settings": self.settings,
+                 "revenue": float(table["revenue"].sum()), "cost": float(table["cost"].sum()),
+                 "net": float(table["net"].sum())}
+        lines = (f"cut points {shortened([f'{c:.4g}' for c in cuts]) or 'none'} ({used} bins)",
+                 f"bins       revenue {facts['revenue']:,.2f} - cost {facts['cost']:,.2f} = net {facts['net']:,.2f}")
+        return Decision({"bins": table, "customers": customers}, facts, lines)
+
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return the per-bin table, the bin count and the grid size of a sample."""
         decoded = self.decode(sample)
@@ -383,7 +413,8 @@ def per_bin(field: str, value: PerBin, k: int) -> np.ndarray:
 def binning_from_spec(*, size: int | None, seed: int, data: str | None, params: Mapping[str, Any]) -> BinningProblem:
     """Return a binning instance from the API/CLI fields: ``data=None`` generates ``size``
     customers (default 10,000) with the seed recipe; a path is a CSV with the columns named by
-    ``propensity_column`` and ``outcome_column``."""
+    ``propensity_column`` and ``outcome_column`` (its ``customer_id`` or ``id`` column, when
+    present, gives the customers' ids)."""
     check_parameters("binning", params, BinningProblem.parameters)
     settings = dict(params)
     outcome_model = str(settings.pop("outcome_model", "bernoulli"))
@@ -398,5 +429,8 @@ def binning_from_spec(*, size: int | None, seed: int, data: str | None, params: 
         if size is not None:
             raise BadInputError("size", size, "a customers CSV fixes its own size")
         instance, instance_seed = Path(data).stem, None
-    return BinningProblem(frame["propensity"].to_numpy(), frame["outcome"].to_numpy(), instance=instance,
-                          seed=instance_seed, **settings)
+    problem = BinningProblem(frame["propensity"].to_numpy(), frame["outcome"].to_numpy(), instance=instance,
+                             seed=instance_seed, **settings)
+    if "customer" in frame:
+        problem.ids = frame["customer"].to_numpy()
+    return problem

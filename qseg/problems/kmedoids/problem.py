@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import dimod
 import numpy as np
+import pandas as pd
 
 from qseg.environment import available_memory
 from qseg.errors import BadInputError, ModelTooLargeError
@@ -35,6 +36,7 @@ from qseg.problems.base import (
     ReadEvaluations,
     penalty_values,
 )
+from qseg.problems.decision import Decision, shortened
 from qseg.problems.kmedoids import qubo
 from qseg.problems.kmedoids.candidates import default_candidates, representative_weights
 from qseg.problems.kmedoids.search import medoid_set_costs, nearest_medoids, polish, polish_many
@@ -57,6 +59,7 @@ class KMedoidsProblem(Problem):
     has_nl = True
     formulations = ("selection", "bauckhage", "assignment")
     parameters = ("k", "metric", "candidates", "columns")
+    baseline_names = ("fasterpam", "pam", "kmeans")  # fasterpam with every customer a candidate, else pam
     penalty_options = {
         "selection": ("gamma", "radius_rank"),
         "bauckhage": ("alpha", "beta", "gamma", "sigma"),
@@ -311,6 +314,28 @@ class KMedoidsProblem(Problem):
         clusters = nearest_medoids(self.distances, rows).tolist() if rows.size else []
         cost = float(self.distances[rows].min(axis=0).sum()) if rows.size else None
         return {"medoids": self.candidates[rows].tolist(), "clusters": clusters, "cost": cost}
+
+    def decision(self, sample: Mapping[Any, float]) -> Decision:
+        """Return the segmentation: one row per customer (id, segment 0..K-1, the id of its
+        medoid) and one per segment (its medoid, customer count and cost, the medoid's features
+        when the customers are points), segments numbered by their medoid's position."""
+        rows = np.flatnonzero(self.chosen(sample))
+        ids = self.customer_ids()
+        medoid_customers = self.candidates[rows]
+        segment = nearest_medoids(self.distances, rows)
+        served = self.distances[rows[segment], np.arange(self.size)]
+        customers = pd.DataFrame({"customer": ids, "segment": segment, "medoid": ids[medoid_customers][segment]})
+        medoids = pd.DataFrame({"segment": np.arange(rows.size), "medoid": ids[medoid_customers],
+                                "customers": np.bincount(segment, minlength=rows.size),
+                                "cost": np.bincount(segment, weights=served, minlength=rows.size)})
+        if self.points is not None:
+            for column in range(self.points.shape[1]):
+                medoids[f"feature_{column + 1}"] = self.points[medoid_customers, column]
+        counts = "/".join(str(c) for c in medoids["customers"].tolist())
+        facts = {"k": self.k, "medoids": ids[medoid_customers].tolist(), "segment_sizes": medoids["customers"].tolist(),
+                 "cost": float(served.sum())}
+        lines = (f"medoids    {shortened(ids[medoid_customers].tolist())} (customers {counts})",)
+        return Decision({"customers": customers, "medoids": medoids}, facts, lines)
 
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return medoid count, the medoids (customer indices, ``medoid_ids``), K, candidates,

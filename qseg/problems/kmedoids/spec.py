@@ -70,17 +70,21 @@ def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params:
 
 def from_points(
     points: np.ndarray, k: int, params: Mapping[str, Any], *, instance: str, seed: int,
-    reference_labels: np.ndarray | None = None,
+    reference_labels: np.ndarray | None = None, ids: np.ndarray | None = None,
 ) -> KMedoidsProblem:
     """Return the Euclidean p-median of ``points`` with every customer a candidate, or with the
-    ``candidates`` parameter's number of coreset candidates (seeded by ``seed``)."""
+    ``candidates`` parameter's number of coreset candidates (seeded by ``seed``); ``ids`` are the
+    customers' ids from the data (None: row positions)."""
     m = candidate_count(params.get("candidates"), len(points))
     if m == len(points):
-        return KMedoidsProblem(euclidean_distances(points), k, points=points, reference_labels=reference_labels,
-                               instance=instance, seed=seed)
-    rows = coreset_candidates(points, m, seed)
-    return KMedoidsProblem(candidate_distances(points, points[rows]), k, candidates=rows, points=points,
-                           reference_labels=reference_labels, instance=f"{instance}-m{m}", seed=seed)
+        problem = KMedoidsProblem(euclidean_distances(points), k, points=points, reference_labels=reference_labels,
+                                  instance=instance, seed=seed)
+    else:
+        rows = coreset_candidates(points, m, seed)
+        problem = KMedoidsProblem(candidate_distances(points, points[rows]), k, candidates=rows, points=points,
+                                  reference_labels=reference_labels, instance=f"{instance}-m{m}", seed=seed)
+    problem.ids = ids
+    return problem
 
 
 def candidate_count(value: Any, customers: int) -> int:
@@ -118,7 +122,8 @@ def _from_transactions(source: str, size: int | None, seed: int, k: int, params:
     customers = len(data.scaled)
     if k > customers:
         raise BadInputError("k", k, f"must be at most the {customers:,} customers left after cleaning")
-    return from_points(data.scaled, k, params, instance=instance, seed=seed, reference_labels=data.truth)
+    return from_points(data.scaled, k, params, instance=instance, seed=seed, reference_labels=data.truth,
+                       ids=data.features.index.to_numpy())
 
 
 def _from_file(path: Path, k: int, metric: str, seed: int, params: Mapping[str, Any]) -> KMedoidsProblem:
@@ -136,7 +141,8 @@ def _from_file(path: Path, k: int, metric: str, seed: int, params: Mapping[str, 
 
     table = load_points_csv(path, precomputed=metric == "precomputed")
     if table.points is not None:
-        return from_points(table.points, k, params, instance=table.name, seed=seed, reference_labels=table.labels)
+        return from_points(table.points, k, params, instance=table.name, seed=seed, reference_labels=table.labels,
+                           ids=table.ids)
     if "candidates" in params:
         raise BadInputError("candidates", params["candidates"], "needs points (metric=euclidean), not a distance matrix")
     assert table.distances is not None  # load_points_csv gives points or, precomputed, distances

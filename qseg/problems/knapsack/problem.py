@@ -13,6 +13,7 @@ from typing import Any
 
 import dimod
 import numpy as np
+import pandas as pd
 
 from qseg.data.sources import Sources
 from qseg.errors import BadInputError
@@ -26,6 +27,7 @@ from qseg.problems.base import (
     penalty_values,
     positive_number,
 )
+from qseg.problems.decision import Decision
 from qseg.problems.knapsack import qubo, search
 
 GENERATOR_DEFAULT_SIZE = 250
@@ -42,6 +44,7 @@ class KnapsackProblem(Problem):
     can_polish = True
     formulations = ("unbalanced", "slack", "equality")
     parameters = ("budget_fraction", "budget")
+    baseline_names = ("greedy", "dp")
     penalty_options = {"unbalanced": ("lambda1", "lambda2", "kappa", "margin"), "slack": ("lam", "resolution"),
                        "equality": ("lam",)}
     # Tuning scales the unbalanced pair together: the penalty's flat point l1/(2 l2) stays put.
@@ -140,6 +143,19 @@ class KnapsackProblem(Problem):
             "profit": float(self.profit @ x),
             "spend": float(self.cost @ x),
         }
+
+    def decision(self, sample: Mapping[Any, float]) -> Decision:
+        """Return the targeting decision: one row per customer (id, profit, cost, targeted 0/1),
+        the count targeted, the spend against the budget and the profit."""
+        x = self.chosen(sample)
+        customers = pd.DataFrame({"customer": self.customer_ids(), "profit": self.profit, "cost": self.cost,
+                                  "targeted": x.astype(np.int8)})
+        targeted, spend, profit = int(x.sum()), float(self.cost @ x), float(self.profit @ x)
+        facts = {"targeted": targeted, "customers": self.size, "spend": spend, "budget": self.budget,
+                 "profit": profit}
+        lines = (f"targeted   {targeted:,} of {self.size:,} customers, spend {spend:,.2f} of budget "
+                 f"{self.budget:,.2f}, profit {profit:,.2f}",)
+        return Decision({"customers": customers}, facts, lines)
 
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return spend, budget and number of targeted customers of a sample."""

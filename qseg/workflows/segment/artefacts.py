@@ -28,7 +28,8 @@ from qseg.workflows.segment.plots import plot_model_selection, plot_profile_heat
 from qseg.workflows.segment.segmenter import Segmenter
 
 ARTEFACTS = ("segment.md", "cleaning.json", "features.csv", "comparison.csv", "profiles.csv", "model_selection.csv",
-             "model_selection.png", "record.json", "segmenter.json", "segments.png", "profiles.png")
+             "model_selection.png", "record.json", "segmenter.json", "segments.png", "profiles.png", "transactions.csv")
+TRANSACTIONS_FILE = "transactions.csv"  # written for generated transactions only
 
 
 def check_out_dir(out: Path) -> None:
@@ -62,12 +63,19 @@ def comparison_table(result: SegmentResult) -> pd.DataFrame:
     return table
 
 
-def write_segments(result: SegmentResult, out: Path) -> list[Path]:
+def write_segments(result: SegmentResult, out: Path, transactions: pd.DataFrame | None = None) -> list[Path]:
     """Write every artefact of ``result`` into ``out`` (created; files of the same names
     replaced, and an artefact this run does not write, such as an earlier run's model selection,
-    removed) and return their paths."""
+    removed) and return their paths; ``transactions`` (the rows generated for ``qseg segment
+    generated``) go to ``transactions.csv``, in the layout ``qseg segment --assign`` reads."""
     check_out_dir(out)
-    return publish_folder(out, lambda staging: _write_all(result, staging), owned=ARTEFACTS)
+
+    def write(staging: Path) -> None:
+        _write_all(result, staging)
+        if transactions is not None:
+            transactions.to_csv(staging / TRANSACTIONS_FILE, index=False)
+
+    return publish_folder(out, write, owned=ARTEFACTS)
 
 
 def _write_all(result: SegmentResult, folder: Path) -> None:

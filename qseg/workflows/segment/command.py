@@ -27,8 +27,8 @@ from qseg.workflows.segment.segmenter import Segmenter
 def segment_command(transactions: str, out: Path, *, k: str, backend: str, formulation: str, candidates: str | None,
                     params: Mapping[str, Any], polish: bool, columns: str | None, customers: int, seed: int,
                     resamples: int) -> int:
-    """Run the segmentation workflow on ``transactions`` into ``out``; print the summary path and
-    return 0."""
+    """Run the segmentation workflow on ``transactions`` into ``out`` (with ``generated``, the
+    generated rows too, as ``transactions.csv``); print the summary path and return 0."""
     check_out_dir(out)
     if transactions == GENERATED and columns:
         raise BadInputError("columns", columns, "generated transactions have the Online Retail layout")
@@ -53,7 +53,12 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
                              columns=parse_column_mapping(columns) if columns else None, resamples=resamples)
     data = load_transactions(request)
     result = fit_segments(request, data)
-    written = write_segments(result, out)
+    generated = None
+    if transactions == GENERATED:
+        from qseg.data.transaction_generator import synthetic_transactions
+
+        generated, _ = synthetic_transactions(customers, seed)  # the rows fitted, for --assign to try
+    written = write_segments(result, out, generated)
     print(next(path for path in written if path.name == "segment.md"))
     return 0
 
