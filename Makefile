@@ -25,8 +25,10 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Two xdist workers (the machine's 2 cores); whole files to one worker (--dist loadfile) so a
+# module's store fixture is built once. `pytest -m "not process"` skips the tests that start processes.
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test-slow: install
 	$(BIN)/python -m pytest -q -m slow
