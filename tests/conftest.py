@@ -31,20 +31,31 @@ STARTS_A_PROCESS = re.compile(
 
 
 def _starts_a_process(item: pytest.Function) -> bool:
-    """Return True when the test's own source, or that of a fixture it requests (through the
-    fixtures it requests in turn), starts a process."""
-    sources = [item.function]
+    """Return True when the test's own source, that of a fixture it requests (through the
+    fixtures it requests in turn), or that of a function of its module they call starts a process."""
+    pending: list[Callable[..., object]] = [item.function]
     fixture_info = getattr(item, "_fixtureinfo", None)
     if fixture_info is not None:
         for definitions in fixture_info.name2fixturedefs.values():
-            sources.extend(definition.func for definition in definitions)
-    for source in sources:
+            pending.extend(definition.func for definition in definitions)
+    module_globals = vars(item.module) if item.module is not None else {}
+    seen: set[int] = set()
+    while pending:
+        function = inspect.unwrap(pending.pop())
+        if id(function) in seen:
+            continue
+        seen.add(id(function))
         try:
-            text = inspect.getsource(source)
+            text = inspect.getsource(function)
         except (OSError, TypeError):
             continue
         if STARTS_A_PROCESS.search(text):
             return True
+        code = getattr(function, "__code__", None)
+        for name in code.co_names if code is not None else ():
+            helper = module_globals.get(name)
+            if inspect.isfunction(helper) and helper.__module__ == item.module.__name__:
+                pending.append(helper)
     return False
 
 
