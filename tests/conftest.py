@@ -4,9 +4,10 @@ Fixtures: an isolated cache per test session, the shared instances folder, ``wai
 a condition, never sleep for a set time) and ``smoke_store`` (``benchmarks/suites/smoke.toml``
 run once per session; report tests read it).
 
-Tests that start processes (``qseg bench`` and its workers, ``subprocess``, Dask clusters) are
-marked ``process`` here at collection, from their source and their fixtures' source, so the
-marker needs no line in the test files: ``pytest -m "not process"`` runs the in-process tests.
+Tests that start qseg or Python processes (``qseg bench`` and its workers, ``subprocess``, Dask
+clusters, the report's figure pool) are marked ``process`` here at collection, from their
+source, their fixtures' and their module helpers' source, so the marker needs no line in the
+test files: ``pytest -m "not process"`` runs the in-process tests.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from qseg.data.instances import instance_roots
 
 SMOKE_SUITE = Path(__file__).resolve().parents[1] / "benchmarks" / "suites" / "smoke.toml"
 
-# Calls that start a process: the harness (its workers are processes), subprocess, a Dask cluster.
+# Calls that start qseg or Python processes: the harness (its workers are processes), subprocess,
+# a Dask cluster, the figure pool of `qseg report` and write_plots(workers=N). A solver's own
+# binary (PuLP's CBC), git and platform probes are not counted: they are part of in-process tests.
 STARTS_A_PROCESS = re.compile(
     r"\brun_bench\(|\bbench\(|subprocess\.|\bPopen\(|LocalCluster\(|--executor|\"dask\"|"
-    r"main\(\[\s*\"bench\"|run\(capsys,\s*\"bench\"|\"demo\"|install_\w*plugins?\("
+    r"main\(\[\s*\"(bench|report)\"|run\(capsys,\s*\"(bench|report)\"|\"demo\"|install_\w*plugins?\(|"
+    r"\bworkers=[2-9]|multiprocessing|ProcessPool"
 )
 
 
