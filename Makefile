@@ -25,8 +25,14 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Two xdist workers (the machine's 2 cores); whole files to one worker (--dist loadfile) so a
+# module's store fixture is built once. `pytest -m "not process"` skips the tests that start processes.
+# A short --basetemp: xdist puts each worker's temporary folders one level deeper (popen-gwN/), and
+# messages shorten values past 80 characters, so the tests that find a temporary path in a message
+# need it short. The folder is removed when the run passes and kept for inspection when it fails.
 test: lint
-	$(BIN)/python -m pytest -q
+	tmp=$$(mktemp -d /tmp/qsXXXXXX) && $(BIN)/python -m pytest -q -n 2 --dist loadfile --basetemp=$$tmp \
+		&& rm -rf $$tmp
 
 test-slow: install
 	$(BIN)/python -m pytest -q -m slow

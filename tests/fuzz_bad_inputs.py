@@ -7,7 +7,7 @@ holds no traceback; an API call raises ``BadInputError`` with a one-line message
 the case's folder is byte for byte what it was (nothing created, nothing half-written).
 
 Run it as a script for the counts (``python tests/fuzz_bad_inputs.py [-v]``); the pytest pass is
-``tests/test_fuzz_bad_inputs.py`` (a few seconds, in the default run).
+``tests/test_fuzz_bad_inputs.py`` (one test per case, in the default run).
 """
 
 from __future__ import annotations

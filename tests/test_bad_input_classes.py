@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -125,21 +124,18 @@ def _workers(mark: str) -> list[int]:
     return found
 
 
-def test_class_8_ctrl_c_leaves_one_line_a_valid_store_and_no_worker(tmp_path):
+def test_class_8_ctrl_c_leaves_one_line_a_valid_store_and_no_worker(tmp_path, wait_until):
     env = install_fault_plugins(tmp_path / "site")
     suite = write_suite(tmp_path / "s.toml", knapsack_suite("slow", "fault-slow", params={"fault-slow": {"sleep_s": 2.0}},
                                                             seeds=[1, 2, 3, 4]))
     store = tmp_path / "store"
     process = subprocess.Popen([sys.executable, "-m", "qseg", "bench", str(suite), "--out", str(store), "--workers", "2"],
                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(_workers(env["PYTHONPATH"])) < 2:
-        time.sleep(0.1)
+    wait_until(lambda: len(_workers(env["PYTHONPATH"])) >= 2, "two workers started")
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and err.count("\n") == 1 and "interrupted" in err, err
-    time.sleep(0.5)
-    assert _workers(env["PYTHONPATH"]) == []
+    wait_until(lambda: _workers(env["PYTHONPATH"]) == [], "no worker left after Ctrl-C")
     resumed = bench([str(suite), "--out", str(store), "--resume", "--workers", "2"], env, tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert len(list(read_records(store))) == 4
@@ -151,10 +147,11 @@ GIB = 2**30
 @pytest.mark.parametrize(("name", "size"), [("knapsack", 100_000_000), ("assignment", 2_000_000), ("kmedoids", 5_000_000)])
 def test_class_3_an_instance_too_large_for_memory_is_refused_with_its_estimate(monkeypatch, name, size):
     monkeypatch.setattr("qseg.problems.base.available_memory", lambda: 16 * GIB)
-    started = time.monotonic()
+    # Refused before anything is built: the problem's builder is never called.
+    monkeypatch.setattr(f"qseg.problems.{name}.{name}_from_spec", lambda **fields: pytest.fail(f"built a {name}"))
     with pytest.raises(BadInputError, match=r"needs ~[\d.]+ GiB, over 0.5 of the 16.0 GiB available") as raised:
         qseg.problem(name, size=size, seed=1)
-    assert raised.value.field == "size" and time.monotonic() - started < 1.0  # refused before anything is built
+    assert raised.value.field == "size"
 
 
 def test_class_3_the_same_sizes_pass_on_a_larger_machine_and_smaller_ones_here(monkeypatch):

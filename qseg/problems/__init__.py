@@ -3,39 +3,72 @@ by name."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
 from qseg.errors import BadInputError, UnknownNameError
-from qseg.problems.assignment import AssignmentProblem, assignment_from_spec
 from qseg.problems.base import Evaluation, Problem, Qubo, ReadEvaluations, refuse_if_too_large
-from qseg.problems.binning import BinningProblem, binning_from_spec
-from qseg.problems.kmedoids import KMedoidsProblem, kmedoids_from_spec
-from qseg.problems.knapsack import KnapsackProblem, knapsack_from_spec
 
-_BUILDERS: dict[str, Callable[..., Problem]] = {
-    "knapsack": knapsack_from_spec, "kmedoids": kmedoids_from_spec, "assignment": assignment_from_spec,
-    "binning": binning_from_spec,
+if TYPE_CHECKING:
+    from qseg.problems.assignment import AssignmentProblem
+    from qseg.problems.binning import BinningProblem
+    from qseg.problems.kmedoids import KMedoidsProblem
+    from qseg.problems.knapsack import KnapsackProblem
+
+
+class _Entry(NamedTuple):
+    """Where a registered problem lives: its module, its class and its builder from the API/CLI fields."""
+
+    module: str
+    cls: str
+    builder: str
+
+
+# Imported on first use by name, not here: a process that builds knapsacks never pays for the
+# assignment problem's pandas, and `import qseg` pays for none of them.
+_REGISTRY: dict[str, _Entry] = {
+    "knapsack": _Entry("qseg.problems.knapsack", "KnapsackProblem", "knapsack_from_spec"),
+    "kmedoids": _Entry("qseg.problems.kmedoids", "KMedoidsProblem", "kmedoids_from_spec"),
+    "assignment": _Entry("qseg.problems.assignment", "AssignmentProblem", "assignment_from_spec"),
+    "binning": _Entry("qseg.problems.binning", "BinningProblem", "binning_from_spec"),
 }
-_CLASSES: dict[str, type[Problem]] = {
-    "knapsack": KnapsackProblem, "kmedoids": KMedoidsProblem, "assignment": AssignmentProblem,
-    "binning": BinningProblem,
-}
+_CLASS_NAMES = {entry.cls: name for name, entry in _REGISTRY.items()}
+
+
+def _entry(name: str) -> _Entry:
+    """Return the registry entry of ``name``; raise UnknownNameError listing the names otherwise."""
+    if name not in _REGISTRY:
+        raise UnknownNameError("problem", name, _REGISTRY)
+    return _REGISTRY[name]
 
 
 def problem_class(name: str) -> type[Problem]:
-    """Return the Problem class registered as ``name``."""
-    if name not in _CLASSES:
-        raise UnknownNameError("problem", name, _CLASSES)
-    return _CLASSES[name]
+    """Return the Problem class registered as ``name`` (its module is imported now)."""
+    entry = _entry(name)
+    return cast(type[Problem], getattr(importlib.import_module(entry.module), entry.cls))
+
+
+def _builder(name: str) -> Callable[..., Problem]:
+    """Return the function that builds problem ``name`` from the API/CLI fields."""
+    entry = _entry(name)
+    return cast(Callable[..., Problem], getattr(importlib.import_module(entry.module), entry.builder))
 
 
 def problem_names() -> list[str]:
-    """Return the names of the problems qseg can build."""
-    return sorted(_BUILDERS)
+    """Return the names of the problems qseg can build (importing none of them)."""
+    return sorted(_REGISTRY)
+
+
+def __getattr__(attribute: str) -> type[Problem]:
+    """Return a problem class re-exported by name (``from qseg.problems import KnapsackProblem``),
+    importing only its module."""
+    if attribute in _CLASS_NAMES:
+        return problem_class(_CLASS_NAMES[attribute])
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
 
 
 def build_problem(
@@ -44,8 +77,7 @@ def build_problem(
 ) -> Problem:
     """Return the problem instance ``name`` built from the API/CLI fields. A seed must be a whole
     number >= 0 and a size one >= 1 (numpy's generators take nothing else; ``True`` is not 1)."""
-    if name not in _BUILDERS:
-        raise UnknownNameError("problem", name, _BUILDERS)
+    build = _builder(name)
     _check_whole("seed", seed, 0)
     if isinstance(data, os.PathLike):
         data = os.fspath(data)
@@ -55,8 +87,8 @@ def build_problem(
         raise BadInputError("params", params, "expected a mapping of problem parameters")
     if size is not None:
         _check_whole("size", size, 1)
-        refuse_if_too_large("size", size, _CLASSES[name].instance_bytes(size), f"a {name} instance of {size:,} customers")
-    return _BUILDERS[name](size=size, seed=seed, data=data, params=dict(params or {}))
+        refuse_if_too_large("size", size, problem_class(name).instance_bytes(size), f"a {name} instance of {size:,} customers")
+    return build(size=size, seed=seed, data=data, params=dict(params or {}))
 
 
 def _check_whole(field: str, value: Any, minimum: int) -> None:

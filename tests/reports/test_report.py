@@ -14,15 +14,7 @@ from qseg.harness.suite import load_suite
 from qseg.reports.frame import load_frame
 from qseg.reports.report import bootstrap_interval, summary_table
 
-SMOKE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "smoke.toml"
-
-
-@pytest.fixture(scope="module")
-def smoke_store(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("smoke") / "store"
-    result = run_bench(SMOKE, out, workers=2)
-    assert result.progress.statuses == {"ok": result.total}
-    return out
+SMOKE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "smoke.toml"  # smoke_store (conftest) runs it
 
 
 def test_report_writes_markdown_csv_and_plots(smoke_store, capsys):
