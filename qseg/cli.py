@@ -152,11 +152,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from qseg.files import check_output_dir
     from qseg.reports.compare import compare_runs
-    from qseg.reports.compare_page import check_out, markdown_report, write_compare
+    from qseg.reports.compare_page import markdown_report, write_compare
 
     if args.out is not None:
-        check_out(args.out)  # before reading either store
+        check_output_dir("out", args.out)  # before reading either store
     comparison = compare_runs(args.run_a, args.run_b, force=args.force)
     # the files first: a reader that stops early (| head) must not cost them
     written = write_compare(comparison, args.out) if args.out is not None else []
@@ -193,9 +194,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from qseg.workflows.demo import check_out, run_demo, write_demo
+    from qseg.files import check_output_dir
+    from qseg.workflows.demo import run_demo, write_demo
 
-    check_out(args.out)  # before any solve: a bad --out costs nothing
+    check_output_dir("out", args.out)  # before any solve: a bad --out costs nothing
     result = run_demo(on_progress=lambda line: print(f"demo: {line}", file=sys.stderr))
     written = write_demo(result, args.out)
     for check in result.checks:

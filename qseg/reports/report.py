@@ -12,7 +12,6 @@ column is marked in bold.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from qseg import store
-from qseg.document import Code, Figure, Section, Table, markdown, page
+from qseg.document import Block, Code, Figure, Paragraph, Section, Span, Table, bold, code, markdown, marked, page
 from qseg.errors import BadInputError
-from qseg.files import replacing
+from qseg.files import check_output_dir, replacing, spreadsheet_safe
 from qseg.reports import performance_profiles as profiles
 
 BOOTSTRAP_SAMPLES = 2000
@@ -145,7 +144,7 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
                          f"{group['max_chain_length'].max():.0f}", f"{group['chain_break_fraction'].mean():.3f}",
                          _percent(group["gap"].median())))
         sections.append(Section("Embeddings", 2, (
-            "Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is never reported.",
+            Paragraph(marked("Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is never reported.")),
             _table(("backend", "problem / formulation", "variables", "physical qubits", "qubits per variable", "max chain",
                     "chain-break fraction", "median gap"), rows))))
     if "shots" in scored and scored["shots"].notna().any():
@@ -158,8 +157,8 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
                          _number(row["success_probability"]), _number(control.get("success_probability_per_shot")),
                          _number(control.get("probability_in_shots"))))
         sections.append(Section("QAOA", 2, (
-            "Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: the chance "
-            "that as many uniformly random bitstrings contain an optimum.",
+            Paragraph("Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: "
+                      "the chance that as many uniformly random bitstrings contain an optimum."),
             _table(("problem", "variables", "reps", "shots", "ratio best", "ratio mean", "success per shot",
                     "random per shot", "random within shots"), rows))))
     return sections
@@ -184,7 +183,8 @@ def solver_facts_section(cells: pd.DataFrame) -> list[Section]:
     if not rows:
         return []
     return [Section("Solver facts", 2, (
-        "What each backend reported through `SolverInfo`: its timing fields (integer nanoseconds) and its own `extra` facts.",
+        Paragraph(marked("What each backend reported through `SolverInfo`: its timing fields (integer nanoseconds) and "
+                         "its own `extra` facts.")),
         _table(("backend", "timing fields", "extra facts"), rows)))]
 
 
@@ -200,7 +200,7 @@ def _share(value: float) -> str:
     return f"{value:.0%}"
 
 
-def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[str, Table] | None:
+def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[Paragraph, Table] | None:
     """Return a sentence and a table summarising one problem's performance profile of ``kind``:
     per series the share of instances on which it is best (rho(1)), close to the best and
     successful at all (rho(inf)); None when the profile has too few instances or series."""
@@ -220,12 +220,14 @@ def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[str, Table]
     rows = [(str(name), _share(row.best), _share(row.close), _share(row.ever)) for name, row in shares.iterrows()]
     bold = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
             if row[key] == top[key] and row[key] > 0}
-    sentence = (f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the share of instances on "
-                f"which each series {verbs}.")
+    sentence: list[str | Span] = [f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the "
+                                  f"share of instances on which each series {verbs}."]
     if data.left_out:
-        left_out = ", ".join(f"`{name}`" for name in data.left_out)
-        sentence += f" Left out (run on too few of the instances to compare on all): {left_out}."
-    return sentence, Table(("series", *names), tuple(rows), frozenset(bold))
+        sentence.append(" Left out (run on too few of the instances to compare on all): ")
+        for index, name in enumerate(data.left_out):
+            sentence += [", "] * (index > 0) + [code(name)]
+        sentence.append(".")
+    return Paragraph(tuple(sentence)), Table(("series", *names), tuple(rows), frozenset(bold))
 
 
 def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], root: Path) -> list[Section]:
@@ -240,18 +242,19 @@ def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], roo
     order = {family: rank for rank, family in enumerate(store.FAMILIES)}
     present = scored["family"].dropna().unique() if "family" in scored else []
     families = sorted(present, key=lambda family: (order.get(family, len(order)), family))
-    blocks: list[str | Table] = [summary_rows(summary)]
+    blocks: list[Paragraph | Table] = [summary_rows(summary)]
     if len(families) == 1:
-        blocks.append(f"Every instance is of the `{families[0]}` family.")
+        blocks.append(Paragraph(("Every instance is of the ", code(families[0]), " family.")))
     sections = [Section(problem, 2, tuple(blocks))]
     if len(families) > 1:
-        family_blocks: list[str | Table] = []
+        family_blocks: list[Paragraph | Table] = []
         for family in families:
             part = summary_table(cells[cells["family"] == family])
             count = profiles.instance_keys(scored[scored["family"] == family]).nunique()
-            family_blocks += [f"**{family}** ({count} instance{'s' if count != 1 else ''}):", summary_rows(part)]
+            family_blocks += [Paragraph((bold(family), f" ({count} instance{'s' if count != 1 else ''}):")),
+                              summary_rows(part)]
         sections.append(Section(f"{problem} by instance family", 3, tuple(family_blocks)))
-    profile_blocks: list[str | Table] = []
+    profile_blocks: list[Paragraph | Table] = []
     for kind in ("time", "quality"):
         found = profile_table(cells[~cells["status"].isin(profiles.NOT_RUN)], kind)
         if found is not None:
@@ -285,7 +288,7 @@ def machine_section(run: dict[str, Any]) -> Section:
     rows = [(str(name), str(info.get("package", "")), str(info.get("version", "")),
              "yes" if info.get("available") else "no", str(info.get("reason", "")) or "–")
             for name, info in sorted(backends.items()) if isinstance(info, dict)]
-    blocks: list[str | Table | Code] = [_table(("fact", "value"), [(k, "–" if v is None else str(v)) for k, v in facts])]
+    blocks: list[Paragraph | Table | Code] = [_table(("fact", "value"), [(k, "–" if v is None else str(v)) for k, v in facts])]
     if rows:
         blocks.append(_table(("backend", "package", "version", "available", "reason"), rows))
     blocks.append(Code(json.dumps(run.get("packages", {}), indent=2), "json"))
@@ -295,17 +298,17 @@ def machine_section(run: dict[str, Any]) -> Section:
 def report_sections(run: dict[str, Any], cells: pd.DataFrame, figures: dict[str, list[Path]], root: Path) -> list[Section]:
     """Return every section of the report of a store (its ``run.json``, cells and figures)."""
     suite = run.get("suite", {})
-    intro: list[str] = [
-        f"Suite `{suite.get('path')}` (sha256 {str(suite.get('sha256'))[:12]}), {run.get('cells')} cells; git "
+    intro: list[Block] = [Paragraph((
+        "Suite ", code(suite.get("path")), f" (sha256 {str(suite.get('sha256'))[:12]}), {run.get('cells')} cells; git "
         f"{run.get('git_revision')}, started {run.get('utc')} on {run.get('platform')} ({run.get('cpu_count')} cores), "
-        f"{run.get('workers')} workers."]
+        f"{run.get('workers')} workers."))]
     sections = [Section(f"{suite.get('name')}: benchmark report", 1, tuple(intro))]
     if len(cells):
         counts = cells["status"].value_counts().to_dict()
-        intro += ["Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
-                  "Gap: relative to the exact or published optimum (0 = optimal; best feasible read). Intervals: bootstrap "
-                  "95 % over instances. Best per column in bold. In every figure a backend keeps one colour and marker, "
-                  "and a formulation one line style (dashed, dotted) or hatch."]
+        intro += [Paragraph("Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))),
+                  Paragraph("Gap: relative to the exact or published optimum (0 = optimal; best feasible read). Intervals: "
+                            "bootstrap 95 % over instances. Best per column in bold. In every figure a backend keeps one "
+                            "colour and marker, and a formulation one line style (dashed, dotted) or hatch.")]
         sections = [Section(sections[0].title, 1, tuple(intro))]
         for problem, group in cells.groupby("problem", sort=True):
             sections += problem_sections(str(problem), group, figures.get(str(problem), []), root)
@@ -330,7 +333,7 @@ def write_report(root: Path | str, *, html: bool = False) -> Path:
     run = store.read_run(root)
     _check_writable(root)
     cells = store.load(root)
-    _write_text(root / "cells.csv", cells.to_csv(index=False))
+    _write_text(root / "cells.csv", spreadsheet_safe(cells).to_csv(index=False))
     figures = plots.write_plots(cells, root / "plots") if len(cells) else {}
     sections = report_sections(run, cells, figures, root)
     path = root / "report.md"
@@ -342,8 +345,7 @@ def write_report(root: Path | str, *, html: bool = False) -> Path:
 
 def _check_writable(root: Path) -> None:
     """Raise BadInputError when the report's files cannot be written into ``root``."""
-    if not os.access(root, os.W_OK):
-        raise BadInputError("out", str(root), "the store folder is not writable")
+    check_output_dir("out", root)
     for name in REPORT_FILES:
         if (root / name).is_dir():
             raise BadInputError("out", str(root / name), "is a folder, not a file")
