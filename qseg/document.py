@@ -300,11 +300,12 @@ class PageStyle:
     main: bool = False
 
 
-def html_inline(text: Text) -> str:
-    """Return ``text`` escaped for HTML, its code and bold spans marked up."""
+def html_inline(text: Text, *, quote: bool = False) -> str:
+    """Return ``text`` escaped for HTML (quotes too when ``quote``), its code and bold spans
+    marked up."""
     out = []
     for span in spans(text):
-        escaped = html.escape(span.text, quote=False)
+        escaped = html.escape(span.text, quote=quote)
         out.append({"code": f"<code>{escaped}</code>", "bold": f"<strong>{escaped}</strong>"}.get(span.style, escaped))
     return "".join(out)
 
@@ -317,11 +318,11 @@ def anchor(title: Text) -> str:
 def html_table(table: Table, *, sortable: bool = True) -> str:
     """Return one table as an HTML table (sortable by a click when ``sortable``), bold cells
     marked ``best``."""
-    head = "".join(f"<th>{html_inline(column)}</th>" for column in table.columns)
+    head = "".join(f"<th>{html_inline(column, quote=True)}</th>" for column in table.columns)
     rows = []
     for r, row in enumerate(table.rows):
-        cells = "".join(f'<td class="best">{html_inline(text)}</td>' if (r, c) in table.bold else f"<td>{html_inline(text)}</td>"
-                        for c, text in enumerate(row))
+        cells = "".join(f'<td class="best">{html_inline(text, quote=True)}</td>' if (r, c) in table.bold
+                        else f"<td>{html_inline(text, quote=True)}</td>" for c, text in enumerate(row))
         rows.append(f"<tr>{cells}</tr>")
     opening = '<table class="sortable">' if sortable else "<table>"
     return f"{opening}\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"

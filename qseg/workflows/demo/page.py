@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qseg.document import Block, Figure, Paragraph, Section, Table, Text, bold, markdown, marked, page
-from qseg.document import PageStyle as DocumentStyle
+from qseg.document import Block, Figure, PageStyle, Paragraph, Section, Table, Text, bold, markdown, marked, page
 from qseg.workflows.demo.plots import MEDOIDS_FIGURE, PMEDIAN_FIGURE, SEGMENTS_FIGURE, TARGETING_FIGURE
 from qseg.workflows.demo.results import BinningRun, DemoResult, KMedoidsRun, MedoidRow, MethodRow, RfmRun, TargetingRun
 
@@ -189,8 +188,8 @@ def render_html(items: Sequence[Section | Block], figures: Path) -> str:
     ``figures`` and embedded as base64, no script."""
     sections = page_sections(items)
     title = sections[0].title if sections else "qseg demo"
-    return page(title, sections, lambda figure: (figures / figure).read_bytes(), DocumentStyle(CSS, sortable=False, nav=False,
-                                                                                            main=True))
+    style = PageStyle(CSS, sortable=False, nav=False, main=True)
+    return page(title, sections, lambda figure: (figures / figure).read_bytes(), style)
 
 
 CSS = """
