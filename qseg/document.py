@@ -9,10 +9,10 @@ Escaping happens here, once per destination, never where text is read:
   (``<script>``, ``|``, ``*``, a newline and ``# heading``) shows as those characters. Marks are
   explicit spans: ``code(text)`` and ``bold(text)``; ``marked(template)`` turns an author's own
   literal with ```code``` and ``**bold**`` marks into spans (never pass it a user's text).
-- Markdown: inline text is backslash-escaped (``\\ ` * _ [ < > | # ~``; ``&`` before an
-  entity; a leading ``-``, ``+``, ``>`` or ``1.`` of a block); every line break becomes a space,
-  so a name never starts a block, a heading or a table row. Code spans take a fence longer than
-  any backtick run inside them.
+- Markdown: inline text is backslash-escaped (``\\ ` * [ < > | # ~``; ``_`` at a word's edge;
+  ``&`` before an entity; ``]`` in a figure's caption; a leading ``-``, ``+``, ``=`` or ``1.`` of
+  a block); every line break becomes a space, so a name never starts a block, a heading or a table
+  row. Code spans take a fence longer than any backtick run inside them.
 - HTML: ``html.escape`` of every text and attribute.
 """
 
@@ -150,20 +150,20 @@ _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
-def one_line(text: str) -> str:
+def single_line(text: str) -> str:
     """Return ``text`` with every line break (``\\n``, ``\\r``, the Unicode separators) a space."""
     return _LINE_BREAKS.sub(" ", text)
 
 
 def escape_markdown(text: str) -> str:
     """Return ``text`` as markdown inline text that shows exactly its characters, on one line."""
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", single_line(text))
     text = _EDGE_UNDERSCORE.sub(r"\\_", text)
     return _ENTITY.sub(r"\\&", text)
 
 
 def _markdown_code_span(text: str, in_table: bool) -> str:
-    text = one_line(text)
+    text = single_line(text)
     if not text:
         return ""
     if in_table:
@@ -231,7 +231,7 @@ def markdown_block(block: Block) -> str:
         return f"![{caption}]({quote(block.path.as_posix(), safe='/')})"
     if isinstance(block, Code):
         fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", block.text)), default=0) + 1)
-        return f"{fence}{one_line(block.language)}\n{block.text}\n{fence}"
+        return f"{fence}{single_line(block.language)}\n{block.text}\n{fence}"
     if isinstance(block, Items):
         return "\n".join("- " + _markdown_block_text(item) for item in block.items)
     return _markdown_block_text(block.text)

@@ -23,9 +23,9 @@ from qseg.document import (
     escape_markdown,
     markdown,
     marked,
-    one_line,
     page,
     plain_text,
+    single_line,
 )
 
 markdown_it = pytest.importorskip("markdown_it")
@@ -90,7 +90,7 @@ def test_a_hostile_paragraph_is_one_paragraph_showing_its_characters(name):
     tokens = blocks(markdown([Section("t", 1, (Paragraph(name),))]))
     assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close",
                                         "paragraph_open", "inline", "paragraph_close"]
-    assert inline_text(tokens[4].children) == one_line(name).strip()
+    assert inline_text(tokens[4].children) == single_line(name).strip()
     assert not markup_of(tokens)
 
 
@@ -98,8 +98,8 @@ def test_a_hostile_paragraph_is_one_paragraph_showing_its_characters(name):
 def test_a_hostile_title_is_one_heading_showing_its_characters(name):
     tokens = blocks(markdown([Section(name, 1), Section(("x ", name), 2)]))
     assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close"] * 2
-    assert inline_text(tokens[1].children) == one_line(name).strip()
-    assert inline_text(tokens[4].children) == ("x " + one_line(name)).strip()
+    assert inline_text(tokens[1].children) == single_line(name).strip()
+    assert inline_text(tokens[4].children) == ("x " + single_line(name)).strip()
     assert not markup_of(tokens)
 
 
@@ -110,8 +110,8 @@ def test_a_hostile_table_cell_stays_in_its_cell_and_row(name):
     rows = [t for t in tokens if t.type == "tr_open"]
     cells = [t for t in tokens if t.type == "inline"][1:]
     assert len(rows) == 3 and len(cells) == 6
-    shown = one_line(name).strip()
-    assert [inline_text(cell.children) for cell in cells] == ["name", shown, shown, "1", one_line(name), shown]
+    shown = single_line(name).strip()
+    assert [inline_text(cell.children) for cell in cells] == ["name", shown, shown, "1", single_line(name), shown]
     assert not markup_of(tokens)
 
 
@@ -123,13 +123,13 @@ def test_hostile_items_code_and_captions_show_their_characters(name):
     items = [t for t in tokens if t.type == "list_item_open"]
     assert len(items) == 2 and len([t for t in tokens if t.type == "bullet_list_open"]) == 1
     inlines = [t for t in tokens if t.type == "inline"]
-    shown = one_line(name).strip()
+    shown = single_line(name).strip()
     assert inline_text(inlines[1].children) == shown
-    assert inline_text(inlines[2].children) == "a " + one_line(name)
+    assert inline_text(inlines[2].children) == "a " + single_line(name)
     assert inline_text(inlines[3].children) == "x and y " + shown
     assert [c.type for c in inlines[3].children].count("strong_open") == 2
     image = next(c for c in inlines[4].children if c.type == "image")
-    assert image.attrs["src"] == "plots/p%20q.png" and inline_text(image.children) == one_line(name)
+    assert image.attrs["src"] == "plots/p%20q.png" and inline_text(image.children) == single_line(name)
     fence = next(t for t in tokens if t.type == "fence")
     assert fence.content == (name + "\n```\n\n").replace("\r\n", "\n").replace("\r", "\n") and fence.info == "json"
 

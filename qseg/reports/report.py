@@ -106,7 +106,7 @@ def summary_rows(summary: pd.DataFrame) -> Table:
     columns = ("backend", *(("sweep",) if swept else ()), "formulation", "cells", "instances", "median gap [95% CI]",
                "feasible rate [95% CI]", "median wall time [95% CI]", "median TTS99 [95% CI]")
     rows: list[tuple[str, ...]] = []
-    bold = set()
+    best_cells = set()
     first = len(columns) - len(SUMMARY_KINDS)
     for r, row in enumerate(summary.itertuples(index=False)):
         values = []
@@ -114,10 +114,10 @@ def summary_rows(summary: pd.DataFrame) -> Table:
             value = getattr(row, kind)
             values.append(_format(value, getattr(row, f"{kind}_low"), getattr(row, f"{kind}_high"), kind))
             if np.isfinite(value) and value == best[kind]:
-                bold.add((r, first + c))
+                best_cells.add((r, first + c))
         sweep = ((row.sweep or "–"),) if swept else ()
         rows.append((str(row.backend), *sweep, str(row.formulation), str(row.cells), str(row.instances), *values))
-    return Table(columns, tuple(rows), frozenset(bold))
+    return Table(columns, tuple(rows), frozenset(best_cells))
 
 
 def markdown_table(summary: pd.DataFrame) -> str:
@@ -218,7 +218,7 @@ def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[Paragraph, 
     shares = shares.sort_values(["best", "close", "ever"], ascending=False)
     top = shares.max()
     rows = [(str(name), _share(row.best), _share(row.close), _share(row.ever)) for name, row in shares.iterrows()]
-    bold = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
+    best_cells = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
             if row[key] == top[key] and row[key] > 0}
     sentence: list[str | Span] = [f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the "
                                   f"share of instances on which each series {verbs}."]
@@ -227,7 +227,7 @@ def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[Paragraph, 
         for index, name in enumerate(data.left_out):
             sentence += [", "] * (index > 0) + [code(name)]
         sentence.append(".")
-    return Paragraph(tuple(sentence)), Table(("series", *names), tuple(rows), frozenset(bold))
+    return Paragraph(tuple(sentence)), Table(("series", *names), tuple(rows), frozenset(best_cells))
 
 
 def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], root: Path) -> list[Section]:
