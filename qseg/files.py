@@ -165,3 +165,53 @@ def publish_folder(out: Path | str, write: Callable[[Path], None], *, owned: Ite
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
+
+
+# ---- CSV for spreadsheets ---------------------------------------------------------------------
+
+# OWASP's CSV-injection rule: a spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """Return ``value`` safe for a spreadsheet cell: a text starting with ``= + - @``, a tab or a
+    carriage return, and not a plain number, prefixed with ``'`` (shown as text, never run);
+    anything else (numbers, a negative number written as text) unchanged."""
+    import re
+
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not re.fullmatch(_NUMBER, value):
+        return FORMULA_GUARD + value
+    return value
+
+
+def spreadsheet_safe(frame: Any) -> Any:
+    """Return a copy of the pandas DataFrame ``frame`` whose text cells, column names and index
+    labels are ``spreadsheet_cell``-safe (numeric columns untouched): what every CSV the project
+    writes from a user's text goes through."""
+    import pandas as pd
+
+    def guard(values: pd.Series) -> pd.Series:
+        if values.dtype.kind not in "OSU" and not isinstance(values.dtype, pd.StringDtype):
+            return values
+        text = values.where(values.map(lambda value: isinstance(value, str)).astype(bool), None)
+        risky = text.str.match(r"[=+\-@\t\r]", na=False) & ~text.str.fullmatch(_NUMBER, na=False)
+        if not risky.any():
+            return values
+        guarded = values.copy()
+        guarded[risky] = FORMULA_GUARD + text[risky]
+        return guarded
+
+    safe = frame.copy()
+    for position in range(safe.shape[1]):
+        safe.isetitem(position, guard(safe.iloc[:, position]))
+    safe.columns = pd.Index([spreadsheet_cell(name) for name in safe.columns])
+    if not isinstance(safe.index, pd.MultiIndex) and safe.index.dtype.kind == "O":
+        safe.index = pd.Index(guard(pd.Series(safe.index, dtype=object)).to_numpy(), name=spreadsheet_cell(safe.index.name))
+    return safe
+
+
+def spreadsheet_rows(rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
+    """Return ``rows`` (for ``csv.writer``) with every cell ``spreadsheet_cell``-safe."""
+    return [[spreadsheet_cell(value) for value in row] for row in rows]

@@ -9,10 +9,19 @@ known backends share a colour. Any other name gets a colour and marker from a ha
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+Draw = TypeVar("Draw", bound=Callable[..., Any])
 
 POLISH_SUFFIX = "+polish"
+# No figure of qseg writes mathematics, and its text holds users' names (store folders, backends,
+# data files, actions): a ``$x$`` among them must show as typed, never reach mathtext (whose
+# ParseFatalException would crash the figure). Every figure writer draws under these settings.
+LITERAL_TEXT = {"text.parse_math": False}
 
 
 @dataclass(frozen=True)
@@ -110,3 +119,18 @@ def shade(colour: str, step: int) -> str:
     mix = min(0.6, step / 3)
     channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(c + (255 - c) * mix):02X}" for c in channels)
+
+
+def literal_text(draw: Draw) -> Draw:
+    """Return the figure writer ``draw`` running under ``LITERAL_TEXT`` (matplotlib's mathtext
+    off for every text it draws, titles, legends, tick labels and notes alike, so a ``$`` in a
+    name shows as a dollar sign); matplotlib is imported only when ``draw`` runs."""
+    @functools.wraps(draw)
+    def drawing(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        settings: Any = LITERAL_TEXT  # matplotlib types its keys as one long Literal
+        with matplotlib.rc_context(settings):
+            return draw(*args, **kwargs)
+
+    return cast(Draw, drawing)

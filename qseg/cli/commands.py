@@ -48,11 +48,12 @@ def compare_command(args: argparse.Namespace) -> int:
     """``qseg compare RUN_A RUN_B``: print the comparison (and write it with ``--out``)."""
     with Progress("compare") as progress:
         progress.step(f"reading {args.run_a} and {args.run_b}")
+        from qseg.files import check_output_dir
         from qseg.reports.compare import compare_runs
-        from qseg.reports.compare_page import check_out, markdown_report, write_compare
+        from qseg.reports.compare_page import markdown_report, write_compare
 
         if args.out is not None:
-            check_out(args.out)  # before reading either store
+            check_output_dir("out", args.out)  # before reading either store
         comparison = compare_runs(args.run_a, args.run_b, force=args.force)
         if args.out is not None:
             progress.step(f"writing {args.out}")
@@ -92,9 +93,10 @@ def demo_command(args: argparse.Namespace) -> int:
     """``qseg demo``: the seed notebook end to end; exit 1 when a stated value is not reproduced."""
     with Progress("demo") as progress:
         progress.step("loading the solvers")
-        from qseg.workflows.demo import check_out, run_demo, write_demo
+        from qseg.files import check_output_dir
+        from qseg.workflows.demo import run_demo, write_demo
 
-        check_out(args.out)  # before any solve: a bad --out costs nothing
+        check_output_dir("out", args.out)  # before any solve: a bad --out costs nothing
         result = run_demo(on_progress=progress.step)
         progress.step(f"writing {args.out}")
         written = write_demo(result, args.out)

@@ -15,28 +15,13 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
-from qseg.files import check_output_dir, publish_folder
+from qseg.files import check_output_dir, publish_folder, spreadsheet_safe
 from qseg.problems.decision import Decision
 from qseg.record import Record
 
 JSON_FILE = "decision.json"
 OWNED = (JSON_FILE, "customers.csv", "medoids.csv", "bins.csv", "plan.csv")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _RFM_PREFIX = "rfm:"
-
-
-def _csv_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """Return ``table`` with every text cell that a spreadsheet would run as a formula (starting
-    with ``= + - @``, a tab or a carriage return) prefixed with ``'``; numbers are left as they are.
-    (A local stand-in for the shared helper ``qseg.files`` is getting; swap when it lands.)"""
-    safe = table.copy()
-    for column in safe.columns:
-        values = safe[column]
-        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
-            risky = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_STARTS)).astype(bool)
-            if risky.any():
-                safe[column] = values.astype(object).where(~risky, "'" + values.astype(str))
-    return safe
 
 
 def input_files(data: str | None) -> list[Path]:
@@ -105,7 +90,7 @@ def write_decision(decision: Decision, record: Record, out: Path | str) -> list[
 
     def write(staging: Path) -> None:
         for name, table in decision.tables.items():
-            _csv_safe(table).to_csv(staging / f"{name}.csv", index=False)
+            spreadsheet_safe(table).to_csv(staging / f"{name}.csv", index=False)
         (staging / JSON_FILE).write_text(text + "\n", encoding="utf-8")
 
     return publish_folder(out, write, owned=OWNED)

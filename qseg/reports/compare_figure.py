@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qseg.reports.compare import CompareJSON, CompareRow
+from qseg.style import literal_text
 
 # Per panel: title, the line of no change, the row's statistic, its value, interval ends, scale
 # (gaps and rates are shown in percentage points).
@@ -27,6 +28,7 @@ def _label(row: CompareRow) -> str:
     return f"{row['backend']}{sweep} / {row['formulation']}"
 
 
+@literal_text
 def plot_comparison(comparison: CompareJSON, path: Path, colour: Callable[[str], str]) -> Path | None:
     """Write the comparison figure to ``path`` (colours from ``colour(backend)``; a filled
     marker means the interval excludes no change); return it, or None with no row to plot."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 
+from qseg.document import Block, Items, Paragraph, Section, Span, Table, Text, bold, code, markdown, marked
 from qseg.files import check_output_dir, publish_folder
 from qseg.reports.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow, load_note
 from qseg.style import backend_style
@@ -26,60 +27,67 @@ def backend_colour(solver: str) -> str:
 def markdown_report(comparison: CompareJSON) -> str:
     """Return the comparison as markdown: the runs, what differs, one table per problem, the
     cells whose status changed and the cells found in one run only."""
+    return markdown(compare_sections(comparison))
+
+
+def compare_sections(comparison: CompareJSON) -> list[Section]:
+    """Return the comparison as document sections (``qseg.document``), in reading order."""
     a, b, bootstrap = comparison["run_a"], comparison["run_b"], comparison["bootstrap"]
-    lines = ["# qseg compare", ""]
+    runs: list[Text] = []
     for side, run in (("A", a), ("B", b)):
         load = run.get("load_average")
-        lines.append(f"- {side}: `{run['path']}`: suite {run['suite']}, {run['cells']} cells, "
+        runs.append((f"{side}: ", code(run["path"]), f": suite {run['suite']}, {run['cells']} cells, "
                      f"git {(run['git_revision'] or '?')[:12]}, started {run['utc']}"
-                     + (f", load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}" if load else ""))
-    lines.append("")
+                     + (f", load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}" if load else "")))
+    blocks: list[Block] = [Items(tuple(runs))]
     caution = load_note(a, b)
     if caution:
-        lines += [caution, ""]
+        blocks.append(Paragraph(caution))
     if comparison["differences"]:
         forced = " (compared with --force)" if comparison["forced"] else ""
-        lines += [f"Differences{forced}:", "", *[f"- {line}" for line in comparison["differences"]], ""]
+        blocks += [Paragraph(f"Differences{forced}:"), Items(tuple(comparison["differences"]))]
     else:
-        lines += ["Same suite, same settings; every cell in both runs.", ""]
-    lines += [f"Changes are B − A over the {comparison['scored']} of {comparison['matched']} matched cells that both "
-              f"runs scored. Intervals: paired percentile bootstrap, {bootstrap['resamples']:,} resamples (seed "
-              f"{bootstrap['seed']}), {bootstrap['level']:.0%}, over instances (repeats reduced to their median first); "
-              f"fewer than {MIN_PAIRS} instances give none. **Bold**: the interval excludes 0 (flagged). A gap is "
-              "compared where both runs have one (n = how many instances when not all).", ""]
+        blocks.append(Paragraph("Same suite, same settings; every cell in both runs."))
+    blocks.append(Paragraph(marked(
+        f"Changes are B − A over the {comparison['scored']} of {comparison['matched']} matched cells that both "
+        f"runs scored. Intervals: paired percentile bootstrap, {bootstrap['resamples']:,} resamples (seed "
+        f"{bootstrap['seed']}), {bootstrap['level']:.0%}, over instances (repeats reduced to their median first); "
+        f"fewer than {MIN_PAIRS} instances give none. **Bold**: the interval excludes 0 (flagged). A gap is "
+        "compared where both runs have one (n = how many instances when not all).")))
     if not comparison["rows"]:
-        lines += ["No cell was scored in both runs.", ""]
+        blocks.append(Paragraph("No cell was scored in both runs."))
+    sections = [Section("qseg compare", 1, tuple(blocks))]
     for problem, rows in groupby(comparison["rows"], key=lambda row: row["problem"]):
-        lines += [f"## {problem}", "", *problem_table(list(rows)), ""]
+        sections.append(Section(problem, 2, (problem_table(list(rows)),)))
     if comparison["status_changes"]:
-        lines += ["## Cells whose status changed", "", "| cell | A | B |", "|---|---|---|"]
-        lines += [f"| {c['cell']} | {c['a']} | {c['b']} |" for c in comparison["status_changes"]] + [""]
+        sections.append(Section("Cells whose status changed", 2, (Table(("cell", "A", "B"), tuple(
+            (c["cell"], c["a"], c["b"]) for c in comparison["status_changes"])),)))
     for side, cells in (("A", comparison["only_in_a"]), ("B", comparison["only_in_b"])):
         if cells:
-            lines += [f"## Cells only in {side} ({len(cells)}, not compared)", ""]
-            lines += [f"- {cell}" for cell in cells[:LISTED_CELLS]]
-            lines += [f"- … and {len(cells) - LISTED_CELLS} more (compare.json lists all)"] if len(cells) > LISTED_CELLS else []
-            lines.append("")
-    return "\n".join(lines)
+            listed: list[Text] = list(cells[:LISTED_CELLS])
+            if len(cells) > LISTED_CELLS:
+                listed.append(f"… and {len(cells) - LISTED_CELLS} more (compare.json lists all)")
+            sections.append(Section(f"Cells only in {side} ({len(cells)}, not compared)", 2, (Items(tuple(listed)),)))
+    return sections
 
 
-def problem_table(rows: list[CompareRow]) -> list[str]:
-    """Return the markdown table of one problem's rows."""
+def problem_table(rows: list[CompareRow]) -> Table:
+    """Return the table of one problem's rows, flagged changes in bold."""
     swept = any(row["sweep"] for row in rows)
-    head = ["backend", "formulation", *(["sweep"] if swept else []), "instances", "median gap A → B", "Δ gap [95% CI]",
-            "feasible A → B", "Δ feasible [95% CI]", "median time A → B", "Δ time [95% CI]", "time B/A [95% CI]", "flags"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    head = ("backend", "formulation", *(["sweep"] if swept else []), "instances", "median gap A → B", "Δ gap [95% CI]",
+            "feasible A → B", "Δ feasible [95% CI]", "median time A → B", "Δ time [95% CI]", "time B/A [95% CI]", "flags")
+    table_rows: list[tuple[Text, ...]] = []
     for row in rows:
         gap, feasible, time = row["gap"], row["feasible"], row["time"]
         flags = [name for name, stat in (("gap", gap), ("feasible", feasible), ("time", time)) if stat["flagged"]]
-        ratio = _bold(f"×{_g(time['ratio'])}" + _bracket(time["ratio_low"], time["ratio_high"], _g), time["flagged"]) \
+        ratio = _flag(f"×{_g(time['ratio'])}" + _bracket(time["ratio_low"], time["ratio_high"], _g), time["flagged"]) \
             if time["ratio"] is not None else "–"
-        cells = [row["backend"], row["formulation"], *([row["sweep"] or "–"] if swept else []), str(row["instances"]),
-                 _both(gap, _percent), _change(gap, _points) + _count(gap, row["instances"]),
-                 _both(feasible, _rate), _change(feasible, _rate_points),
-                 _both(time, _seconds), _change(time, _signed_seconds), ratio, ", ".join(flags) or "–"]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
+        table_rows.append((row["backend"], row["formulation"], *([row["sweep"] or "–"] if swept else []),
+                           str(row["instances"]), _both(gap, _percent),
+                           (_change(gap, _points), _count(gap, row["instances"])),
+                           _both(feasible, _rate), _change(feasible, _rate_points),
+                           _both(time, _seconds), _change(time, _signed_seconds), ratio, ", ".join(flags) or "–"))
+    return Table(head, tuple(table_rows))
 
 
 def _count(stat: ChangeJSON, instances: int) -> str:
@@ -92,18 +100,18 @@ def _both(stat: ChangeJSON, fmt: Callable[[float], str]) -> str:
     return f"{fmt(stat['a'])} → {fmt(stat['b'])}"
 
 
-def _change(stat: ChangeJSON, fmt: Callable[[float], str]) -> str:
+def _change(stat: ChangeJSON, fmt: Callable[[float], str]) -> Span | str:
     if stat["change"] is None:
         return "–"
-    return _bold(fmt(stat["change"]) + _bracket(stat["low"], stat["high"], fmt), stat["flagged"])
+    return _flag(fmt(stat["change"]) + _bracket(stat["low"], stat["high"], fmt), stat["flagged"])
+
+
+def _flag(text: str, flagged: bool) -> Span | str:
+    return bold(text) if flagged else text
 
 
 def _bracket(low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:
     return "" if low is None or high is None else f" [{fmt(low)}, {fmt(high)}]"
-
-
-def _bold(text: str, flagged: bool) -> str:
-    return f"**{text}**" if flagged else text
 
 
 def _percent(value: float) -> str:
@@ -134,12 +142,6 @@ def _g(value: float | None) -> str:
     return "–" if value is None else f"{value:.3g}"
 
 
-def check_out(out: Path | str) -> Path:
-    """Return ``out`` as a Path; raise BadInputError (field ``out``) when it is an existing file
-    or lies under a file or an unwritable folder (``files.check_output_dir``)."""
-    return check_output_dir("out", out)
-
-
 def write_compare(comparison: CompareJSON, out: Path | str) -> list[Path]:
     """Write ``compare.md``, ``compare.json`` and ``compare.png`` (when a row has a value to
     plot) into ``out``; return the files written. Everything is written into a temporary folder
@@ -147,8 +149,8 @@ def write_compare(comparison: CompareJSON, out: Path | str) -> list[Path]:
     from qseg.reports.compare_figure import plot_comparison
 
     def write(staging: Path) -> None:
-        (staging / MARKDOWN_FILE).write_text(markdown_report(comparison) + "\n")
+        (staging / MARKDOWN_FILE).write_text(markdown_report(comparison), encoding="utf-8")
         (staging / JSON_FILE).write_text(json.dumps(comparison, indent=2, allow_nan=False) + "\n")
         plot_comparison(comparison, staging / FIGURE_FILE, backend_colour)
 
-    return publish_folder(check_out(out), write, owned=(MARKDOWN_FILE, JSON_FILE, FIGURE_FILE))
+    return publish_folder(check_output_dir("out", out), write, owned=(MARKDOWN_FILE, JSON_FILE, FIGURE_FILE))

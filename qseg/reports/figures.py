@@ -58,7 +58,7 @@ DODGE = 0.006  # vertical shift between the curves of a profile: 2 px at the axe
 CHAR_IN = 0.068  # width of one legend or tick character at 8 pt, inches
 NOTE_CHARACTERS = 150  # characters per line of a note at 7 pt across the 8-inch figure
 RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8, "xtick.labelsize": 8,
-      "ytick.labelsize": 8, "axes.grid": True, "grid.alpha": 0.3, "axes.axisbelow": True}
+      "ytick.labelsize": 8, "axes.grid": True, "grid.alpha": 0.3, "axes.axisbelow": True, **plot_style.LITERAL_TEXT}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qseg.files import check_output_file, replacing
+from qseg.files import check_output_file, replacing, spreadsheet_safe
 from qseg.reports import frame as columns
 from qseg.reports.frame import load_frame
 
@@ -24,7 +24,7 @@ def write_qoblib(root: Path | str, out: Path | str) -> Path:
     target = check_output_file("out", out)
     table = qoblib_table(root)
     with replacing(target) as temporary:
-        table.to_csv(temporary, index=False)
+        spreadsheet_safe(table).to_csv(temporary, index=False)
     return target
 
 

@@ -12,7 +12,6 @@ column is marked in bold.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -20,9 +19,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from qseg.document import Code, Figure, Section, Table, markdown, page
+from qseg.document import Block, Code, Figure, Paragraph, Section, Span, Table, bold, code, markdown, marked, page
 from qseg.errors import BadInputError
-from qseg.files import replacing
+from qseg.files import check_output_dir, replacing, spreadsheet_safe
 from qseg.record import RandomControlDetails
 from qseg.reports import performance_profiles as profiles
 from qseg.reports.frame import (
@@ -117,7 +116,7 @@ def summary_rows(summary: pd.DataFrame) -> Table:
     columns = ("backend", *(("sweep",) if swept else ()), "formulation", "cells", "instances", "median gap [95% CI]",
                "feasible rate [95% CI]", "median wall time [95% CI]", "median TTS99 [95% CI]")
     rows: list[tuple[str, ...]] = []
-    bold = set()
+    best_cells = set()
     first = len(columns) - len(SUMMARY_KINDS)
     for r, row in enumerate(summary.itertuples(index=False)):
         values = []
@@ -125,10 +124,10 @@ def summary_rows(summary: pd.DataFrame) -> Table:
             value = getattr(row, kind)
             values.append(_format(value, getattr(row, f"{kind}_low"), getattr(row, f"{kind}_high"), kind))
             if np.isfinite(value) and value == best[kind]:
-                bold.add((r, first + c))
+                best_cells.add((r, first + c))
         sweep = ((row.sweep or "–"),) if swept else ()
         rows.append((str(row.backend), *sweep, str(row.formulation), str(row.cells), str(row.instances), *values))
-    return Table(columns, tuple(rows), frozenset(bold))
+    return Table(columns, tuple(rows), frozenset(best_cells))
 
 
 def markdown_table(summary: pd.DataFrame) -> str:
@@ -155,7 +154,7 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
                          f"{group['max_chain_length'].max():.0f}", f"{group['chain_break_fraction'].mean():.3f}",
                          _percent(group["gap"].median())))
         sections.append(Section("Embeddings", 2, (
-            "Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is never reported.",
+            Paragraph(marked("Mean over cells. Timing of `mock-qpu` is simulated: its QPU time is never reported.")),
             _table(("backend", "problem / formulation", "variables", "physical qubits", "qubits per variable", "max chain",
                     "chain-break fraction", "median gap"), rows))))
     if "shots" in scored and scored["shots"].notna().any():
@@ -170,8 +169,8 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
                          _number(None if control is None else control["success_probability_per_shot"]),
                          _number(None if control is None else control["probability_in_shots"])))
         sections.append(Section("QAOA", 2, (
-            "Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: the chance "
-            "that as many uniformly random bitstrings contain an optimum.",
+            Paragraph("Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: "
+                      "the chance that as many uniformly random bitstrings contain an optimum."),
             _table(("problem", "variables", "reps", "shots", "ratio best", "ratio mean", "success per shot",
                     "random per shot", "random within shots"), rows))))
     return sections
@@ -196,7 +195,8 @@ def solver_facts_section(cells: pd.DataFrame) -> list[Section]:
     if not rows:
         return []
     return [Section("Solver facts", 2, (
-        "What each backend reported through `SolverInfo`: its timing fields (integer nanoseconds) and its own `extra` facts.",
+        Paragraph(marked("What each backend reported through `SolverInfo`: its timing fields (integer nanoseconds) and "
+                         "its own `extra` facts.")),
         _table(("backend", "timing fields", "extra facts"), rows)))]
 
 
@@ -212,7 +212,7 @@ def _share(value: float) -> str:
     return f"{value:.0%}"
 
 
-def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[str, Table] | None:
+def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[Paragraph, Table] | None:
     """Return a sentence and a table summarising one problem's performance profile of ``kind``:
     per series the share of instances on which it is best (rho(1)), close to the best and
     successful at all (rho(inf)); None when the profile has too few instances or series."""
@@ -230,14 +230,16 @@ def profile_table(cells: pd.DataFrame, kind: profiles.Kind) -> tuple[str, Table]
     shares = shares.sort_values(["best", "close", "ever"], ascending=False)
     top = shares.max()
     rows = [(str(name), _share(row.best), _share(row.close), _share(row.ever)) for name, row in shares.iterrows()]
-    bold = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
+    best_cells = {(r, c + 1) for r, (_, row) in enumerate(shares.iterrows()) for c, key in enumerate(("best", "close", "ever"))
             if row[key] == top[key] and row[key] > 0}
-    sentence = (f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the share of instances on "
-                f"which each series {verbs}.")
+    sentence: list[str | Span] = [f"Performance profile on {what} over {len(data.ratios)} instances (Dolan & Moré): the "
+                                  f"share of instances on which each series {verbs}."]
     if data.left_out:
-        left_out = ", ".join(f"`{name}`" for name in data.left_out)
-        sentence += f" Left out (run on too few of the instances to compare on all): {left_out}."
-    return sentence, Table(("series", *names), tuple(rows), frozenset(bold))
+        sentence.append(" Left out (run on too few of the instances to compare on all): ")
+        for index, name in enumerate(data.left_out):
+            sentence += [", "] * (index > 0) + [code(name)]
+        sentence.append(".")
+    return Paragraph(tuple(sentence)), Table(("series", *names), tuple(rows), frozenset(best_cells))
 
 
 def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], root: Path) -> list[Section]:
@@ -252,18 +254,19 @@ def problem_sections(problem: str, cells: pd.DataFrame, figures: list[Path], roo
     order = {family: rank for rank, family in enumerate(FAMILIES)}
     present = scored[FAMILY].dropna().unique() if FAMILY in scored else []
     families = sorted(present, key=lambda family: (order.get(family, len(order)), family))
-    blocks: list[str | Table] = [summary_rows(summary)]
+    blocks: list[Paragraph | Table] = [summary_rows(summary)]
     if len(families) == 1:
-        blocks.append(f"Every instance is of the `{families[0]}` family.")
+        blocks.append(Paragraph(("Every instance is of the ", code(families[0]), " family.")))
     sections = [Section(problem, 2, tuple(blocks))]
     if len(families) > 1:
-        family_blocks: list[str | Table] = []
+        family_blocks: list[Paragraph | Table] = []
         for family in families:
             part = summary_table(cells[cells[FAMILY] == family])
             count = profiles.instance_keys(scored[scored[FAMILY] == family]).nunique()
-            family_blocks += [f"**{family}** ({count} instance{'s' if count != 1 else ''}):", summary_rows(part)]
+            family_blocks += [Paragraph((bold(family), f" ({count} instance{'s' if count != 1 else ''}):")),
+                              summary_rows(part)]
         sections.append(Section(f"{problem} by instance family", 3, tuple(family_blocks)))
-    profile_blocks: list[str | Table] = []
+    profile_blocks: list[Paragraph | Table] = []
     for kind in ("time", "quality"):
         found = profile_table(cells[~cells["status"].isin(profiles.NOT_RUN)], kind)
         if found is not None:
@@ -296,7 +299,7 @@ def machine_section(run: RunInfo) -> Section:
         ("settings", json.dumps(run["settings"]))]
     rows = [(str(name), info["package"] or "", info["version"] or "", "yes" if info["available"] else "no",
              info["reason"] or "–") for name, info in sorted(run["backends"].items())]
-    blocks: list[str | Table | Code] = [_table(("fact", "value"), [(k, "–" if v is None else str(v)) for k, v in facts])]
+    blocks: list[Paragraph | Table | Code] = [_table(("fact", "value"), [(k, "–" if v is None else str(v)) for k, v in facts])]
     if rows:
         blocks.append(_table(("backend", "package", "version", "available", "reason"), rows))
     blocks.append(Code(json.dumps(run["packages"], indent=2), "json"))
@@ -306,17 +309,17 @@ def machine_section(run: RunInfo) -> Section:
 def report_sections(run: RunInfo, cells: pd.DataFrame, figures: dict[str, list[Path]], root: Path) -> list[Section]:
     """Return every section of the report of a store (its ``run.json``, cells and figures)."""
     suite = run["suite"]
-    intro: list[str] = [
-        f"Suite `{suite['path']}` (sha256 {str(suite['sha256'])[:12]}), {run['cells']} cells; git "
+    intro: list[Block] = [Paragraph((
+        "Suite ", code(suite["path"]), f" (sha256 {str(suite['sha256'])[:12]}), {run['cells']} cells; git "
         f"{run['git_revision']}, started {run['utc']} on {run['platform']} ({run['cpu_count']} cores), "
-        f"{run['workers']} workers."]
+        f"{run['workers']} workers."))]
     sections = [Section(f"{suite['name']}: benchmark report", 1, tuple(intro))]
     if len(cells):
         counts = cells["status"].value_counts().to_dict()
-        intro += ["Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
-                  "Gap: relative to the exact or published optimum (0 = optimal; best feasible read). Intervals: bootstrap "
-                  "95 % over instances. Best per column in bold. In every figure a backend keeps one colour and marker, "
-                  "and a formulation one line style (dashed, dotted) or hatch."]
+        intro += [Paragraph("Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))),
+                  Paragraph("Gap: relative to the exact or published optimum (0 = optimal; best feasible read). Intervals: "
+                            "bootstrap 95 % over instances. Best per column in bold. In every figure a backend keeps one "
+                            "colour and marker, and a formulation one line style (dashed, dotted) or hatch.")]
         sections = [Section(sections[0].title, 1, tuple(intro))]
         for problem, group in cells.groupby("problem", sort=True):
             sections += problem_sections(str(problem), group, figures.get(str(problem), []), root)
@@ -341,7 +344,7 @@ def write_report(root: Path | str, *, html: bool = False) -> Path:
     run = read_run(root)
     _check_writable(root)
     cells = load_frame(root)
-    _write_text(root / "cells.csv", cells.to_csv(index=False))
+    _write_text(root / "cells.csv", spreadsheet_safe(cells).to_csv(index=False))
     figures = plots.write_plots(cells, root / "plots") if len(cells) else {}
     sections = report_sections(run, cells, figures, root)
     path = root / "report.md"
@@ -353,8 +356,7 @@ def write_report(root: Path | str, *, html: bool = False) -> Path:
 
 def _check_writable(root: Path) -> None:
     """Raise BadInputError when the report's files cannot be written into ``root``."""
-    if not os.access(root, os.W_OK):
-        raise BadInputError("out", str(root), "the store folder is not writable")
+    check_output_dir("out", root)
     for name in REPORT_FILES:
         if (root / name).is_dir():
             raise BadInputError("out", str(root / name), "is a folder, not a file")

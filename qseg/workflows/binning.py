@@ -11,9 +11,10 @@ import dimod
 import numpy as np
 import pandas as pd
 
-from qseg.files import replacing
+from qseg.files import check_output_dir, replacing, spreadsheet_safe
 from qseg.metrics import best_feasible
 from qseg.problems.binning import BinningProblem, save_bins
+from qseg.style import literal_text
 
 FILES = ("bins.csv", "bins.json", "bins.png")
 
@@ -32,16 +33,17 @@ def best_bins(problem: BinningProblem, sampleset: dimod.SampleSet, *, polish: bo
 
 def write_binning_analysis(problem: BinningProblem, bins: dict[str, Any], out: str | Path) -> list[Path]:
     """Write bins.csv, bins.json and bins.png into ``out``; return the paths written."""
-    folder = Path(out)
+    folder = check_output_dir("analysis", out)
     folder.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(bins["bins"])
     with replacing(folder / "bins.csv") as temporary:
-        table.to_csv(temporary, index=False)
+        spreadsheet_safe(table).to_csv(temporary, index=False)
     save_bins(bins, folder / "bins.json")
     chart(table, f"{problem.name} {problem.instance}", folder / "bins.png")
     return [folder / name for name in FILES]
 
 
+@literal_text
 def chart(table: pd.DataFrame, title: str, path: Path) -> None:
     """Draw customers per bin (bars, coloured by conversion rate), conversions (line, right
     axis) and revenue per customer (above each bar) into ``path``."""

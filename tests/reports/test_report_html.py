@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qseg.cli import main
-from qseg.document import Section, Table, page
+from qseg.document import Paragraph, Section, Table, marked, page
 from tests.report_support import write_store
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -163,7 +163,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_page_escapes_text_and_marks_best_cells():
-    sections = [Section("t <1>", 1, ("a `code` & **bold**",)),
+    sections = [Section("t <1>", 1, (Paragraph(marked("a `code` & **bold**")),)),
                 Section("s", 2, (Table(("a", "b"), (("<x>", "1"),), frozenset({(0, 1)})),))]
     text = page("t", sections, lambda path: b"")
     assert "&lt;x&gt;" in text and "<code>code</code> &amp; <strong>bold</strong>" in text

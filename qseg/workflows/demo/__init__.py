@@ -9,6 +9,6 @@ framework adds beside the notebook's own, written as ``demo.md`` and a self-cont
 
 from qseg.workflows.demo.results import DemoResult, DemoSettings
 from qseg.workflows.demo.run import run_demo
-from qseg.workflows.demo.write import check_out, write_demo
+from qseg.workflows.demo.write import write_demo
 
-__all__ = ["DemoResult", "DemoSettings", "check_out", "run_demo", "write_demo"]
+__all__ = ["DemoResult", "DemoSettings", "run_demo", "write_demo"]

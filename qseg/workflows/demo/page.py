@@ -1,21 +1,16 @@
-"""The demo page: one list of blocks (headings, paragraphs, tables, figures) built from a
+"""The demo page: sections of paragraphs, tables and figures (``qseg.document``) built from a
 DemoResult, rendered as ``demo.md`` (figures as files beside it) and as a self-contained
 ``demo.html`` (inline CSS, figures base64-embedded, no script).
-
-Paragraph text may use two inline marks, ``code`` and **bold**; both renderings honour them.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from qseg.document import Block, Figure, PageStyle, Paragraph, Section, Table, Text, bold, markdown, marked, page
 from qseg.workflows.demo.plots import MEDOIDS_FIGURE, PMEDIAN_FIGURE, SEGMENTS_FIGURE, TARGETING_FIGURE
 from qseg.workflows.demo.results import BinningRun, DemoResult, KMedoidsRun, MedoidRow, MethodRow, RfmRun, TargetingRun
 
@@ -23,74 +18,51 @@ DASH = "–"
 TIME_NOTE = "Times are measured on this run (model build, solve and evaluation); every other number is seeded."
 
 
-@dataclass(frozen=True)
-class Heading:
-    """A section heading (level 1 is the page title)."""
-
-    text: str
-    level: int = 2
+def heading(text: Text, level: int = 2) -> Section:
+    """Return an empty section titled ``text`` (level 1 is the page title); ``page_sections``
+    gives it the blocks that follow it."""
+    return Section(text, level)
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of text with ``code`` and **bold** marks."""
-
-    text: str
+def image(file: str, alt: str) -> Figure:
+    """Return the figure ``file`` (beside the page) with ``alt`` as its caption."""
+    return Figure(Path(file), alt)
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table: header cells and rows of cells (text with the same marks as paragraphs)."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class Image:
-    """A figure: its file name (beside the page) and its alternative text."""
-
-    file: str
-    alt: str
-
-
-Block = Heading | Paragraph | Table | Image
-
-
-def page_blocks(result: DemoResult) -> list[Block]:
+def page_blocks(result: DemoResult) -> list[Section | Block]:
     """Return the demo page's blocks, in reading order."""
     settings = result.settings
     verdict = "reproduced" if result.reproduced else "**NOT reproduced**"
-    blocks: list[Block] = [
-        Heading("qseg demo: the seed notebook on seed-000", 1),
-        Paragraph(f"The seed notebook (segmentation, then targeting, classically and as QUBOs) end to end on its own "
+    blocks: list[Section | Block] = [
+        heading("qseg demo: the seed notebook on seed-000", 1),
+        _paragraph(f"The seed notebook (segmentation, then targeting, classically and as QUBOs) end to end on its own "
                   f"250 customers (`seed-000`, K = 4, budget 2000), offline, every solve seeded. Simulated annealing "
                   f"(`sa`) runs {settings.num_reads} reads of {settings.num_sweeps} sweeps"
                   + (" (the test's **quick** settings)" if settings.quick else "")
                   + f". The exact values docs/architecture.md §8 states for seed-000 are {verdict}. Whole run: "
                   f"{result.seconds:.1f} s."),
         checks_table(result),
-        Heading("1. Segments: the notebook's k-means"),
-        Paragraph("Lloyd's k-means on the three features from K customers drawn with `default_rng(7)`, as the "
+        heading("1. Segments: the notebook's k-means"),
+        _paragraph("Lloyd's k-means on the three features from K customers drawn with `default_rng(7)`, as the "
                   "notebook calls it; the targeted customers are the exact MILP's at each budget."),
         segments_table(result),
-        Image(SEGMENTS_FIGURE, "k-means segments with the targeted customers marked"),
-        Heading("2. Targeting: MILP, greedy and the three knapsack QUBOs"),
-        Paragraph("Maximise the expected profit `uplift · value − cost` of the targeted customers under the budget. "
+        image(SEGMENTS_FIGURE, "k-means segments with the targeted customers marked"),
+        heading("2. Targeting: MILP, greedy and the three knapsack QUBOs"),
+        _paragraph("Maximise the expected profit `uplift · value − cost` of the targeted customers under the budget. "
                   "The exact answer is CBC on the constrained model (the notebook's PuLP MILP); greedy takes "
                   "customers by profit/cost while they fit and earn (the notebook's fallback); the three QUBOs run on "
                   "`sa`. Gap: shortfall from the exact profit. Feasible: the best read is within the budget (in "
                   "brackets, the share of reads that are)."),
     ]
     for run in result.targeting:
-        blocks += [Heading(run.label, 3), Paragraph(_targeting_reading(run)),
+        blocks += [heading(run.label, 3), _paragraph(_targeting_reading(run)),
                    targeting_table(run)]
-    blocks.append(Image(TARGETING_FIGURE, "spend and profit per targeting method"))
+    blocks.append(image(TARGETING_FIGURE, "spend and profit per targeting method"))
     blocks += kmedoids_blocks(result.kmedoids, settings.assignment_reads)
     blocks += binning_blocks(result.binning)
     blocks += rfm_blocks(result.rfm)
-    blocks += [Heading("How this page was made"),
-               Paragraph(f"`qseg demo --out DIR` (target: at most 2 minutes on 2 cores). {TIME_NOTE} The gap, "
+    blocks += [heading("How this page was made"),
+               _paragraph(f"`qseg demo --out DIR` (target: at most 2 minutes on 2 cores). {TIME_NOTE} The gap, "
                          "feasibility and time columns are the harness's own records (`qseg.solve`, "
                          "`solve_baseline`), scored on the constrained model.")]
     return blocks
@@ -98,7 +70,7 @@ def page_blocks(result: DemoResult) -> list[Block]:
 
 def checks_table(result: DemoResult) -> Table:
     """Return the table of the exact values the demo must reproduce."""
-    rows = tuple((check.what, f"{check.expected:.3f}", _number(check.found, "{:.3f}"), "yes" if check.ok else "**no**")
+    rows = tuple((check.what, f"{check.expected:.3f}", _number(check.found, "{:.3f}"), "yes" if check.ok else bold("no"))
                  for check in result.checks)
     return Table(("exact value (docs/architecture.md §8)", "stated", "this run", "reproduced"), rows)
 
@@ -137,35 +109,35 @@ def medoid_table(rows: Sequence[MedoidRow]) -> Table:
     ))
 
 
-def kmedoids_blocks(run: KMedoidsRun, reads: int) -> list[Block]:
+def kmedoids_blocks(run: KMedoidsRun, reads: int) -> list[Section | Block]:
     """Return the k-medoids section: the N-variable QUBOs and classical methods on seed-000, then
     the notebook's assignment QUBO on a prefix, with both figures."""
     return [
-        Heading("3. k-medoids: the p-median, classically and as QUBOs"),
-        Paragraph(f"Choose K = {run.k} medoids minimising the summed distance of every customer to its nearest one. "
+        heading("3. k-medoids: the p-median, classically and as QUBOs"),
+        _paragraph(f"Choose K = {run.k} medoids minimising the summed distance of every customer to its nearest one. "
                   "Exact: HiGHS on the facility-location constrained model. The two N-variable QUBOs (`selection`, "
                   "`bauckhage`) run once on `sa`; the raw row is the sampler's own best read, the polished row the "
                   "same reads after the PAM swap polish. Feasible: exactly K medoids."),
         medoid_table(run.rows),
-        Paragraph(f"The notebook's own QUBO (`assignment`: a medoid bit per customer and an assignment bit per pair) "
+        _paragraph(f"The notebook's own QUBO (`assignment`: a medoid bit per customer and an assignment bit per pair) "
                   f"has N² + N = {run.full_assignment_variables:,} variables at N = 250, too many for `sa` within the "
                   f"demo's two minutes. It runs here on the **first {run.prefix} customers** of seed-000 "
                   f"({run.prefix_rows[-1].variables or 0:,} variables, {reads} reads; the notebook asked for 300 "
                   "reads at N = 250), against the exact p-median of the same customers."),
         medoid_table(run.prefix_rows),
-        Image(MEDOIDS_FIGURE, "k-medoids segments with each method's medoids marked"),
-        Image(PMEDIAN_FIGURE, "p-median cost per k-medoids method"),
+        image(MEDOIDS_FIGURE, "k-medoids segments with each method's medoids marked"),
+        image(PMEDIAN_FIGURE, "p-median cost per k-medoids method"),
     ]
 
 
-def binning_blocks(run: BinningRun) -> list[Block]:
+def binning_blocks(run: BinningRun) -> list[Section | Block]:
     """Return the short propensity-binning section (``qseg solve binning``)."""
     header = ("method", "variables", "revenue", "gap", "feasible (reads)", "time (s)", "note")
     rows = tuple((row.method, _number(row.variables, "{:,}"), _number(row.objective, "{:,.1f}"), _gap(row.gap),
                   _feasible(row), f"{row.seconds:.2f}", row.note or DASH) for row in run.rows)
     return [
-        Heading("4. Propensity binning"),
-        Paragraph(f"`qseg solve binning` (the Smart Segment seed): {run.customers:,} generated customers "
+        heading("4. Propensity binning"),
+        _paragraph(f"`qseg solve binning` (the Smart Segment seed): {run.customers:,} generated customers "
                   f"(`{run.instance}`) sorted by propensity, cut into {run.bins} contiguous bins to maximise revenue "
                   "minus cost under the minimum bin size; the exact layered DP is the reference, the QUBO the "
                   "domain-wall encoding of the cuts."),
@@ -173,7 +145,7 @@ def binning_blocks(run: BinningRun) -> list[Block]:
     ]
 
 
-def rfm_blocks(run: RfmRun) -> list[Block]:
+def rfm_blocks(run: RfmRun) -> list[Section | Block]:
     """Return the short RFM section (``qseg segment generated``)."""
     header = ("method", "clusters", "p-median cost", "excess", "silhouette", "stability ARI", "time (s)")
     rows = []
@@ -184,8 +156,8 @@ def rfm_blocks(run: RfmRun) -> list[Block]:
                      _number(row.pmedian_cost, "{:.2f}"), _number(row.cost_excess, "{:+.2%}") if compared else DASH,
                      _number(row.silhouette, "{:.3f}"), stability, f"{row.seconds:.2f}"))
     return [
-        Heading("5. RFM segmentation"),
-        Paragraph(f"`qseg segment generated` (the Online Retail seed's workflow): {run.customers:,} customers from "
+        heading("5. RFM segmentation"),
+        _paragraph(f"`qseg segment generated` (the Online Retail seed's workflow): {run.customers:,} customers from "
                   f"generated invoices, log-scaled RFM features, K = {run.k}; the QUBO route (`sa` on `selection`, "
                   f"{run.reads} reads, polish and refinement) beside the classical methods. Stability: mean adjusted "
                   f"Rand index over {run.resamples} bootstrap refits. Excess: p-median cost over the lowest at the same "
@@ -194,43 +166,30 @@ def rfm_blocks(run: RfmRun) -> list[Block]:
     ]
 
 
-def render_markdown(blocks: Sequence[Block]) -> str:
-    """Return the blocks as GitHub-flavoured markdown (figures linked as files beside it)."""
-    parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            parts.append(f"{'#' * block.level} {block.text}")
-        elif isinstance(block, Paragraph):
-            parts.append(block.text)
-        elif isinstance(block, Table):
-            lines = [_markdown_row(block.header), "| " + " | ".join("---" for _ in block.header) + " |"]
-            lines += [_markdown_row(row) for row in block.rows]
-            parts.append("\n".join(lines))
+def page_sections(items: Sequence[Section | Block]) -> list[Section]:
+    """Return ``items`` (headings, each followed by its blocks) as sections."""
+    sections: list[Section] = []
+    for item in items:
+        if isinstance(item, Section):
+            sections.append(item)
         else:
-            parts.append(f"![{block.alt}]({block.file})")
-    return "\n\n".join(parts) + "\n"
+            last = sections[-1]
+            sections[-1] = Section(last.title, last.level, (*last.blocks, item))
+    return sections
 
 
-def render_html(blocks: Sequence[Block], figures: Path) -> str:
-    """Return the blocks as one self-contained HTML document: inline CSS, each figure read from
+def render_markdown(items: Sequence[Section | Block]) -> str:
+    """Return the page as GitHub-flavoured markdown (figures linked as files beside it)."""
+    return markdown(page_sections(items))
+
+
+def render_html(items: Sequence[Section | Block], figures: Path) -> str:
+    """Return the page as one self-contained HTML document: inline CSS, each figure read from
     ``figures`` and embedded as base64, no script."""
-    title = next((block.text for block in blocks if isinstance(block, Heading)), "qseg demo")
-    body: list[str] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            body.append(f"<h{block.level}>{_inline(block.text)}</h{block.level}>")
-        elif isinstance(block, Paragraph):
-            body.append(f"<p>{_inline(block.text)}</p>")
-        elif isinstance(block, Table):
-            head = "".join(f"<th>{_inline(cell)}</th>" for cell in block.header)
-            rows = "\n".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
-            body.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>")
-        else:
-            data = base64.b64encode((figures / block.file).read_bytes()).decode("ascii")
-            body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(block.alt)}">'
-                        f"<figcaption>{html.escape(block.alt)}</figcaption></figure>")
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+    sections = page_sections(items)
+    title = sections[0].title if sections else "qseg demo"
+    style = PageStyle(CSS, sortable=False, nav=False, main=True)
+    return page(title, sections, lambda figure: (figures / figure).read_bytes(), style)
 
 
 CSS = """
@@ -245,14 +204,9 @@ figure { margin: 1rem 0; } img { max-width: 100%; height: auto; } figcaption { c
 """
 
 
-def _inline(text: str) -> str:
-    escaped = html.escape(text, quote=False)
-    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
-    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
-
-
-def _markdown_row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+def _paragraph(text: str) -> Paragraph:
+    """Return the page's own ``text`` (with ```code``` and ``**bold**`` marks) as a paragraph."""
+    return Paragraph(marked(text))
 
 
 def _targeting_reading(run: TargetingRun) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from qseg.style import literal_text
 from qseg.workflows.demo.results import DemoResult, MedoidRow, TargetingRow, TargetingRun
 
 SEGMENTS_FIGURE = "segments.png"
@@ -56,6 +57,7 @@ def method_colour(key: str) -> str:
     return METHOD_COLOURS.get(key, FALLBACK_COLOUR)
 
 
+@literal_text
 def write_figures(result: DemoResult, folder: Path) -> list[Path]:
     """Write every figure of ``result`` into ``folder`` (``FIGURES``); return their paths."""
     return [

@@ -15,13 +15,6 @@ HTML_FILE = "demo.html"
 WRITTEN = (MARKDOWN_FILE, HTML_FILE, *FIGURES)
 
 
-def check_out(out: Path | str) -> Path:
-    """Return ``out`` as a Path; raise BadInputError (field ``out``) when it is an existing file,
-    lies under a file, or its nearest existing folder is not writable (``files.check_output_dir``).
-    Called before any work."""
-    return check_output_dir("out", out)
-
-
 def write_demo(result: DemoResult, out: Path | str) -> list[Path]:
     """Write the page (markdown and self-contained HTML) and its figures into ``out``; return the
     files written. An existing folder keeps its other files; the demo's own are replaced."""
@@ -31,4 +24,4 @@ def write_demo(result: DemoResult, out: Path | str) -> list[Path]:
         (staging / MARKDOWN_FILE).write_text(render_markdown(blocks), encoding="utf-8")
         (staging / HTML_FILE).write_text(render_html(blocks, staging), encoding="utf-8")
 
-    return publish_folder(check_out(out), write, owned=WRITTEN)
+    return publish_folder(check_output_dir("out", out), write, owned=WRITTEN)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.files import replacing
+from qseg.style import literal_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,6 +42,7 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
+@literal_text
 def write_retention_plots(plan: pd.DataFrame, sweep: pd.DataFrame, folder: Path, current_budget: float) -> list[Path]:
     """Write the eight figures of ``plan`` (``tables.plan_table``) and ``sweep``
     (``sensitivity.budget_sweep``) into ``folder``; return the files in ``PLOT_FILES`` order."""

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qseg.files import replacing
+from qseg.files import check_output_dir, replacing, spreadsheet_safe
 from qseg.problems.assignment import AssignmentProblem
 from qseg.workflows.retention.plots import write_retention_plots
 from qseg.workflows.retention.sensitivity import budget_sweep, shadow_prices
@@ -24,7 +24,7 @@ def write_analysis(problem: AssignmentProblem, actions: np.ndarray, folder: Path
     ``backend``'s LP relaxation, empty when it gives no duals), ``budget_sensitivity.csv``
     (``backend`` at each budget, default the memo's $50-1000 per 250 customers), the eight plots
     and ``treatment_plan.csv`` into ``folder``; return every file written."""
-    folder = Path(folder)
+    folder = check_output_dir("analysis", folder)
     folder.mkdir(parents=True, exist_ok=True)
     actions = np.asarray(actions, dtype=int)
     figures = kpis(problem, actions)
@@ -37,5 +37,5 @@ def write_analysis(problem: AssignmentProblem, actions: np.ndarray, folder: Path
               constraint_table(problem, actions, prices), sweep, plan]
     for table, path in zip(tables, written, strict=True):
         with replacing(path) as temporary:
-            table.to_csv(temporary, index=False)
+            spreadsheet_safe(table).to_csv(temporary, index=False)
     return written + write_retention_plots(plan, sweep, folder, problem.settings.weekly_budget)

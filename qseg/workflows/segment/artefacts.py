@@ -22,20 +22,16 @@ import numpy as np
 import pandas as pd
 
 from qseg.data.rfm import FEATURES
-from qseg.files import check_output_dir, publish_folder
+from qseg.document import Align, Block, Paragraph, Section, Table, bold, code, markdown, marked
+from qseg.files import check_output_dir, publish_folder, spreadsheet_safe
 from qseg.workflows.segment.pipeline import MethodResult, SegmentResult
 from qseg.workflows.segment.plots import plot_model_selection, plot_profile_heatmap, plot_segments
 from qseg.workflows.segment.segmenter import Segmenter
 
+RIGHT: Align = "right"
 ARTEFACTS = ("segment.md", "cleaning.json", "features.csv", "comparison.csv", "profiles.csv", "model_selection.csv",
              "model_selection.png", "record.json", "segmenter.json", "segments.png", "profiles.png", "transactions.csv")
 TRANSACTIONS_FILE = "transactions.csv"  # written for generated transactions only
-
-
-def check_out_dir(out: Path) -> None:
-    """Raise BadInputError unless ``out`` can be the output folder (``files.check_output_dir``),
-    before any work starts."""
-    check_output_dir("out", out)
 
 
 def comparison_table(result: SegmentResult) -> pd.DataFrame:
@@ -68,7 +64,7 @@ def write_segments(result: SegmentResult, out: Path, transactions: pd.DataFrame 
     replaced, and an artefact this run does not write, such as an earlier run's model selection,
     removed) and return their paths; ``transactions`` (the rows generated for ``qseg segment
     generated``) go to ``transactions.csv``, in the layout ``qseg segment --assign`` reads."""
-    check_out_dir(out)
+    check_output_dir("out", out)
 
     def write(staging: Path) -> None:
         _write_all(result, staging)
@@ -87,10 +83,11 @@ def _write_all(result: SegmentResult, folder: Path) -> None:
         features[f"{name}_scaled"] = data.scaled[:, position]
     features["segment"] = labels
     features["segment_name"] = [result.names[int(label)] for label in labels]
-    features.to_csv(folder / "features.csv")
+    spreadsheet_safe(features).to_csv(folder / "features.csv")
     comparison = comparison_table(result)
-    comparison.to_csv(folder / "comparison.csv", index=False)
-    result.profiles.assign(name=[result.names[int(s)] for s in result.profiles.index]).to_csv(folder / "profiles.csv")
+    spreadsheet_safe(comparison).to_csv(folder / "comparison.csv", index=False)
+    profiles = result.profiles.assign(name=[result.names[int(s)] for s in result.profiles.index])
+    spreadsheet_safe(profiles).to_csv(folder / "profiles.csv")
     if result.selection is not None:
         selection = result.selection
         pd.DataFrame({"k": selection.ks, "inertia": selection.inertia, "silhouette": selection.silhouette}).to_csv(
@@ -100,50 +97,53 @@ def _write_all(result: SegmentResult, folder: Path) -> None:
     result.segmenter.save(folder / "segmenter.json")
     plot_segments(data.features, labels, result.names, folder / "segments.png")
     plot_profile_heatmap(result.profiles, folder / "profiles.png", names=result.names, features=list(FEATURES))
-    (folder / "segment.md").write_text(_summary(result, comparison))
+    (folder / "segment.md").write_text(markdown(_summary(result, comparison)), encoding="utf-8")
 
 
 def _json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
 
 
-def _summary(result: SegmentResult, comparison: pd.DataFrame) -> str:
+def _summary(result: SegmentResult, comparison: pd.DataFrame) -> list[Section]:
+    """Return ``segment.md``'s sections: cleaning, features, model selection, the comparison of
+    methods and the segments' profiles."""
     report = result.data.report
-    lines = [f"# Segmentation of {result.data.source}", "",
-             f"{report.rows_in:,} transaction rows in, {report.rows_out:,} kept, {report.customers:,} customers.", "",
-             "| cleaning rule | rows dropped |", "|---|---:|"]
-    lines += [f"| {step.rule} | {step.dropped:,}" + (f" (filled {step.filled:,})" if step.filled else "") + " |"
-              for step in report.steps]
-    scaling = result.data.scaler.method
-    lines += ["", f"Features: {', '.join(FEATURES)}; scaling `{scaling}`.", ""]
+    cleaning = Table(("cleaning rule", "rows dropped"), tuple(
+        (step.rule, f"{step.dropped:,}" + (f" (filled {step.filled:,})" if step.filled else "")) for step in report.steps),
+        align=("left", "right"))
+    blocks: list[Block] = [
+        Paragraph(f"{report.rows_in:,} transaction rows in, {report.rows_out:,} kept, {report.customers:,} customers."),
+        cleaning, Paragraph((f"Features: {', '.join(FEATURES)}; scaling ", code(result.data.scaler.method), "."))]
     if result.selection is not None:
         s = result.selection
-        lines += [f"Model selection over K = {s.ks[0]}..{s.ks[-1]}: K = {s.chosen_k} ({s.rule}); "
-                  "see `model_selection.png`.", ""]
+        blocks.append(Paragraph((f"Model selection over K = {s.ks[0]}..{s.ks[-1]}: K = {s.chosen_k} ({s.rule}); see ",
+                                 code("model_selection.png"), ".")))
     record = result.record
-    lines += [f"Segmentation: **{result.chosen.segmentation.method}** at K = {result.k} "
-              f"({record.num_variables} QUBO variables, {result.chosen.segmentation.params.get('candidates')} "
-              f"candidate medoids for {len(result.data.scaled):,} customers).", "",
-              "Cost excess: p-median cost over the lowest among methods with the same number of clusters "
-              "(HDBSCAN finds its own). Stability: bootstrap ARI (> 0.75 highly stable, 0.5–0.75 acceptable, "
-              "< 0.5 unreliable).", "",
-              "| method | K | clusters | noise | p-median cost | excess | silhouette | Davies–Bouldin | "
-              "Calinski–Harabasz | stability ARI | reading | s |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
-    for row in comparison.itertuples(index=False):
-        stability = "" if row.stability_ari_mean is None or pd.isna(row.stability_ari_mean) else \
-            f"{row.stability_ari_mean:.3f} ± {row.stability_ari_std:.3f}"
-        lines.append(f"| {row.method} | {row.k} | {row.clusters} | {row.noise} | {_num(row.pmedian_cost, '{:,.2f}')} | "
-                     f"{_num(row.cost_excess, '{:+.2%}')} | {_num(row.silhouette, '{:.3f}')} | "
-                     f"{_num(row.davies_bouldin, '{:.3f}')} | {_num(row.calinski_harabasz, '{:,.0f}')} | {stability} | "
-                     f"{row.stability or ''} | {row.seconds:.1f} |")
-    lines += ["", "| segment | name | customers | revenue share | " + " | ".join(f"mean {f}" for f in FEATURES) + " |",
-              "|---:|---|---:|---:|" + "---:|" * len(FEATURES)]
-    for segment, row in result.profiles.iterrows():
-        lines.append(f"| {segment} | {result.names[int(segment)]} | {int(row['customers']):,} | "
-                     f"{row['revenue_share']:.1%} | " + " | ".join(f"{row[f]:,.1f}" for f in FEATURES) + " |")
-    lines += ["", "Apply to new transactions: `qseg segment --assign segmenter.json NEW.csv`.", ""]
-    return "\n".join(lines)
+    methods = tuple(
+        (str(row.method), str(row.k), str(row.clusters), str(row.noise), _num(row.pmedian_cost, "{:,.2f}"),
+         _num(row.cost_excess, "{:+.2%}"), _num(row.silhouette, "{:.3f}"), _num(row.davies_bouldin, "{:.3f}"),
+         _num(row.calinski_harabasz, "{:,.0f}"),
+         "" if row.stability_ari_mean is None or pd.isna(row.stability_ari_mean) else
+         f"{row.stability_ari_mean:.3f} ± {row.stability_ari_std:.3f}", str(row.stability or ""), f"{row.seconds:.1f}")
+        for row in comparison.itertuples(index=False))
+    profiles = tuple(
+        (str(segment), result.names[int(segment)], f"{int(row['customers']):,}", f"{row['revenue_share']:.1%}",
+         *(f"{row[f]:,.1f}" for f in FEATURES))
+        for segment, row in result.profiles.iterrows())
+    blocks += [
+        Paragraph(("Segmentation: ", bold(result.chosen.segmentation.method), f" at K = {result.k} "
+                   f"({record.num_variables} QUBO variables, {result.chosen.segmentation.params.get('candidates')} "
+                   f"candidate medoids for {len(result.data.scaled):,} customers).")),
+        Paragraph("Cost excess: p-median cost over the lowest among methods with the same number of clusters "
+                  "(HDBSCAN finds its own). Stability: bootstrap ARI (> 0.75 highly stable, 0.5–0.75 acceptable, "
+                  "< 0.5 unreliable)."),
+        Table(("method", "K", "clusters", "noise", "p-median cost", "excess", "silhouette", "Davies–Bouldin",
+               "Calinski–Harabasz", "stability ARI", "reading", "s"), methods, align=("left", *[RIGHT] * 9, "left", "right")),
+        Table(("segment", "name", "customers", "revenue share", *(f"mean {f}" for f in FEATURES)), profiles,
+              align=("right", "left", "right", "right", *[RIGHT] * len(FEATURES))),
+        Paragraph(marked("Apply to new transactions: `qseg segment --assign segmenter.json NEW.csv`.")),
+    ]
+    return [Section(("Segmentation of ", result.data.source), 1, tuple(blocks))]
 
 
 def _num(value: Any, spec: str) -> str:
@@ -157,9 +157,9 @@ def write_assignments(segmenter: Segmenter, features: pd.DataFrame, scaled: np.n
     table = features[list(segmenter.features)].copy()
     table["segment"] = segments
     table["segment_name"] = segmenter.names_of(segments)
-    text = str(table.to_csv())
+    text = str(spreadsheet_safe(table).to_csv())
     if out is not None:
-        check_out_dir(out)
+        check_output_dir("out", out)
         out.mkdir(parents=True, exist_ok=True)
         target = out / "assignments.csv"
         temporary = target.with_name(f".{target.name}.tmp")

@@ -17,8 +17,9 @@ from qseg.data.rfm import (
     read_transactions,
 )
 from qseg.errors import BadInputError, UnknownNameError
+from qseg.files import check_output_dir
 from qseg.problems.kmedoids.problem import KMedoidsProblem
-from qseg.workflows.segment.artefacts import check_out_dir, write_assignments, write_segments
+from qseg.workflows.segment.artefacts import write_assignments, write_segments
 from qseg.workflows.segment.pipeline import GENERATED, SegmentRequest, fit_segments, load_transactions, parse_ks
 from qseg.workflows.segment.qubo_route import QuboRoute
 from qseg.workflows.segment.segmenter import Segmenter
@@ -29,7 +30,7 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
                     resamples: int) -> int:
     """Run the segmentation workflow on ``transactions`` into ``out`` (with ``generated``, the
     generated rows too, as ``transactions.csv``); print the summary path and return 0."""
-    check_out_dir(out)
+    check_output_dir("out", out)
     if transactions == GENERATED and columns:
         raise BadInputError("columns", columns, "generated transactions have the Online Retail layout")
     for field, value, low in (("customers", customers, 3), ("seed", seed, 0), ("resamples", resamples, 0)):
@@ -68,7 +69,7 @@ def assign_command(segmenter_path: Path, transactions: str, columns: str | None,
     the segmenter's own scaler (never refitted), each assigned its nearest medoid. Print the CSV
     (or write ``out``/assignments.csv and print its path); return 0."""
     if out is not None:
-        check_out_dir(out)
+        check_output_dir("out", out)
     segmenter = Segmenter.load(segmenter_path)
     if tuple(segmenter.features) != FEATURES:
         raise BadInputError("features", list(segmenter.features), f"this qseg computes {', '.join(FEATURES)}")

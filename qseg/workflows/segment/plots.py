@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from qseg.errors import BadInputError
+from qseg.style import literal_text
 from qseg.workflows.segment.checks import check_labels
 from qseg.workflows.segment.quality import ModelSelection
 
@@ -30,6 +31,7 @@ def _save(figure: Figure, path: Path | str) -> Path:
     return target
 
 
+@literal_text
 def plot_model_selection(selection: ModelSelection, path: Path | str) -> Path:
     """Write the elbow (KMeans inertia) and silhouette curves over K side by side, the chosen K
     marked; return the path."""
@@ -48,6 +50,7 @@ def plot_model_selection(selection: ModelSelection, path: Path | str) -> Path:
     return _save(figure, path)
 
 
+@literal_text
 def plot_segments(features: pd.DataFrame, labels: np.ndarray, names: Mapping[int, str], path: Path | str, *,
                   x: str = "Monetary", y: str = "Frequency") -> Path:
     """Write a scatter of ``y`` against ``x`` on log axes, one colour per segment with its name
@@ -92,6 +95,7 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+@literal_text
 def plot_profile_heatmap(profiles: pd.DataFrame, path: Path | str, *, names: Mapping[int, str] | None = None,
                          features: Sequence[str] | None = None) -> Path:
     """Write a segments x features heatmap coloured by the standardised segment mean (``F_z``

@@ -12,6 +12,7 @@ import pytest
 
 from qseg import cli
 from qseg.errors import BadInputError
+from qseg.files import check_output_dir
 from qseg.problems import build_problem
 from qseg.workflows.demo import DemoSettings, run_demo, write_demo
 from qseg.workflows.demo import write as demo_write
@@ -194,5 +195,5 @@ def test_check_out_names_a_file_parent(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(BadInputError) as caught:
-        demo_write.check_out(blocker / "inside")
+        check_output_dir("out", blocker / "inside")
     assert caught.value.field == "out" and str(Path(blocker)) in str(caught.value)
