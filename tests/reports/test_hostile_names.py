@@ -21,9 +21,10 @@ from qseg.document import Figure, Table, plain_text
 from qseg.files import FORMULA_STARTS
 from qseg.reports.compare import compare_runs
 from qseg.reports.compare_page import compare_sections, write_compare
+from qseg.reports.frame import load_frame
 from qseg.reports.qoblib import write_qoblib
 from qseg.reports.report import report_sections, write_report
-from qseg.store import load, read_run
+from qseg.store import read_run
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -100,7 +101,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_report_md_has_no_markup_or_injected_line(reported):
-    sections = report_sections(read_run(reported), load(reported), _figures(reported), reported)
+    sections = report_sections(read_run(reported), load_frame(reported), _figures(reported), reported)
     text = (reported / "report.md").read_text(encoding="utf-8")
     assert text.startswith("# \\<script\\>alert('suite')\\</script\\>: benchmark report\n")
     check_markdown(text, sections)
