@@ -1,4 +1,4 @@
-"""What CBC and HiGHS share: parameters, the MILP translation and the result's ``info``."""
+"""What the MILP backends (CBC, HiGHS, Gurobi, SCIP) share: parameters, the MILP translation and the result's ``info``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from qseg.backends import Backend, Parameter
 from qseg_mip.cqm_convert import LinearProgram, from_cqm, to_sampleset
-from qseg_mip.result import MipResult
+from qseg_mip.result import ArraySolver, MipResult
 
 
 class MilpBackend(Backend):
@@ -41,7 +41,7 @@ class MilpBackend(Backend):
         "threads": Parameter(int, 1, "solver threads", 1),
         "method": Parameter(
             str, "auto", "auto: the one-hot structured route when the model has that shape "
-            "(highs only), else the MIP; mip: always the plain MIP", choices=("auto", "mip"),
+            "(highs, gurobi, scip), else the MIP; mip: always the plain MIP", choices=("auto", "mip"),
         ),
         "relax": Parameter(bool, False, "solve the LP relaxation; info['duals'] per constraint label"),
     }
@@ -101,7 +101,7 @@ class MilpBackend(Backend):
 
         stats: dict[str, Any] = {"detect_s": detect_s}
         started = time.perf_counter()
-        result = solve_structured(program, structure, params, stats)
+        result = solve_structured(program, structure, params, stats, mip=self.array_solver())
         if result is not None:
             return result
         # The structured route declined (its LP needed slack, or no incumbent in time).
@@ -110,6 +110,13 @@ class MilpBackend(Backend):
             remaining["time_limit"] = max(params["time_limit"] - (time.perf_counter() - started), 1e-3)
         fallback = self._run(program, remaining)
         return replace(fallback, method="mip", stats={"structured": stats})
+
+    def array_solver(self) -> ArraySolver:
+        """Return the solver of the structured route's restricted MIPs (backends with
+        ``structured = True``): HiGHS's unless the backend overrides it."""
+        from qseg_mip.highs_solve import solve_arrays
+
+        return solve_arrays
 
     @abstractmethod
     def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
