@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import qseg
-from qseg.errors import BackendUnavailableError, ModelTooLargeError
+from qseg.errors import BackendUnavailableError, BadInputError, ModelTooLargeError
 from qseg.record import Status
 from qseg_mip import gurobi_solve
 from qseg_mip.cqm_convert import from_cqm
@@ -94,7 +94,7 @@ def test_the_memos_250_by_8_fits_the_restricted_licence():
 @pytest.mark.parametrize("setting", [{}, {"alpha": 0.9, "beta": 0.9, "delta": 0.4}, {"gamma": 0.12, "budget_per_250": 300}])
 def test_both_routes_prove_the_optimum_highs_and_cbc_prove(name, setting):
     cqm = assignment_shaped_cqm(120, seed=3, **setting)
-    structured, plain = (qseg.backend(name).solve(cqm, method=method).info for method in ("auto", "mip"))
+    structured, plain = (qseg.backend(name).solve(cqm, method=method).info for method in ("structured", "mip"))
     assert structured["method"] == "structured-lp" and plain["method"] == "mip"
     for reference in ("highs", "cbc"):
         expected = qseg.backend(reference).solve(cqm).info["objective"]
@@ -124,3 +124,19 @@ def test_lp_relaxation_duals_prove_the_lp_optimum_highs_finds(name):
     reduced = program.cost - program.matrix.T @ y
     lagrangian = program.offset + y @ rhs + np.minimum(reduced, 0.0).sum()
     assert lagrangian == pytest.approx(ours["objective"], rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=installed(n)) for n in sorted(BACKENDS)])
+def test_auto_takes_the_structured_route_above_two_thousand_columns_only(name):
+    small = qseg.backend(name).solve(assignment_shaped_cqm(60, seed=1), method="auto").info
+    assert small["method"] == "mip"
+    if name == "gurobi":  # the restricted licence stops at 2,000 columns: the threshold itself
+        assert qseg.backend(name).structured_min_columns == 2001
+        return
+    large = qseg.backend(name).solve(assignment_shaped_cqm(300, seed=1), method="auto").info
+    assert large["method"] == "structured-lp" and large["proven_optimal"]
+
+
+def test_a_backend_without_the_route_refuses_method_structured():
+    with pytest.raises(BadInputError, match="no structured route"):
+        qseg.backend("cbc").solve(assignment_shaped_cqm(5), method="structured")
