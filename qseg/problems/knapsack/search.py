@@ -77,7 +77,8 @@ class KnapsackOptimum:
     "dp-sandwich" (costs rounded up to ``step`` give a feasible choice whose profit meets the
     bound of the DP over costs rounded down, a relaxation) or "milp" (neither applied: HiGHS's
     branch and bound through ``scipy.optimize.milp`` at zero gap). ``bound`` is the proven upper
-    bound on the profit (the choice's profit within float noise).
+    bound on the profit: the choice's profit within float noise (see ``_milp`` for the one case
+    where it is not).
     """
 
     choice: np.ndarray
@@ -122,7 +123,8 @@ def exact_optimum(profit: np.ndarray, cost: np.ndarray, budget: float, max_cells
         capacity = int(np.floor(budget / step + 1e-9))
         blocked = capacity + 1
         choice, _ = _dp(profit, _whole(np.ceil(scaled - 1e-9), blocked), capacity)
-        _, bound = _dp(profit, _whole(np.floor(scaled + 1e-9), blocked), capacity, choose=False)
+        # Rounded down exactly (no tolerance), so that the bound stays a relaxation's.
+        _, bound = _dp(profit, _whole(np.floor(scaled), blocked), capacity, choose=False)
         if float(profit @ choice) >= bound - 1e-9 * max(abs(bound), 1.0):
             return KnapsackOptimum(choice, "dp-sandwich", step, bound)
     return _milp(profit, cost, budget, choice)
@@ -168,8 +170,10 @@ def _dp(profit: np.ndarray, weights: np.ndarray, capacity: int, choose: bool = T
 
 
 def _milp(profit: np.ndarray, cost: np.ndarray, budget: float, fallback: np.ndarray) -> KnapsackOptimum:
-    """Return HiGHS's proven optimum (zero gap) through ``scipy.optimize.milp``, or
-    ``fallback`` when its answer, rounded, overspends by float noise and is no better."""
+    """Return HiGHS's proven optimum (zero gap) through ``scipy.optimize.milp``; when its
+    answer, rounded, overspends the budget (within HiGHS's feasibility tolerance) or is worse
+    than ``fallback`` (a feasible choice), ``fallback`` with HiGHS's bound, which then shows how
+    far from proven it is."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     size = len(profit)
@@ -182,7 +186,7 @@ def _milp(profit: np.ndarray, cost: np.ndarray, budget: float, fallback: np.ndar
     bound = float(-getattr(result, "mip_dual_bound", result.fun))
     if float(cost @ choice) > budget or profit @ choice < profit @ fallback:
         choice = fallback
-    return KnapsackOptimum(choice, "milp", None, max(bound, float(profit @ choice)))
+    return KnapsackOptimum(choice, "milp", None, bound)
 
 
 def polish_many(
