@@ -22,7 +22,7 @@ class GurobiBackend(MilpBackend):
     (``method="auto"``) when the model has the assignment shape and more than 2,000 columns,
     Gurobi solving its restricted MIPs (the route's LP is HiGHS's group sifting). At 250 x 8
     (2,000 columns, the most the restricted licence allows) the plain MIP was faster: median
-    0.32 s against 0.49 s (benchmarks/test_mip_solvers.py); ``method="structured"`` forces it."""
+    0.28 s against 0.39 s (benchmarks/test_mip_solvers.py); ``method="structured"`` forces it."""
 
     name = "gurobi"
     structured = True

@@ -13,8 +13,8 @@ class ScipBackend(MilpBackend):
     """SCIP MIP/LP solver; exact when it reports optimal. Takes the structured one-hot route
     (``method="auto"``) when the model has the assignment shape and more than 2,000 columns,
     SCIP solving its restricted MIPs (the route's LP is HiGHS's group sifting): at 1,000 x 8 it
-    took 0.88 s against 22.9 s for the plain MIP, at 250 x 8 2.0 s against 1.85 s
-    (benchmarks/test_mip_solvers.py). SCIP runs on one thread whatever ``threads``."""
+    took 0.53 s against 18.9 s for the plain MIP, at 250 x 8 1.86 s against 1.83 s (medians,
+    benchmarks/test_mip_solvers.py). SCIP runs on one thread whatever ``threads``."""
 
     name = "scip"
     structured = True
