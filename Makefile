@@ -11,7 +11,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml backends/dwave/pyproject.toml backends/mip/pyproject.toml backends/qiskit/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]' -e backends/dwave -e backends/mip -e backends/qiskit
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]' -e backends/dwave -e 'backends/mip[gurobi,scip]' -e backends/qiskit
 	touch $(STAMP)
 
 # After an upgrade (pip install -U ... in .venv) and a green `make test`: pin what passed.

@@ -115,6 +115,9 @@ class Problem(ABC):
     baseline_ignores: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Every baseline an instance may offer (``baselines()`` names those this one does), for listings.
     baseline_names: ClassVar[tuple[str, ...]] = ()
+    # The baselines that return a proven optimum (the rest are heuristics); ``solve_baseline``
+    # records it as ``details["baseline_exact"]`` so that a report can label the series.
+    exact_baselines: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, *, instance: str, seed: int | None, best_known: float | None = None) -> None:
         self.instance = instance
@@ -199,7 +202,8 @@ class Problem(ABC):
 
     @abstractmethod
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
-        """Return problem-native classical methods, each returning a sample over CQM variables."""
+        """Return problem-native classical methods, each returning a sample over CQM variables;
+        the docstring says which are exact (their names are in ``exact_baselines``)."""
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads after the problem's classical polish (problems with ``can_polish``)."""

@@ -257,6 +257,7 @@ def solve_baseline(
     )
     try:
         record.num_variables, record.num_interactions, record.num_constraints = problem.model_size()
+        record.details["baseline_exact"] = name in problem.exact_baselines
         ref = _reference(record, problem, reference)
         solve_start = time.perf_counter_ns()
         sample = baselines[name]()

@@ -158,6 +158,8 @@ def test_baselines_are_scored_like_backends(small):
     assert greedy.backend == "baseline:greedy" and greedy.formulation == "native"
     assert greedy.feasible and dp.feasible and greedy.gap >= dp.gap >= 0.0
     assert dp.objective >= greedy.objective
+    assert dp.gap == pytest.approx(0.0, abs=1e-12)  # dp is exact
+    assert (dp.details["baseline_exact"], greedy.details["baseline_exact"]) == (True, False)
     with pytest.raises(UnknownNameError):
         qseg.solve_baseline(small, "kmeans")
 

@@ -31,7 +31,4 @@ class HighsBackend(MilpBackend):
             program.row_upper, integer=program.integer, offset=program.offset,
             time_limit=params["time_limit"], mip_gap=params["mip_gap"], threads=params["threads"],
         )
-        return MipResult(
-            outcome.status, outcome.status == "optimal", outcome.values, outcome.objective,
-            outcome.bound, outcome.mip_gap, outcome.text, row_duals=outcome.row_duals,
-        )
+        return outcome.result()

@@ -7,7 +7,6 @@ it many times on small restricted models.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -15,27 +14,9 @@ import scipy.sparse as sp
 
 from qseg.backends import silenced
 from qseg.errors import SolverError
+from qseg_mip.result import SolverOutcome
 
 _scheduler_threads: int | None = None  # HiGHS keeps one global scheduler per process
-
-
-@dataclass(frozen=True)
-class HighsOutcome:
-    """What HiGHS returned, in the model's minimisation sense.
-
-    ``status``: "optimal", "feasible" (stopped with a solution), "infeasible", "unbounded",
-    "no-solution". ``row_duals`` (LPs only) are d(objective)/d(row bound): <= 0 on a binding
-    upper bound, >= 0 on a binding lower bound.
-    """
-
-    status: str
-    values: np.ndarray | None
-    objective: float | None
-    bound: float | None
-    mip_gap: float | None
-    row_duals: np.ndarray | None
-    col_duals: np.ndarray | None
-    text: str
 
 
 def solve_arrays(
@@ -52,7 +33,7 @@ def solve_arrays(
     mip_gap: float = 0.0,
     threads: int = 1,
     start: np.ndarray | None = None,
-) -> HighsOutcome:
+) -> SolverOutcome:
     """Return HiGHS's answer to min cost·x + offset s.t. row bounds, column bounds (integer
     columns where ``integer`` is true; an LP when it is None or all false). ``start`` is a
     feasible point offered to the MIP as its first incumbent.
@@ -115,16 +96,16 @@ def new_solver(highspy: Any, threads: int) -> Any:
     return solver
 
 
-def _outcome(solver: Any, highspy: Any, is_mip: bool) -> HighsOutcome:
+def _outcome(solver: Any, highspy: Any, is_mip: bool) -> SolverOutcome:
     status = solver.getModelStatus()
     text = solver.modelStatusToString(status)
     info = solver.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return HighsOutcome("infeasible", None, None, None, None, None, None, text)
+        return SolverOutcome("infeasible", None, None, None, None, None, None, text)
     if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return HighsOutcome("unbounded", None, None, None, None, None, None, text)
+        return SolverOutcome("unbounded", None, None, None, None, None, None, text)
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
-        return HighsOutcome("no-solution", None, None, None, None, None, None, text)
+        return SolverOutcome("no-solution", None, None, None, None, None, None, text)
     solution = solver.getSolution()
     values = np.asarray(solution.col_value, dtype=float)
     objective = float(info.objective_function_value)
@@ -135,7 +116,7 @@ def _outcome(solver: Any, highspy: Any, is_mip: bool) -> HighsOutcome:
     if status == highspy.HighsModelStatus.kOptimal:
         bound: float | None = float(info.mip_dual_bound) if is_mip else objective
         gap: float | None = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else 0.0
-        return HighsOutcome("optimal", values, objective, bound, gap, row_duals, col_duals, text)
+        return SolverOutcome("optimal", values, objective, bound, gap, row_duals, col_duals, text)
     bound = float(info.mip_dual_bound) if is_mip and math.isfinite(info.mip_dual_bound) else None
     gap = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else None
-    return HighsOutcome("feasible", values, objective, bound, gap, row_duals, col_duals, text)
+    return SolverOutcome("feasible", values, objective, bound, gap, row_duals, col_duals, text)

@@ -1,9 +1,10 @@
-"""What CBC and HiGHS share: parameters, the MILP translation and the result's ``info``."""
+"""What the MILP backends (CBC, HiGHS, Gurobi, SCIP) share: parameters, the MILP translation and the result's ``info``."""
 
 from __future__ import annotations
 
 import time
 from abc import abstractmethod
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -11,8 +12,15 @@ import dimod
 import numpy as np
 
 from qseg.backends import Backend, Parameter
+from qseg.errors import BadInputError
 from qseg_mip.cqm_convert import LinearProgram, from_cqm, to_sampleset
-from qseg_mip.result import MipResult
+from qseg_mip.result import ArraySolver, MipResult
+
+# Where Gurobi and SCIP take the one-hot route under method="auto": below, their plain MIPs were
+# as fast or faster (250 x 8, 2,000 columns: Gurobi 0.28 s plain against 0.39 s, SCIP 1.83 s
+# against 1.86 s); above, SCIP's route was 36x faster at 1,000 x 8 (0.53 s against 18.9 s), medians
+# of 3 interleaved rounds in benchmarks/test_mip_solvers.py. HiGHS takes it at every size.
+STRUCTURED_MIN_COLUMNS = 2001
 
 
 class MilpBackend(Backend):
@@ -34,17 +42,28 @@ class MilpBackend(Backend):
     accepts = frozenset({"cqm"})
     exact = True
     structured: ClassVar[bool] = False  # has the one-hot route (``qseg_mip.onehot_solve``)
+    # ``method="auto"`` takes that route from this many columns on (smaller: the plain MIP).
+    structured_min_columns: ClassVar[int] = 0
     parameters = {
         "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit); > 0; a limit hit "
                                 "before any solution is a timeout, never infeasible", 0.0, exclusive_minimum=True),
         "mip_gap": Parameter(float, 0.0, "relative gap at which to stop (0: prove optimality)", 0.0, 1.0),
         "threads": Parameter(int, 1, "solver threads", 1),
         "method": Parameter(
-            str, "auto", "auto: the one-hot structured route when the model has that shape "
-            "(highs only), else the MIP; mip: always the plain MIP", choices=("auto", "mip"),
+            str, "auto", "auto: the one-hot structured route when the model has that shape (highs; "
+            "gurobi and scip above 2,000 columns), else the MIP; mip: always the plain MIP; structured: "
+            "that route whenever the shape allows (highs, gurobi, scip)", choices=("auto", "mip", "structured"),
         ),
         "relax": Parameter(bool, False, "solve the LP relaxation; info['duals'] per constraint label"),
     }
+
+    def resolve_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the parameters resolved; ``method="structured"`` on a backend without that
+        route is BadInputError."""
+        resolved = super().resolve_params(params)
+        if resolved["method"] == "structured" and not self.structured:
+            raise BadInputError("param method", "structured", f"{self.name} has no structured route")
+        return resolved
 
     def _solve(self, model: Any, params: dict[str, Any]) -> dimod.SampleSet:
         build_start = time.perf_counter_ns()
@@ -80,7 +99,9 @@ class MilpBackend(Backend):
     def _route(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
         """Return the answer of the route ``params`` and the model's shape call for."""
         structure = None
-        if self.structured and params["method"] == "auto":
+        method = params["method"]
+        large = len(program.cost) >= self.structured_min_columns
+        if self.structured and (method == "structured" or (method == "auto" and large)):
             from qseg_mip.onehot_shape import detect_one_hot_structure
 
             started = time.perf_counter()
@@ -101,7 +122,7 @@ class MilpBackend(Backend):
 
         stats: dict[str, Any] = {"detect_s": detect_s}
         started = time.perf_counter()
-        result = solve_structured(program, structure, params, stats)
+        result = solve_structured(program, structure, params, stats, mip=self.array_solver())
         if result is not None:
             return result
         # The structured route declined (its LP needed slack, or no incumbent in time).
@@ -110,6 +131,13 @@ class MilpBackend(Backend):
             remaining["time_limit"] = max(params["time_limit"] - (time.perf_counter() - started), 1e-3)
         fallback = self._run(program, remaining)
         return replace(fallback, method="mip", stats={"structured": stats})
+
+    def array_solver(self) -> ArraySolver:
+        """Return the solver of the structured route's restricted MIPs (backends with
+        ``structured = True``): HiGHS's unless the backend overrides it."""
+        from qseg_mip.highs_solve import solve_arrays
+
+        return solve_arrays
 
     @abstractmethod
     def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:

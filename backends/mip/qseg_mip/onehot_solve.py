@@ -28,12 +28,12 @@ from typing import Any, cast
 import numpy as np
 
 from qseg_mip.cqm_convert import FEASIBILITY_ATOL
-from qseg_mip.highs_solve import HighsOutcome, solve_arrays
+from qseg_mip.highs_solve import solve_arrays
 from qseg_mip.linear_program import LinearProgram
 from qseg_mip.onehot_grouped import GroupedProgram, Restricted
 from qseg_mip.onehot_lp import solve_lp
 from qseg_mip.onehot_shape import OneHotStructure, dense_coupling, dominated_options, redundant_rows
-from qseg_mip.result import MipResult
+from qseg_mip.result import ArraySolver, MipResult, SolverOutcome
 
 FIRST_FREE_GROUPS = 400  # groups nearest a tie that the first incumbent MIP leaves free
 WIDEN = 4  # factor on the free-group count when that MIP is infeasible
@@ -68,11 +68,13 @@ def solve_relaxation(program: LinearProgram, structure: OneHotStructure, params:
 
 
 def solve_structured(
-    program: LinearProgram, structure: OneHotStructure, params: dict[str, Any], stats: dict[str, Any]
+    program: LinearProgram, structure: OneHotStructure, params: dict[str, Any], stats: dict[str, Any],
+    mip: ArraySolver = solve_arrays,
 ) -> MipResult | None:
     """Return the proven optimum (or, out of time, the best solution with a valid bound) of a
     one-hot-structured MILP, or None when the method does not apply and the MIP must run.
-    ``stats`` receives the route's statistics either way."""
+    ``stats`` receives the route's statistics either way. The LP is HiGHS's (group sifting);
+    ``mip`` solves the restricted MIPs (HiGHS unless the backend brings its own)."""
     started = time.perf_counter()
     deadline = _deadline(started, params)
     grouped, removed = presolve(program, structure)
@@ -93,7 +95,7 @@ def solve_structured(
     free_count = FIRST_FREE_GROUPS
     while True:  # step 3: widen until the incumbent MIP is feasible
         tau = _threshold_for(reduced, free_count)
-        rounds.append(_restricted_mip(grouped, reduced, tau, tolerance, params, deadline))
+        rounds.append(_restricted_mip(grouped, reduced, tau, tolerance, params, deadline, mip))
         if rounds[-1].outcome.status != "infeasible" or tau == np.inf:
             break
         free_count *= WIDEN
@@ -106,7 +108,7 @@ def solve_structured(
         return None
     if not _good_enough(best, lower, tolerance, params) and _remaining(deadline) != 0.0:
         # Step 4: every better solution lives among the options with d <= UB - LB.
-        proof = _restricted_mip(grouped, reduced, best.objective - lower, tolerance, params, deadline,
+        proof = _restricted_mip(grouped, reduced, best.objective - lower, tolerance, params, deadline, mip,
                                 start=best.values)
         rounds.append(proof)
         stats["mip_rounds"].append(proof.describe())
@@ -133,7 +135,7 @@ class _Round:
     """One restricted MIP: options with reduced cost <= tau free in the groups that have two or
     more of them, every other group fixed to its cheapest option."""
 
-    def __init__(self, outcome: HighsOutcome, values: np.ndarray | None, tau: float, free: int, columns: int) -> None:
+    def __init__(self, outcome: SolverOutcome, values: np.ndarray | None, tau: float, free: int, columns: int) -> None:
         self.outcome, self.values, self.tau, self.free, self.columns = outcome, values, tau, free, columns
 
     @property
@@ -162,7 +164,7 @@ class _Round:
 
 def _restricted_mip(
     grouped: GroupedProgram, reduced: np.ndarray, tau: float, tolerance: float, params: dict[str, Any],
-    deadline: float | None, start: np.ndarray | None = None,
+    deadline: float | None, mip: ArraySolver, start: np.ndarray | None = None,
 ) -> _Round:
     allowed = (reduced <= tau + tolerance) & grouped.valid  # padding is +inf, and inf <= inf
     free = np.flatnonzero(allowed.sum(axis=1) >= 2)
@@ -171,7 +173,7 @@ def _restricted_mip(
     if count == 0:  # every group fixed: feasible exactly when the fixed choices meet the rows
         outcome = _fixed_outcome(restricted)
     else:
-        outcome = solve_arrays(
+        outcome = mip(
             restricted.cost, np.zeros(count), np.ones(count), restricted.matrix, restricted.row_lower,
             restricted.row_upper, integer=np.ones(count, dtype=bool), offset=restricted.offset,
             time_limit=_remaining(deadline), mip_gap=params["mip_gap"], threads=params["threads"],
@@ -184,13 +186,13 @@ def _restricted_mip(
     return _Round(outcome, values, tau, len(free), count)
 
 
-def _fixed_outcome(restricted: Restricted) -> HighsOutcome:
+def _fixed_outcome(restricted: Restricted) -> SolverOutcome:
     """Return the answer of a restricted model without free columns (HiGHS is not asked)."""
     met = (restricted.row_lower <= FEASIBILITY_ATOL).all() and (restricted.row_upper >= -FEASIBILITY_ATOL).all()
     if not met:
-        return HighsOutcome("infeasible", None, None, None, None, None, None, "Infeasible (all groups fixed)")
+        return SolverOutcome("infeasible", None, None, None, None, None, None, "Infeasible (all groups fixed)")
     value = restricted.offset
-    return HighsOutcome("optimal", np.zeros(0), value, value, 0.0, None, None, "Optimal (all groups fixed)")
+    return SolverOutcome("optimal", np.zeros(0), value, value, 0.0, None, None, "Optimal (all groups fixed)")
 
 
 def _threshold_for(reduced: np.ndarray, count: int) -> float:

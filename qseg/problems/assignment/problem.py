@@ -333,7 +333,8 @@ class AssignmentProblem(Problem):
         return search.greedy_actions(self.arrays)
 
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
-        """Return the greedy plan (floors first at least cost, then best value per dollar)."""
+        """Return ``greedy``, a heuristic (not exact): floors first at least cost, then best value
+        per dollar (``search.greedy_actions``); the exact references are the MIP backends."""
 
         def greedy() -> dict[Any, int]:
             return dict(enumerate(self.states_from_actions(self.greedy_actions())[0].tolist()))

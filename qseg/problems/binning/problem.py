@@ -60,6 +60,7 @@ class BinningProblem(Problem):
                         "percentile": ("min_bin_size", "max_bin_size", "monotonic")}
     penalty_weights = {"domain_wall": (PenaltyWeight("penalty", "penalty"),)}  # one P for every constraint
     can_polish = True
+    exact_baselines = frozenset({"dp"})
 
     def __init__(self, propensity: Any, outcome: Any, *, n_bins: int = DEFAULT_BINS, n_bins_mode: str = "exactly",
                  min_bin_size: int = DEFAULT_MIN_BIN_SIZE, max_bin_size: int | None = None,
@@ -318,8 +319,10 @@ class BinningProblem(Problem):
 
     # --- baselines ----------------------------------------------------------------------------
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
-        """Return uniform (equal-width), percentile (equal-count), de (the seed's differential
-        evolution, seeded) and dp (exact), each a sample over the CQM's y variables."""
+        """Return uniform (equal-width) and percentile (equal-count), rules of thumb (not exact),
+        de (the seed's differential evolution, seeded: a heuristic, not exact) and dp (exact: the
+        proven optimum over the candidate grid, the CQM's own optimum), each a sample over the
+        CQM's y variables."""
         k = self.rules.k
         return {
             "uniform": lambda: self.sample_of(search.uniform_starts(self.grid, k)),

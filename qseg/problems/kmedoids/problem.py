@@ -371,9 +371,9 @@ class KMedoidsProblem(Problem):
         return {"silhouette": silhouette, "silhouette_sample": sample, "ari": ari}
 
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
-        """Return the classical methods as samples over y: FasterPAM when every customer is a
-        candidate, otherwise PAM swaps over the candidates (``pam``); and k-means when the
-        customers are points."""
+        """Return the classical methods as samples over y, all heuristics (none is exact: each
+        stops at a local optimum): FasterPAM when every customer is a candidate, otherwise PAM
+        swaps over the candidates (``pam``); and k-means when the customers are points."""
         methods: dict[str, Callable[[], dict[Any, int]]] = (
             {"fasterpam": self._fasterpam} if self.every_customer else {"pam": self._pam}
         )

@@ -1,5 +1,6 @@
 """Classical knapsack methods on arrays: profit/cost ratios, the LP critical ratio of the budget,
-the greedy choice, exact dynamic programming and the polish of reads (a local search).
+the greedy choice (a heuristic), the exact optimum (dynamic programming, proven for the data
+given: see ``exact_optimum``) and the polish of reads (a local search).
 
 ``profit[i]`` and ``cost[i]`` are customer i's profit and cost (costs >= 0), ``budget`` > 0; a
 choice is a 0/1 int8 vector over customers.
@@ -7,15 +8,21 @@ choice is a 0/1 int8 vector over customers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from qseg.errors import BadInputError
+from qseg.errors import SolverError
 
 DP_MAX_CELLS = 400_000_000
+DP_FIRST_CELLS = 2_000_000  # the sandwich's first table (refined x8 up to DP_SANDWICH_CELLS)
+# Beyond this the MILP (milliseconds at thousands of customers) is cheaper than a finer table.
+DP_SANDWICH_CELLS = 16_000_000
+DP_MAX_DECIMALS = 6  # costs with at most this many decimals are scaled to whole numbers exactly
 
 
 def default_resolution(cost: np.ndarray, budget: float) -> float:
-    """Return 1 when costs and budget are integers, else 0.01 (cents)."""
+    """Return 1 when costs and budget are integers, else 0.01 (cents): the slack QUBO's step."""
     integral = np.all(np.equal(np.mod(cost, 1), 0)) and float(budget).is_integer()
     return 1.0 if integral else 0.01
 
@@ -56,38 +63,130 @@ def greedy(profit: np.ndarray, cost: np.ndarray, budget: float) -> np.ndarray:
 
 
 def dynamic_programming(
-    profit: np.ndarray, cost: np.ndarray, budget: float, resolution: float | None = None,
-    max_cells: int = DP_MAX_CELLS,
+    profit: np.ndarray, cost: np.ndarray, budget: float, max_cells: int = DP_MAX_CELLS,
 ) -> np.ndarray:
-    """Return an optimal 0/1 choice by DP over integer costs.
+    """Return an optimal 0/1 choice (``exact_optimum``'s choice): exact for the data given."""
+    return exact_optimum(profit, cost, budget, max_cells).choice
 
-    Costs are scaled to ``resolution`` (default: 1 for integer data, else 0.01), rounded up,
-    and the budget rounded down, so the answer is always feasible and exact for integer data.
-    Raises BadInputError when the table would exceed ``max_cells`` entries.
+
+@dataclass(frozen=True)
+class KnapsackOptimum:
+    """An optimal choice and how it was proven.
+
+    ``method``: "dp" (costs are whole multiples of ``step``: the DP over them is exact),
+    "dp-sandwich" (costs rounded up to ``step`` give a feasible choice whose profit meets the
+    bound of the DP over costs rounded down, a relaxation) or "milp" (neither applied: HiGHS's
+    branch and bound through ``scipy.optimize.milp`` at zero gap). ``bound`` is the proven upper
+    bound on the profit: the choice's profit within float noise (see ``_milp`` for the one case
+    where it is not).
+    """
+
+    choice: np.ndarray
+    method: str
+    step: float | None
+    bound: float
+
+
+def exact_step(cost: np.ndarray, max_decimals: int = DP_MAX_DECIMALS) -> float | None:
+    """Return the coarsest step 10**-k (k <= ``max_decimals``) of which every cost is a whole
+    multiple (to float precision: 12.34 is 1234 cents), or None when the costs have more decimals."""
+    for decimals in range(max_decimals + 1):
+        scaled = cost * 10.0**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6) and np.all(np.abs(scaled) < 2.0**52):
+            return 10.0**-decimals
+    return None
+
+
+def exact_optimum(profit: np.ndarray, cost: np.ndarray, budget: float, max_cells: int = DP_MAX_CELLS) -> KnapsackOptimum:
+    """Return a proven optimal choice of the knapsack ``profit``, ``cost``, ``budget``.
+
+    Costs with at most ``DP_MAX_DECIMALS`` decimals whose table (customers x scaled budget) fits
+    ``max_cells`` are solved by DP exactly. Otherwise the DP runs on a step, twice: costs
+    rounded up (a feasible choice) and rounded down (an upper bound, since any feasible choice's
+    rounded-down costs fit the rounded-down budget); when the two meet, the feasible choice is
+    optimal, else the step is refined (``_table_sizes``). When they have not met at
+    ``DP_SANDWICH_CELLS``, HiGHS's MILP at zero gap decides.
     """
     size = len(profit)
-    step = resolution or default_resolution(cost, budget)
-    weights = np.ceil(cost / step - 1e-9).astype(np.int64)
-    capacity = int(np.floor(budget / step + 1e-9))
-    if size * (capacity + 1) > max_cells:
-        raise BadInputError("resolution", step, f"DP table of {size}x{capacity + 1} is too large")
+    useful = (profit > 0) & (cost <= budget)
+    step = exact_step(cost[useful])
+    if step is not None and size * (int(np.floor(budget / step + 1e-9)) + 1) <= max_cells:
+        capacity = int(np.floor(budget / step + 1e-9))
+        # Customers that cannot pay or cannot fit never enter the table (their costs may have
+        # any number of decimals).
+        weights = np.where(useful, np.round(cost / step), capacity + 1).astype(np.int64)
+        choice, value = _dp(profit, weights, capacity)
+        return KnapsackOptimum(choice, "dp", step, value)
+    for cells in _table_sizes(min(max_cells, DP_SANDWICH_CELLS)):
+        step = budget / max(cells // max(size, 1) - 1, 1)
+        scaled = np.where(useful, cost / step, np.inf)
+        capacity = int(np.floor(budget / step + 1e-9))
+        blocked = capacity + 1
+        choice, _ = _dp(profit, _whole(np.ceil(scaled - 1e-9), blocked), capacity)
+        # Rounded down exactly (no tolerance), so that the bound stays a relaxation's.
+        _, bound = _dp(profit, _whole(np.floor(scaled), blocked), capacity, choose=False)
+        if float(profit @ choice) >= bound - 1e-9 * max(abs(bound), 1.0):
+            return KnapsackOptimum(choice, "dp-sandwich", step, bound)
+    return _milp(profit, cost, budget, choice)
+
+
+def _table_sizes(max_cells: int) -> list[int]:
+    """Return the DP table sizes the sandwich tries, coarse first (x8 each, ``max_cells`` last):
+    a coarse table is cheap and often already closes the gap."""
+    sizes = [min(DP_FIRST_CELLS, max_cells)]
+    while sizes[-1] < max_cells:
+        sizes.append(min(sizes[-1] * 8, max_cells))
+    return sizes
+
+
+def _whole(weights: np.ndarray, blocked: int) -> np.ndarray:
+    """Return integer weights, ``blocked`` (more than the capacity) where a weight is infinite."""
+    return np.where(np.isfinite(weights), weights, blocked).astype(np.int64)
+
+
+def _dp(profit: np.ndarray, weights: np.ndarray, capacity: int, choose: bool = True) -> tuple[np.ndarray, float]:
+    """Return the best 0/1 choice (zeros unless ``choose``) and its profit for integer
+    ``weights`` (>= 0) and ``capacity``: the textbook table over capacities, one row per customer."""
+    size = len(profit)
     best = np.zeros(capacity + 1)
-    taken = np.zeros((size, capacity + 1), dtype=bool)
+    taken = np.zeros((size, capacity + 1), dtype=bool) if choose else None
     for i in range(size):
         w, p = weights[i], profit[i]
         if p <= 0 or w > capacity:
             continue
         candidate = best[: capacity + 1 - w] + p
         improves = candidate > best[w:]
-        taken[i, w:] = improves
+        if taken is not None:
+            taken[i, w:] = improves
         best[w:] = np.where(improves, candidate, best[w:])
     x = np.zeros(size, dtype=np.int8)
-    remaining = capacity
-    for i in range(size - 1, -1, -1):
-        if taken[i, remaining]:
-            x[i] = 1
-            remaining -= weights[i]
-    return x
+    if taken is not None:
+        remaining = capacity
+        for i in range(size - 1, -1, -1):
+            if taken[i, remaining]:
+                x[i] = 1
+                remaining -= weights[i]
+    return x, float(best[capacity])
+
+
+def _milp(profit: np.ndarray, cost: np.ndarray, budget: float, fallback: np.ndarray) -> KnapsackOptimum:
+    """Return HiGHS's proven optimum (zero gap) through ``scipy.optimize.milp``; when its
+    answer, rounded, overspends the budget (within HiGHS's feasibility tolerance) or is worse
+    than ``fallback`` (a feasible choice), ``fallback`` with HiGHS's bound, which then shows how
+    far from proven it is."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    size = len(profit)
+    result = milp(-profit, integrality=np.ones(size), bounds=Bounds(0, 1),
+                  constraints=LinearConstraint(cost[None, :], -np.inf, budget),
+                  options={"mip_rel_gap": 0.0, "presolve": True})
+    if result.x is None or not result.success:
+        raise SolverError(f"the knapsack MILP failed: {result.message}")
+    choice = np.round(result.x).astype(np.int8)
+    bound = float(-getattr(result, "mip_dual_bound", result.fun))
+    if float(cost @ choice) > budget or profit @ choice < profit @ fallback:
+        choice = fallback
+    return KnapsackOptimum(choice, "milp", None, bound)
 
 
 def polish_many(
