@@ -165,7 +165,10 @@ class Backend(ABC):
       records the cell as skipped.
     - ``estimate_charge_s`` (for ``charges = True``), ``resolve_params`` (for parameters that
       depend on each other: call ``super()`` and raise ``BadInputError`` naming the parameter),
-      ``variables_reason`` / ``limit_reason`` (see ``max_variables``).
+      ``variables_reason`` / ``limit_reason`` (see ``max_variables``), ``work_estimate`` (for size
+      knobs such as reads, sweeps, shots or layers: the memory and time a solve of ``count``
+      variables needs; ``check_work`` refuses, naming the knob, what cannot fit before anything
+      is allocated, and the harness asks it for every cell before running any).
 
     Callers use ``solve(model, **params)``, never ``_solve``: it checks availability, model
     kind, parameters and limits (all before heavy work), times the call and fills ``info``.

@@ -74,7 +74,8 @@ def reference_refusal(problem: Problem, backend_name: str) -> str:
                   f"(limit {REFERENCE_MAX_VARIABLES:,} variables)")
     if not reason:
         return ""
-    hint = problem.smaller_model_hint(min(REFERENCE_MAX_VARIABLES, variables // 2))
+    hint = problem.smaller_model_hint(min(REFERENCE_MAX_VARIABLES, backend.max_variables or REFERENCE_MAX_VARIABLES,
+                                          variables // 2))
     return f"reference refused: {reason}" + (f"; {hint}" if hint else "")
 
 

@@ -482,7 +482,8 @@ def _formulation_facts(record: Record, problem: Problem, bqm: dimod.BinaryQuadra
         variables = list(bqm.variables)
 
         def score(states: np.ndarray) -> tuple[metrics.FloatArray, metrics.BoolArray]:
-            evaluated = problem.evaluate_reads(dimod.SampleSet.from_samples((states, variables), dimod.BINARY, energy=0.0))
+            evaluated = problem.reads_of_states(states, variables, np.zeros(len(states)),
+                                                np.ones(len(states), dtype=np.int64))
             return evaluated.minimised, evaluated.feasible
 
         record.details["random_control"] = metrics.random_control(score, len(variables), record.shots, reference_min, eps)

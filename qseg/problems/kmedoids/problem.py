@@ -195,7 +195,7 @@ class KMedoidsProblem(Problem):
         """Return the candidate count whose facility-location CQM has about ``variables``
         variables (M·(N + 1))."""
         fits = max(self.k, variables // (self.size + 1))
-        return f"candidates={fits} gives ~{fits * (self.size + 1):,} variables (or no --reference)"
+        return f"candidates={fits} gives ~{fits * (self.size + 1):,} variables (or leave out the reference)"
 
     def fingerprint(self) -> str:
         """Return a hash of the distances, K and (when not every customer) the candidates."""
