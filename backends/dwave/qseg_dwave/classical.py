@@ -90,6 +90,10 @@ class SimulatedAnnealingBackend(LocalBqmSampler):
         "beta_schedule_type": Parameter(
             str, "geometric", "how beta grows over the sweeps", choices=("geometric", "linear")
         ),
+        "beta_ratio": Parameter(
+            float, None, "start at beta = the cold beta / beta_ratio (None: dwave-samplers' rule, hot enough to "
+            "flip against the largest total field; on dense penalised QUBOs that wastes most sweeps)", 1.0,
+        ),
         "seed": _SEED,
         "max_variables": variable_limit(max_variables),
     }
@@ -114,6 +118,8 @@ class SimulatedAnnealingBackend(LocalBqmSampler):
         start = time.perf_counter_ns()
         spin = model if model.vartype is dimod.SPIN else model.change_vartype(dimod.SPIN, inplace=False)
         beta_range = ising_beta_range(spin) if len(spin.variables) else None
+        if beta_range is not None and params["beta_ratio"] is not None:
+            beta_range = (beta_range[1] / params["beta_ratio"], beta_range[1])
         range_ns = time.perf_counter_ns() - start
         sampleset = SimulatedAnnealingSampler().sample(
             spin,

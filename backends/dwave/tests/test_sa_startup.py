@@ -59,3 +59,14 @@ def test_size_knobs_past_the_machine_are_refused(name, params, knob):
     with pytest.raises(BadInputError) as caught:
         load_backend(name).solve(bqm, **params)
     assert caught.value.field == f"param {knob}" and "limit" in str(caught.value)
+
+
+def test_beta_ratio_sets_the_hot_end_from_the_cold_one():
+    rng = np.random.default_rng(2)
+    bqm = dimod.BinaryQuadraticModel(rng.normal(size=8), {(i, j): rng.normal() for i in range(8) for j in range(i)},
+                                     0.0, dimod.BINARY)
+    _, cold = ising_beta_range(bqm)
+    sampleset = load_backend("sa").solve(bqm, num_reads=2, num_sweeps=10, seed=1, beta_ratio=100.0)
+    assert sampleset.info["extra"]["beta_range"] == pytest.approx([cold / 100.0, cold])
+    with pytest.raises(BadInputError, match="beta_ratio"):
+        load_backend("sa").solve(bqm, beta_ratio=0.5)
