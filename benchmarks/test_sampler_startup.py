@@ -65,19 +65,29 @@ def test_sa_at_a_five_second_budget(benchmark):
     fifty_one, _ = _wall(bqm, 51)
     per_sweep = max((fifty_one - one) / 50, 1e-6)
     sweeps = max(int((BUDGET_S - one) / per_sweep), 1)
+    sa = load_backend("sa")
+
+    def gap(reads) -> float | None:
+        if not reads.feasible.any():
+            return None
+        return float((optimum.objective - reads.objective[reads.feasible].max()) / abs(optimum.objective))
+
     rows = []
     for setting in ({}, {"beta_ratio": 1000.0}):
         for seed in (1, 2, 3):
-            common = {"num_reads": 1, "num_sweeps": sweeps, "seed": seed, "reference": "highs", **setting}
-            raw = qseg.solve(problem, "sa", **common)
-            polished = qseg.solve(problem, "sa", polish=True, **common)
-            rows.append((str(setting or "default"), seed, raw.wall_s, raw.feasible, raw.gap, polished.gap,
-                         polished.wall_s))
+            start = time.perf_counter()
+            sampleset = sa.solve(bqm, num_reads=1, num_sweeps=sweeps, seed=seed, **setting)
+            wall = time.perf_counter() - start
+            reads = problem.evaluate_reads(sampleset)
+            start = time.perf_counter()
+            polished = problem.polish_reads(reads)
+            polish_s = time.perf_counter() - start
+            rows.append((str(setting or "default"), seed, wall, gap(reads), gap(polished), polish_s))
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)
     benchmark.extra_info.update({"sweeps": sweeps, "per_sweep_s": per_sweep, "rows": rows})
     print(f"\nsa at a {BUDGET_S:g} s budget: {sweeps} sweeps ({per_sweep * 1e3:.1f} ms each), optimum "
           f"{optimum.objective:.2f} (highs)")
-    for setting, seed, wall, feasible, gap, polished_gap, polished_wall in rows:
-        raw_text = f"gap {gap:.2%}" if feasible and gap is not None else "no feasible read"
+    for setting, seed, wall, raw_gap, polished_gap, polish_s in rows:
+        raw_text = "no feasible read" if raw_gap is None else f"gap {raw_gap:.2%}"
         polished_text = "none" if polished_gap is None else f"{polished_gap:.2%}"
-        print(f"  {setting} seed {seed}: sa {wall:.2f} s, {raw_text}; with polish {polished_text} ({polished_wall:.2f} s)")
+        print(f"  {setting} seed {seed}: sa {wall:.2f} s, {raw_text}; after the polish {polished_text} (+{polish_s:.2f} s)")
