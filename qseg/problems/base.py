@@ -15,7 +15,7 @@ import dimod
 import numpy as np
 
 from qseg.environment import MEMORY_FRACTION as MEMORY_FRACTION  # re-exported: problems and workflows read it here
-from qseg.environment import memory_refusal
+from qseg.environment import available_memory, memory_refusal_at
 from qseg.errors import BadInputError, UnknownNameError
 
 FEASIBILITY_TOLERANCE = 1e-6
@@ -24,7 +24,7 @@ FEASIBILITY_TOLERANCE = 1e-6
 def refuse_if_too_large(field: str, value: Any, needed: int, what: str) -> None:
     """Raise BadInputError naming ``field`` when ``needed`` bytes (``what``) exceed
     ``MEMORY_FRACTION`` of the memory available now; nothing when memory is unknown."""
-    reason = memory_refusal(needed, what)
+    reason = memory_refusal_at(needed, what, available_memory())
     if reason:
         raise BadInputError(field, value, f"{reason}; use a smaller size")
 

@@ -19,6 +19,7 @@ EIGHT_GIB = 8 * 2**30
 def eight_gib(monkeypatch):
     """Pretend 8 GiB are available, so that refusals do not depend on this machine."""
     monkeypatch.setattr(qseg.environment, "available_memory", lambda: EIGHT_GIB)
+    monkeypatch.setattr("qseg.problems.base.available_memory", lambda: EIGHT_GIB)
 
 
 @pytest.fixture(scope="module")
