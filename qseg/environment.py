@@ -67,6 +67,30 @@ def load_average() -> list[float] | None:
         return None
 
 
+# Work is refused, with its estimate, when it would need more than this share of available memory.
+MEMORY_FRACTION = 0.5
+
+
+def memory_refusal(needed: int, what: str) -> str:
+    """Return "" when ``needed`` bytes fit in ``MEMORY_FRACTION`` of the memory available now (or
+    memory is unknown), else one line: ``what``, the estimate and the limit."""
+    return memory_refusal_at(needed, what, available_memory())
+
+
+def memory_refusal_at(needed: int, what: str, available: int | None) -> str:
+    """Return ``memory_refusal``'s line for ``available`` bytes (None: unknown, nothing refused)."""
+    if available is None or needed <= MEMORY_FRACTION * available:
+        return ""
+    return (f"{what} needs ~{_gib(needed)}, over {MEMORY_FRACTION:g} of the {_gib(available)} available "
+            f"(limit ~{_gib(int(MEMORY_FRACTION * available))})")
+
+
+def _gib(count: int) -> str:
+    """Return a byte count as GiB with a precision that keeps tiny and huge figures readable."""
+    value = count / 2**30
+    return f"{value:.1f} GiB" if value < 1e6 else f"{value:.2e} GiB"
+
+
 def available_memory() -> int | None:
     """Return the bytes of memory available now (Linux MemAvailable), or None if unknown."""
     try:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import dimod
 
 from qseg.backends.sampler import BackendSampler
+from qseg.environment import memory_refusal
 from qseg.errors import BackendUnavailableError, BadInputError, ModelTooLargeError, UnknownNameError
 
 MODEL_KINDS = ("bqm", "cqm", "nl")
@@ -19,6 +20,22 @@ MODEL_KINDS = ("bqm", "cqm", "nl")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 INT_LIMIT = 2**63  # numpy's int64 and every solver's C long: a larger int is no count or seed
+
+
+# A solve estimated to run longer than this is refused: no size knob is meant to ask for a week.
+MAX_WORK_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class WorkEstimate:
+    """What a solve would need, from its size knobs and the model's variable count: ``bytes`` of
+    memory and ``seconds`` of work (a lower bound at a generous rate: only what cannot fit is
+    refused), ``knob`` the parameter that drives them and ``what`` the arithmetic in words."""
+
+    bytes: int
+    seconds: float
+    knob: str
+    what: str
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,10 @@ class Backend(ABC):
       records the cell as skipped.
     - ``estimate_charge_s`` (for ``charges = True``), ``resolve_params`` (for parameters that
       depend on each other: call ``super()`` and raise ``BadInputError`` naming the parameter),
-      ``variables_reason`` / ``limit_reason`` (see ``max_variables``).
+      ``variables_reason`` / ``limit_reason`` (see ``max_variables``), ``work_estimate`` (for size
+      knobs such as reads, sweeps, shots or layers: the memory and time a solve of ``count``
+      variables needs; ``check_work`` refuses, naming the knob, what cannot fit before anything
+      is allocated, and the harness asks it for every cell before running any).
 
     Callers use ``solve(model, **params)``, never ``_solve``: it checks availability, model
     kind, parameters and limits (all before heavy work), times the call and fills ``info``.
@@ -248,17 +268,39 @@ class Backend(ABC):
             return f"{count} variables exceed max_variables={limit}"
         return ""
 
+    def work_estimate(self, count: int, params: Mapping[str, Any]) -> WorkEstimate | None:
+        """Return the memory and time a solve of a model of ``count`` variables needs under the
+        resolved ``params`` (None: nothing this backend allocates grows with a knob). Backends
+        with size knobs (reads, sweeps, shots, layers) override it."""
+        return None
+
+    def check_work(self, count: int, params: Mapping[str, Any]) -> None:
+        """Raise BadInputError naming the driving knob when ``work_estimate`` exceeds the memory
+        share (``qseg.environment.MEMORY_FRACTION``) or ``MAX_WORK_SECONDS``, before anything is
+        allocated; the message gives the estimate and the limit in one line."""
+        estimate = self.work_estimate(count, params)
+        if estimate is None:
+            return
+        field, value = f"param {estimate.knob}", params.get(estimate.knob)
+        reason = memory_refusal(estimate.bytes, estimate.what)
+        if reason:
+            raise BadInputError(field, value, reason)
+        if estimate.seconds > MAX_WORK_SECONDS:
+            raise BadInputError(field, value, f"{estimate.what} needs ~{estimate.seconds:.2g} s of work, over the "
+                                              f"{MAX_WORK_SECONDS:,} s limit")
+
     def check(self, model: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate everything cheap before solving; return the resolved parameters.
 
-        Raises BackendUnavailableError, BadInputError (wrong model kind or parameter) or
-        ModelTooLargeError, all before any heavy work.
+        Raises BackendUnavailableError, BadInputError (wrong model kind or parameter, or a size
+        knob past the machine: ``check_work``) or ModelTooLargeError, all before any heavy work.
         """
         reason = self.unavailable_reason()
         if reason:
             raise BackendUnavailableError(self.name, reason)
         resolved = self.resolve_params(params)
         self.check_model(model, resolved)
+        self.check_work(num_variables(model), resolved)
         return resolved
 
     def check_model(self, model: Any, resolved: Mapping[str, Any]) -> None:

@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from qseg.backends import Backend, load_backend
+from qseg.environment import memory_refusal
 from qseg.errors import BadInputError, QsegError, SuiteError, UnknownNameError
 from qseg.files import one_line, read_text
 from qseg.metrics import DEFAULT_EPS
@@ -85,6 +86,9 @@ INSTANCE_KEYS = {"problem", "sizes", "seeds", "data", "params", "formulations", 
 BACKEND_KEYS = {"name", "params", "formulations", "polish", "penalty_tuning", "tags", "problems"}
 DEFAULT_TIMEOUT_S = 600.0
 DEFAULT_MAX_CELLS = 10_000
+# What one expanded cell holds in memory while a suite runs (its spec, parameters and record), a
+# generous figure: a grid whose cells cannot all be held is refused before any is made.
+CELL_BYTES = 16_384
 
 Names = list[str] | dict[str, list[str]]
 
@@ -196,7 +200,7 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
         raise SuiteError(path, "backends", [], "a suite needs at least one [[backends]] table or baseline")
 
     _check_reference(path, reference_backend)
-    tables = _check_backends(path, backends)
+    tables = _check_backends(path, backends, max_cells)
     instance_tables = [_instance_table(path, f"instances[{i}]", table) for i, table in enumerate(instances)]
     _check_cell_count(path, instance_tables, tables, formulations, baselines, repeats, max_cells)
     definition = {key: value for key, value in data.items() if key not in RUN_SETTING_KEYS}
@@ -224,6 +228,8 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
                     for ((params, swept), point), repeat in itertools.product(
                             zip(backend_table.grid, backend_table.resolved, strict=True), range(repeats)):
                         resolved = _resolved(path, backend_table, problem, params, repeat, point)
+                        if repeat == 0:
+                            _check_work(path, backend_table, problem, formulation, resolved)
                         suite.add(CellSpec(instance=instance, formulation=formulation, backend=backend_table.backend.name,
                                            params=resolved, penalties=dict(options), polish=backend_table.polish,
                                            repeat=repeat, reference_backend=reference_backend, sweep={**instance_sweep, **swept},
@@ -246,9 +252,12 @@ def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
     return suite
 
 
-def grid_points(path: Path, where: str, params: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def grid_points(path: Path, where: str, params: Mapping[str, Any],
+                max_points: int | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Return every point of a parameter table whose list values are grids: (the parameters at
-    that point, the swept keys with their values), in the cartesian product's order."""
+    that point, the swept keys with their values), in the cartesian product's order. A grid of
+    more than ``max_points`` points is refused from the product of its lengths, before any point
+    is made."""
     swept = {key: value for key, value in params.items() if isinstance(value, list)}
     for key, values in swept.items():
         if not values:
@@ -256,6 +265,11 @@ def grid_points(path: Path, where: str, params: Mapping[str, Any]) -> list[tuple
         for value in values:
             if isinstance(value, (list, dict)):
                 raise SuiteError(path, f"{where}.{key}", value, "grid values must be single values")
+    size = math.prod(len(values) for values in swept.values())
+    if max_points is not None and size > max_points:
+        shape = " x ".join(f"{len(values):,} {key}" for key, values in swept.items())
+        raise SuiteError(path, "max_cells", max_points, f"{where} is a grid of {size:,} points ({shape}), "
+                                                        "over max_cells; shrink the grid or raise max_cells")
     points = []
     for combination in itertools.product(*swept.values()):
         chosen = dict(zip(swept, combination, strict=True))
@@ -314,11 +328,24 @@ def _check_cell_count(path: Path, instances: list[InstanceTable], tables: list[B
         total += len(instance.specs) * per_instance
         if len(instance.specs) > 1:
             parts.append(f"{instance.where}: {len(instance.specs):,} instances")
+    product = "; ".join(dict.fromkeys(parts)) or "instances x backends x formulations"
     if total > max_cells:
-        product = "; ".join(dict.fromkeys(parts)) or "instances x backends x formulations"
         raise SuiteError(path, "max_cells", max_cells,
                          f"the suite expands to {total:,} cells ({product}; x {repeats} repeats); "
                          "shrink the grid or raise max_cells")
+    too_large = memory_refusal(total * CELL_BYTES, f"the suite's {total:,} cells ({product}; x {repeats} repeats)")
+    if too_large:
+        raise SuiteError(path, "max_cells", max_cells, too_large)
+
+
+def _check_work(path: Path, table: BackendTable, problem: Problem, formulation: str, resolved: dict[str, Any]) -> None:
+    """Refuse a cell whose size knobs (reads, sweeps, shots, layers) cannot fit the machine, at
+    the variable count known before building (one when none is: a lower bound)."""
+    known = problem.qubo_variables(formulation) if formulation in problem.formulations else None
+    try:
+        table.backend.check_work(1 if known is None else known, resolved)
+    except BadInputError as exc:
+        raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.problem) from None
 
 
 def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int,
@@ -389,7 +416,7 @@ def _check_reference(path: Path, reference: str) -> None:
         raise SuiteError(path, "reference", reference, "the reference backend must be exact")
 
 
-def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
+def _check_backends(path: Path, tables: list[Any], max_cells: int | None = None) -> list[BackendTable]:
     loaded = []
     for index, table in enumerate(tables):
         where = f"backends[{index}]"
@@ -398,7 +425,7 @@ def _check_backends(path: Path, tables: list[Any]) -> list[BackendTable]:
         params = _typed(path, f"{where}.params", table.get("params", {}), dict)
         try:
             backend = load_backend(name)
-            grid = grid_points(path, f"{where}.params", params)
+            grid = grid_points(path, f"{where}.params", params, max_cells)
             resolved = [backend.resolve_params(point) for point, _ in grid]  # checked before any problem is built
         except SuiteError:
             raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, cast
@@ -14,22 +14,20 @@ from typing import Any, ClassVar, cast
 import dimod
 import numpy as np
 
-from qseg.environment import available_memory
+from qseg.environment import MEMORY_FRACTION as MEMORY_FRACTION  # re-exported: problems and workflows read it here
+from qseg.environment import available_memory, memory_refusal_at
 from qseg.errors import BadInputError, UnknownNameError
 from qseg.problems.decision import Decision, default_ids
 
 FEASIBILITY_TOLERANCE = 1e-6
-# Work is refused, with its estimate, when it would need more than this share of available memory.
-MEMORY_FRACTION = 0.5
 
 
 def refuse_if_too_large(field: str, value: Any, needed: int, what: str) -> None:
     """Raise BadInputError naming ``field`` when ``needed`` bytes (``what``) exceed
     ``MEMORY_FRACTION`` of the memory available now; nothing when memory is unknown."""
-    available = available_memory()
-    if available is not None and needed > MEMORY_FRACTION * available:
-        raise BadInputError(field, value, f"{what} needs ~{needed / 2**30:.1f} GiB, over {MEMORY_FRACTION:g} of the "
-                                          f"{available / 2**30:.1f} GiB available; use a smaller size")
+    reason = memory_refusal_at(needed, what, available_memory())
+    if reason:
+        raise BadInputError(field, value, f"{reason}; use a smaller size")
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ class ReadEvaluations:
     energy: np.ndarray
     num_occurrences: np.ndarray
     states: np.ndarray
-    labels: list[Any]
+    labels: Sequence[Any]
     sense: str
 
     @property
@@ -205,6 +203,25 @@ class Problem(ABC):
         """Return problem-native classical methods, each returning a sample over CQM variables;
         the docstring says which are exact (their names are in ``exact_baselines``)."""
 
+    def native_baselines(self) -> dict[str, Callable[[], Any]]:
+        """Return the same methods as ``baselines``, each returning its answer in the problem's
+        own terms (bin starts, picked customers, medoid rows, actions) for ``native_reads``;
+        the default is ``baselines`` itself (a sample over CQM variables)."""
+        return cast(dict[str, Callable[[], Any]], self.baselines())
+
+    def native_reads(self, answer: Any) -> ReadEvaluations:
+        """Return the one-read ReadEvaluations of an answer of ``native_baselines`` (energy 0: a
+        baseline has no model energy). The default reads a sample over CQM variables into one
+        array row; problems with native answers score them without any label space."""
+        labels = list(answer)
+        states = np.fromiter((answer[v] for v in labels), dtype=float, count=len(labels))[None, :]
+        return self.reads_of_states(states, labels, np.zeros(1), np.ones(1, dtype=np.int64))
+
+    def read_details(self, reads: ReadEvaluations, row: int) -> dict[str, Any]:
+        """Return ``details`` of read ``row`` (problems whose label space is large override it
+        to read the row natively)."""
+        return self.details(dict(zip(reads.labels, reads.states[row].tolist(), strict=True)))
+
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads after the problem's classical polish (problems with ``can_polish``)."""
         raise NotImplementedError(f"{self.name} has no polish step")
@@ -265,6 +282,11 @@ class Problem(ABC):
         uses it as the reference before any exact backend."""
         return None
 
+    def smaller_model_hint(self, variables: int) -> str:
+        """Return which setting would make the CQM about ``variables`` variables (e.g. fewer
+        candidates), for a refusal to say what would fit; "" when the problem has no such knob."""
+        return ""
+
     def model_size(self) -> tuple[int, int, int]:
         """Return (variables, interactions, constraints) of the CQM."""
         cqm = self.cqm()
@@ -306,10 +328,19 @@ class Problem(ABC):
 
     def evaluate_reads(self, sampleset: dimod.SampleSet) -> ReadEvaluations:
         """Return every read's true objective, feasibility and worst violation, on the CQM."""
-        cqm = self.cqm()
-        labels = list(cqm.variables)
         # dimod's annotation of as_samples omits the SampleSet it accepts (and documents).
         samples, sample_labels = dimod.as_samples(cast(Any, sampleset))
+        return self.reads_of_states(np.asarray(samples), list(sample_labels),
+                                    np.asarray(sampleset.record.energy, dtype=float),
+                                    np.asarray(sampleset.record.num_occurrences, dtype=np.int64))
+
+    def reads_of_states(self, samples: np.ndarray, sample_labels: Sequence[Any], energy: np.ndarray,
+                        occurrences: np.ndarray) -> ReadEvaluations:
+        """Return the ReadEvaluations of state rows over ``sample_labels`` (columns in any order),
+        evaluated on the CQM with numpy over index arrays; problems override it with their own
+        vectorised evaluation."""
+        cqm = self.cqm()
+        labels = list(cqm.variables)
         position = {v: i for i, v in enumerate(sample_labels)}
         states = samples[:, [position[v] for v in labels]]
         minimised = np.asarray(cqm.objective.energies((states, labels)), dtype=float)
@@ -318,8 +349,8 @@ class Problem(ABC):
             objective=np.asarray(self.natural(minimised), dtype=float),
             feasible=worst <= FEASIBILITY_TOLERANCE,
             violation_max=worst,
-            energy=np.asarray(sampleset.record.energy, dtype=float),
-            num_occurrences=np.asarray(sampleset.record.num_occurrences, dtype=np.int64),
+            energy=energy,
+            num_occurrences=occurrences,
             states=states,
             labels=labels,
             sense=self.sense,
@@ -339,6 +370,17 @@ class Problem(ABC):
     def variable_vector(self, sample: Mapping[Any, float], labels: list[Any]) -> np.ndarray:
         """Return the values of ``labels`` in ``sample`` as an array."""
         return np.array([sample[v] for v in labels], dtype=float)
+
+
+def sample_methods(methods: Mapping[str, Callable[[], Any]],
+                   sample_of: Callable[[Any], dict[Any, int]]) -> dict[str, Callable[[], dict[Any, int]]]:
+    """Return methods that give native answers (``native_baselines``) as methods that give a
+    sample over the CQM's variables (``baselines``), through ``sample_of``."""
+
+    def wrapped(run: Callable[[], Any]) -> Callable[[], dict[Any, int]]:
+        return lambda: sample_of(run())
+
+    return {name: wrapped(run) for name, run in methods.items()}
 
 
 def positive_number(field: str, value: Any) -> float:

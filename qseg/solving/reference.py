@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from qseg.backends import load_backend
-from qseg.errors import InfeasibleModelError, SolverError
+from qseg.errors import InfeasibleModelError, ModelTooLargeError, SolverError
 from qseg.problems import Problem
 
 DEFAULT_REFERENCE_BACKEND = "cbc"
+# Past this many variables an exact MILP is in the "days or more" class: no reference is tried.
+REFERENCE_MAX_VARIABLES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,9 @@ def reference_for(problem: Problem, backend: str = DEFAULT_REFERENCE_BACKEND) ->
     it has one, else its own proven optimum (``Problem.native_optimum``, e.g. binning's DP), else
     the cached or newly computed exact optimum from ``backend``.
 
-    Raises InfeasibleModelError when the exact solver proves the model infeasible.
+    Raises InfeasibleModelError when the exact solver proves the model infeasible, and
+    ModelTooLargeError (the estimate and what would fit, ``reference_refusal``) before building
+    a model that cannot fit.
     """
     if problem.best_known is not None:
         return Reference(problem.minimised(float(problem.best_known)), "best-known", True)
@@ -71,7 +75,27 @@ def _cache_path(problem: Problem, backend: str) -> Path:
     return cache_dir() / "references" / f"{problem.name}-{problem.fingerprint()}-{backend}.json"
 
 
+def reference_refusal(problem: Problem, backend_name: str) -> str:
+    """Return why an exact reference by ``backend_name`` is refused before its CQM is built (the
+    backend's size, memory and time-class estimate, ``Backend.variables_reason``, with what
+    would fit the problem), or "" when it may be attempted."""
+    backend = load_backend(backend_name)
+    variables = problem.model_size()[0]
+    reason = backend.variables_reason(variables, backend.resolve_params({}))
+    if not reason and variables > REFERENCE_MAX_VARIABLES:
+        reason = (f"an exact reference over {variables:,} variables is past the hours class "
+                  f"(limit {REFERENCE_MAX_VARIABLES:,} variables)")
+    if not reason:
+        return ""
+    hint = problem.smaller_model_hint(min(REFERENCE_MAX_VARIABLES, backend.max_variables or REFERENCE_MAX_VARIABLES,
+                                          variables // 2))
+    return f"reference refused: {reason}" + (f"; {hint}" if hint else "")
+
+
 def _solve_exactly(problem: Problem, backend_name: str) -> Reference:
+    refused = reference_refusal(problem, backend_name)
+    if refused:
+        raise ModelTooLargeError(backend_name, refused)
     backend = load_backend(backend_name)
     sampleset = backend.solve(problem.cqm())
     status = sampleset.info.get("mip_status")

@@ -183,7 +183,11 @@ def solve(
     if reason:
         return _kept(_finish(record, started, Status.SKIPPED, reason), None, keep_sampleset)
 
-    known = None if chosen in _MODEL_FORMULATIONS else problem.qubo_variables(chosen)
+    known = (problem.model_size()[0] if chosen == CQM_FORMULATION
+             else None if chosen == NL_FORMULATION else problem.qubo_variables(chosen))
+    # A size knob past the machine (num_reads=1e12) is the caller's input: refused before
+    # building, at the variable count known so far (one when none is: a lower bound).
+    backend.check_work(1 if known is None else known, resolved)
     too_large = "" if known is None else backend.variables_reason(known, resolved)
     if too_large:
         # Refused before building: a QUBO too large for the backend can take minutes and gigabytes.
@@ -203,6 +207,7 @@ def solve(
         record.details.update(qubo.details)  # the formulation's own facts: the open part of details
     record.timing["build_ns"] = time.perf_counter_ns() - build_start
     _describe_model(record, model)
+    backend.check_work(num_variables(model), resolved)
     sampleset: dimod.SampleSet | None = None
     try:
         backend.check_model(model, resolved)
@@ -216,7 +221,8 @@ def solve(
         if chosen == NL_FORMULATION:
             sampleset = problem.lift_nl(sampleset)
         evaluate_start = time.perf_counter_ns()
-        status = _score(record, problem, sampleset, ref, eps, polish=polish, bqm=_as_bqm(model))
+        status = _score(record, problem, problem.evaluate_reads(sampleset), ref, eps, polish=polish,
+                        bqm=_as_bqm(model))
         record.timing["evaluate_ns"] = time.perf_counter_ns() - evaluate_start - record.timing.get("polish_ns", 0)
         if status == Status.INFEASIBLE and sampleset.info.get(keys.MIP_STATUS) == keys.MIP_NO_SOLUTION:
             # An exact solver stopped (by its limit) before finding any solution: that says
@@ -247,7 +253,7 @@ def solve_baseline(
     raises UnknownNameError; a failing baseline gives an ``error`` record. With
     ``keep_sampleset`` return (Record, the baseline's one-read SampleSet or None)."""
     started = time.perf_counter_ns()
-    baselines = problem.baselines()
+    baselines = problem.native_baselines()
     if name not in baselines:
         raise UnknownNameError("baseline", name, baselines)
     record = Record(
@@ -260,12 +266,19 @@ def solve_baseline(
         record.details["baseline_exact"] = name in problem.exact_baselines
         ref = _reference(record, problem, reference)
         solve_start = time.perf_counter_ns()
-        sample = baselines[name]()
+        answer = baselines[name]()
         record.timing["wall_ns"] = time.perf_counter_ns() - solve_start
         record.wall_s = record.timing["wall_ns"] / 1e9
-        # Energy 0: a baseline has no model energy; every read is re-evaluated on the problem.
-        sampleset = dimod.SampleSet.from_samples(sample, dimod.BINARY, energy=0.0)
-        status = _score(record, problem, sampleset, ref, eps)
+        evaluate_start = time.perf_counter_ns()
+        # The answer is scored in the problem's own terms (bin starts, picks, medoid rows):
+        # no SampleSet and no label space, equal to the CQM's evaluation (tested).
+        reads = problem.native_reads(answer)
+        status = _score(record, problem, reads, ref, eps)
+        record.timing["evaluate_ns"] = time.perf_counter_ns() - evaluate_start
+        # Only when asked (``qseg solve --baseline --out`` decodes it): built from the arrays,
+        # never through per-label dicts.
+        sampleset = (dimod.SampleSet.from_samples((reads.states, list(reads.labels)), dimod.BINARY,
+                                                  energy=reads.energy) if keep_sampleset else None)
     except InfeasibleModelError as exc:
         return _kept(_finish(record, started, Status.INFEASIBLE_MODEL, str(exc)), None, keep_sampleset)
     except Exception as exc:  # noqa: BLE001 - a failing baseline is a record like a failing backend
@@ -343,7 +356,13 @@ def _reference(record: Record, problem: Problem, reference: bool | str) -> Refer
         return None
     start = time.perf_counter_ns()
     backend = reference if isinstance(reference, str) else DEFAULT_REFERENCE_BACKEND
-    ref = reference_for(problem, backend)
+    try:
+        ref = reference_for(problem, backend)
+    except ModelTooLargeError as exc:
+        # The solve still reports its own result; the record says why it has no reference.
+        record.timing["reference_ns"] = time.perf_counter_ns() - start
+        record.details["reference_refused"] = exc.reason
+        return None
     record.timing["reference_ns"] = time.perf_counter_ns() - start
     record.reference = _natural(problem, ref.minimised)
     record.reference_source, record.reference_proven = ref.source, ref.proven
@@ -413,14 +432,13 @@ def _best(minimised: metrics.FloatArray, reads: ReadEvaluations) -> _Best:
 
 
 def _score(
-    record: Record, problem: Problem, sampleset: dimod.SampleSet, ref: Reference | None, eps: float, *,
+    record: Record, problem: Problem, raw: ReadEvaluations, ref: Reference | None, eps: float, *,
     polish: bool = False, bqm: dimod.BinaryQuadraticModel | None = None,
 ) -> Status:
     """Fill the quality metrics from every read and return the cell status. With ``polish`` the
     metrics describe the polished reads, while ``gap_raw`` and ``details["raw"]`` keep what the
     sampler itself achieved; with a ``bqm`` the formulation gap and (for shot-based backends) the
     random control are filled too."""
-    raw = problem.evaluate_reads(sampleset)
     reads, polished = raw, None
     reference_min = None if ref is None else ref.minimised
     if polish:
@@ -440,7 +458,7 @@ def _score(
     record.feasible_fraction = metrics.weighted_fraction(reads.feasible, occurrences)
     minimised = reads.minimised
     best = _best(minimised, reads)
-    if bqm is not None and reference_min is not None and len(sampleset):
+    if bqm is not None and reference_min is not None and len(raw.energy):
         _formulation_facts(record, problem, bqm, raw, polished, reference_min, eps)
     if best.row is None or best.minimised is None:
         record.feasible = False
@@ -450,7 +468,7 @@ def _score(
     record.feasible, record.violation_max = True, float(reads.violation_max[best.row])
     record.objective = _natural(problem, best.minimised)
     # the answer's facts (spend, medoids, ...): the open part of details
-    record.details.update(problem.details(dict(zip(reads.labels, reads.states[best.row], strict=True))))
+    record.details.update(problem.read_details(reads, best.row))
     if reference_min is None:
         return Status.OK
     if record.shots is not None:
@@ -478,7 +496,8 @@ def _formulation_facts(record: Record, problem: Problem, bqm: dimod.BinaryQuadra
         variables = list(bqm.variables)
 
         def score(states: np.ndarray) -> tuple[metrics.FloatArray, metrics.BoolArray]:
-            evaluated = problem.evaluate_reads(dimod.SampleSet.from_samples((states, variables), dimod.BINARY, energy=0.0))
+            evaluated = problem.reads_of_states(states, variables, np.zeros(len(states)),
+                                                np.ones(len(states), dtype=np.int64))
             return evaluated.minimised, evaluated.feasible
 
         record.add_details({"random_control": metrics.random_control(score, len(variables), record.shots, reference_min,

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import dimod
 import numpy as np
 
-from qseg.backends import Backend, Parameter
+from qseg.backends import Backend, Parameter, memory_refusal
 from qseg.errors import BadInputError
 from qseg_mip.cqm_convert import LinearProgram, from_cqm, to_sampleset
 from qseg_mip.result import ArraySolver, MipResult
@@ -21,6 +21,18 @@ from qseg_mip.result import ArraySolver, MipResult
 # against 1.86 s); above, SCIP's route was 36x faster at 1,000 x 8 (0.53 s against 18.9 s), medians
 # of 3 interleaved rounds in benchmarks/test_mip_solvers.py. HiGHS takes it at every size.
 STRUCTURED_MIN_COLUMNS = 2001
+
+# Constraint terms per variable assumed by the size estimate: what the CQMs here have (a
+# facility-location z sits in its serve and open rows; an assignment x in its one-hot row and a
+# coupling row), so the estimate is known before any model is built.
+TERMS_PER_VARIABLE = 3
+# Time classes of an exact MILP by its variables (branch and bound: not a prediction, an order).
+_TIME_CLASSES = ((10_000, "seconds"), (100_000, "minutes"), (1_000_000, "hours"))
+
+
+def time_class(variables: int) -> str:
+    """Return the order of an exact MILP solve's time for ``variables`` (seconds .. days)."""
+    return next((name for limit, name in _TIME_CLASSES if variables <= limit), "days or more")
 
 
 class MilpBackend(Backend):
@@ -44,6 +56,9 @@ class MilpBackend(Backend):
     structured: ClassVar[bool] = False  # has the one-hot route (``qseg_mip.onehot_solve``)
     # ``method="auto"`` takes that route from this many columns on (smaller: the plain MIP).
     structured_min_columns: ClassVar[int] = 0
+    # Memory of the translated model on this backend's route, per column and per constraint term.
+    bytes_per_column: ClassVar[int] = 200
+    bytes_per_term: ClassVar[int] = 100
     parameters = {
         "time_limit": Parameter(float, None, "seconds before the solver stops (None: no limit); > 0; a limit hit "
                                 "before any solution is a timeout, never infeasible", 0.0, exclusive_minimum=True),
@@ -64,6 +79,38 @@ class MilpBackend(Backend):
         if resolved["method"] == "structured" and not self.structured:
             raise BadInputError("param method", "structured", f"{self.name} has no structured route")
         return resolved
+    def model_bytes(self, variables: int) -> int:
+        """Return the estimated memory of this backend's translation of a CQM of ``variables``
+        variables (``TERMS_PER_VARIABLE`` constraint terms each)."""
+        return variables * (self.bytes_per_column + TERMS_PER_VARIABLE * self.bytes_per_term)
+
+    def largest_model(self, params: Mapping[str, Any]) -> int:
+        """Return the most variables this backend takes here: its ``max_variables`` and what
+        its translation fits in the memory share now."""
+        from qseg.backends import MEMORY_FRACTION, available_memory
+
+        available = available_memory()
+        fits = (10**12 if available is None
+                else int(MEMORY_FRACTION * available) // self.model_bytes(1))
+        return min(fits, self.max_variables or fits)
+
+    def variables_reason(self, count: int, params: Mapping[str, Any]) -> str:
+        """Return why an exact solve of ``count`` variables is refused here (over ``max_variables``,
+        or its translation over the memory share), with its time class and what fits; "" when
+        it fits. Asked before the CQM is built (``qseg.solving.reference``, ``qseg.solve``)."""
+        what = f"an exact {self.name} solve of {count:,} variables (time class: {time_class(count)})"
+        reason = super().variables_reason(count, params)
+        if not reason:
+            reason = memory_refusal(self.model_bytes(count), what)
+        elif not reason.startswith(what):
+            reason = f"{what}: {reason}"
+        if not reason:
+            return ""
+        return f"{reason}; at most ~{self.largest_model(params):,} variables fit{self.route_hint(count)}"
+
+    def route_hint(self, count: int) -> str:
+        """Return a suggestion of another route that would take ``count`` variables ("" here)."""
+        return ""
 
     def _solve(self, model: Any, params: dict[str, Any]) -> dimod.SampleSet:
         build_start = time.perf_counter_ns()

@@ -13,13 +13,21 @@ from typing import Any
 import dimod
 import numpy as np
 
-from qseg.backends import Backend, Parameter, silenced
+from qseg.backends import Backend, Parameter, WorkEstimate, silenced
 from qseg.errors import BadInputError, SolverError
 from qseg_qiskit import devices
 from qseg_qiskit.ising import counts_to_samples, linear_ramp, parse_initial_point, to_ising, to_sampleset
 from qseg_qiskit.runner import OPTIMIZERS, optimizer_options, run_qaoa
 
 METHODS = ("statevector", "matrix_product_state")
+# Generous rates for the work estimate (a lower bound: only what cannot finish is refused):
+# amplitude updates per second of a statevector gate layer, and shots drawn per second.
+_AMPLITUDES_PER_SECOND = 1e9
+_SHOTS_PER_SECOND = 1e8
+# Optimiser evaluations assumed when ``maxiter`` is None (qiskit's COBYLA default is 1,000).
+_DEFAULT_EVALUATIONS = 1000
+# Bytes per distinct measured bitstring: the counts dict's key and value, the states row.
+_OUTCOME_BYTES = 120
 DEFAULT_MAX_QUBITS = 24
 _SHOWN_DEVICES = 8
 
@@ -120,6 +128,19 @@ class QaoaBackend(Backend):
             if qubits > device_qubits:
                 return f"{qubits} qubits exceed the {device_qubits} qubits of {noise}"
         return ""
+
+    def work_estimate(self, count: int, params: Mapping[str, Any]) -> WorkEstimate | None:
+        """Return the memory of the distinct measured bitstrings (at most ``shots``, at most
+        2^qubits) and the time of every optimiser evaluation: ``reps`` layers over the 2^qubits
+        amplitudes plus ``shots`` draws; the knob named is the one driving the larger share."""
+        shots, reps = int(params["shots"]), int(params["reps"])
+        evaluations = int(params.get("maxiter") or _DEFAULT_EVALUATIONS)
+        distinct = min(shots, 2 ** min(count, 62))
+        circuit_s = reps * (2 ** min(count, 62)) * max(count, 1) / _AMPLITUDES_PER_SECOND
+        shots_s = shots * max(count, 1) / _SHOTS_PER_SECOND
+        knob = "reps" if circuit_s > shots_s else "shots"
+        return WorkEstimate(distinct * (_OUTCOME_BYTES + count), evaluations * (circuit_s + shots_s), knob,
+                            f"{evaluations:,} evaluations × ({reps:,} reps over {count} qubits + {shots:,} shots)")
 
     def _solve(self, model: dimod.BinaryQuadraticModel, params: dict[str, Any]) -> dimod.SampleSet:
         # The first solve in a process imports the qiskit stack (0.5-1 s); kept apart from

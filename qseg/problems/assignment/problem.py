@@ -17,7 +17,7 @@ instance as ``AssignmentArrays`` (``self.arrays``), never this class.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -209,11 +209,16 @@ class AssignmentProblem(Problem):
         return limits, np.array([1.0 if r.sense == "<=" else -1.0 for r in self.rows])
 
     def states_of(self, sampleset: dimod.SampleSet) -> np.ndarray:
-        """Return the reads as an (R, N*K) int8 array over the labels 0..N*K-1. Other variables
-        (slack bits) are dropped; a missing no-action variable x_i0 (the QUBOs leave it out) is
-        1 - sum_k x_ik when that is 0 or 1, else 0 (the read then breaks the one-hot row)."""
+        """Return the reads as an (R, N*K) int8 array over the labels 0..N*K-1 (``states_over``)."""
         # dimod's annotation of as_samples omits the SampleSet it accepts (and documents).
         samples, labels = dimod.as_samples(cast(Any, sampleset))
+        return self.states_over(np.asarray(samples), list(labels))
+
+    def states_over(self, samples: np.ndarray, labels: Sequence[Any]) -> np.ndarray:
+        """Return state rows over ``labels`` as an (R, N*K) int8 array over the labels
+        0..N*K-1. Other variables (slack bits) are dropped; a missing no-action variable x_i0 (the
+        QUBOs leave it out) is 1 - sum_k x_ik when that is 0 or 1, else 0 (the read then breaks
+        the one-hot row)."""
         width = self.size * self.num_actions
         numeric = np.array([isinstance(v, (int, np.integer)) and 0 <= v < width for v in labels], dtype=bool)
         if numeric.sum() == width and np.array_equal(np.asarray(labels[:width]), np.arange(width)):
@@ -256,12 +261,11 @@ class AssignmentProblem(Problem):
         worst = max(float(one_hot[0]), float(violations.max(initial=0.0)))
         return Evaluation(float(objective[0]), worst <= FEASIBILITY_TOLERANCE, named, worst)
 
-    def evaluate_reads(self, sampleset: dimod.SampleSet) -> ReadEvaluations:
+    def reads_of_states(self, samples: np.ndarray, sample_labels: Sequence[Any], energy: np.ndarray,
+                        occurrences: np.ndarray) -> ReadEvaluations:
         """Return every read's true objective, feasibility and worst violation (numpy, no dimod
         per-constraint evaluation)."""
-        states = self.states_of(sampleset)
-        return self.reads_of(states, np.asarray(sampleset.record.energy, dtype=float),
-                             np.asarray(sampleset.record.num_occurrences, dtype=np.int64))
+        return self.reads_of(self.states_over(samples, sample_labels), energy, occurrences)
 
     def reads_of(self, states: np.ndarray, energy: np.ndarray, occurrences: np.ndarray) -> ReadEvaluations:
         """Return the ReadEvaluations of (R, N*K) states with their energies and counts."""
@@ -340,6 +344,15 @@ class AssignmentProblem(Problem):
             return dict(enumerate(self.states_from_actions(self.greedy_actions())[0].tolist()))
 
         return {"greedy": greedy}
+
+    def native_baselines(self) -> dict[str, Callable[[], Any]]:
+        """Return the greedy plan as an action vector (scored by ``native_reads``)."""
+        return {"greedy": self.greedy_actions}
+
+    def native_reads(self, answer: Any) -> ReadEvaluations:
+        """Return the one-read ReadEvaluations of an action vector (energy 0)."""
+        return self.reads_of(self.states_from_actions(np.asarray(answer)[None, :]), np.zeros(1),
+                             np.ones(1, dtype=np.int64))
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads repaired to feasibility and improved greedily (energies kept: they

@@ -17,9 +17,9 @@ this with numpy and equals the CQM's own evaluation of the lifted sample (tested
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 import dimod
 import numpy as np
@@ -35,6 +35,7 @@ from qseg.problems.base import (
     Qubo,
     ReadEvaluations,
     penalty_values,
+    sample_methods,
 )
 from qseg.problems.decision import Decision, shortened
 from qseg.problems.kmedoids import qubo
@@ -193,6 +194,12 @@ class KMedoidsProblem(Problem):
         m, n = self.distances.shape
         return m * n + m, 0, m * n + n + 1
 
+    def smaller_model_hint(self, variables: int) -> str:
+        """Return the candidate count whose facility-location CQM has about ``variables``
+        variables (M·(N + 1))."""
+        fits = max(self.k, variables // (self.size + 1))
+        return f"candidates={fits} gives ~{fits * (self.size + 1):,} variables (or leave out the reference)"
+
     def fingerprint(self) -> str:
         """Return a hash of the distances, K and (when not every customer) the candidates."""
         digest = hashlib.sha256(np.ascontiguousarray(self.distances).tobytes())
@@ -250,13 +257,11 @@ class KMedoidsProblem(Problem):
         cost, feasible, violation = self.evaluate_chosen(self.chosen(sample))
         return Evaluation(float(cost[0]), bool(feasible[0]), {"medoids": float(violation[0])}, float(violation[0]))
 
-    def evaluate_reads(self, sampleset: dimod.SampleSet) -> ReadEvaluations:
+    def reads_of_states(self, samples: np.ndarray, sample_labels: Sequence[Any], energy: np.ndarray,
+                        occurrences: np.ndarray) -> ReadEvaluations:
         """Return every read's p-median cost and feasibility from its medoids (y variables)."""
-        # dimod's annotation of as_samples omits the SampleSet it accepts (and documents).
-        samples, labels = dimod.as_samples(cast(Any, sampleset))
-        chosen = samples[:, self.medoid_columns(list(labels))] > 0.5
-        return self.reads_of(chosen, np.asarray(sampleset.record.energy, dtype=float),
-                             np.asarray(sampleset.record.num_occurrences, dtype=np.int64))
+        chosen = samples[:, self.medoid_columns(list(sample_labels))] > 0.5
+        return self.reads_of(chosen, energy, occurrences)
 
     def reads_of(self, chosen: np.ndarray, energy: np.ndarray, occurrences: np.ndarray) -> ReadEvaluations:
         """Return the ReadEvaluations of boolean medoid rows with their energies and counts."""
@@ -374,35 +379,46 @@ class KMedoidsProblem(Problem):
         """Return the classical methods as samples over y, all heuristics (none is exact: each
         stops at a local optimum): FasterPAM when every customer is a candidate, otherwise PAM
         swaps over the candidates (``pam``); and k-means when the customers are points."""
-        methods: dict[str, Callable[[], dict[Any, int]]] = (
+        return sample_methods(self.native_baselines(), self._sample_of)
+
+    def native_baselines(self) -> dict[str, Callable[[], Any]]:
+        """Return the classical methods of ``baselines``, each returning its medoids as candidate
+        rows (an int array), scored by ``native_reads``."""
+        methods: dict[str, Callable[[], Any]] = (
             {"fasterpam": self._fasterpam} if self.every_customer else {"pam": self._pam}
         )
         if self.points is not None:
             methods["kmeans"] = self._kmeans
         return methods
 
+    def native_reads(self, answer: Any) -> ReadEvaluations:
+        """Return the one-read ReadEvaluations of medoid candidate rows (energy 0)."""
+        chosen = np.zeros((1, self.num_candidates), dtype=bool)
+        chosen[0, np.asarray(answer, dtype=np.int64)] = True
+        return self.reads_of(chosen, np.zeros(1), np.ones(1, dtype=np.int64))
+
     def _classical(self) -> dict[str, int]:
-        return self._fasterpam() if self.every_customer else self._pam()
+        return self._sample_of(self._fasterpam() if self.every_customer else self._pam())
 
     def _sample_of(self, rows: np.ndarray) -> dict[str, int]:
         chosen = np.zeros(self.num_candidates, dtype=int)
         chosen[np.asarray(rows, dtype=int)] = 1
         return dict(zip(self.medoid_labels, chosen.tolist()))
 
-    def _fasterpam(self) -> dict[str, int]:
+    def _fasterpam(self) -> np.ndarray:
         import kmedoids
 
         result = kmedoids.fasterpam(self.distances, self.k, random_state=self.seed or 0, n_cpu=1)
-        return self._sample_of(result.medoids)
+        return np.asarray(result.medoids, dtype=np.int64)
 
-    def _pam(self) -> dict[str, int]:
+    def _pam(self) -> np.ndarray:
         """PAM's swap phase on the true cost over all customers, from the K candidates that
         represent the most customers."""
         start = np.zeros(self.num_candidates, dtype=bool)
         start[np.argsort(-self.weights, kind="stable")[: self.k]] = True
-        return self._sample_of(np.flatnonzero(polish(self.distances, start, self.k)))
+        return np.flatnonzero(polish(self.distances, start, self.k))
 
-    def _kmeans(self) -> dict[str, int]:
+    def _kmeans(self) -> np.ndarray:
         """Lloyd's k-means from K random points (``default_rng(0)``, as the seed notebook), each
         centre then replaced by its nearest candidate not already taken."""
         from sklearn.cluster import KMeans
@@ -417,7 +433,7 @@ class KMedoidsProblem(Problem):
             row = row.copy()
             row[rows] = np.inf
             rows.append(int(np.argmin(row)))
-        return self._sample_of(np.array(rows))
+        return np.array(rows, dtype=np.int64)
 
 
 def check_distances(distances: Any) -> np.ndarray:

@@ -17,11 +17,12 @@ import numpy as np
 
 from qseg.data.sources import Sources
 from qseg.errors import BadInputError
-from qseg.problems.base import check_parameters, whole_number
+from qseg.problems.base import check_parameters, refuse_if_too_large, whole_number
 from qseg.problems.kmedoids.candidates import candidate_distances, coreset_candidates, default_candidates
 from qseg.problems.kmedoids.problem import KMedoidsProblem, euclidean_distances
 
 DEFAULT_K = 4
+DISTANCE_BYTES = 16  # per candidate-customer pair: the float64 matrix and one working copy
 GENERATOR_DEFAULT_SIZE = 250
 RFM_GENERATOR_DEFAULT_SIZE = 1_000
 RFM_PREFIX = "rfm:"
@@ -93,10 +94,14 @@ def candidate_count(value: Any, customers: int) -> int:
     if value is None:
         return default_candidates(customers)
     if value == "all":
-        return customers
-    m = whole_number("candidates", value)
-    if not 1 <= m <= customers:
-        raise BadInputError("candidates", value, f"must be 'all' or a whole number in 1..{customers} (the customers)")
+        m = customers
+    else:
+        m = whole_number("candidates", value)
+        if not 1 <= m <= customers:
+            raise BadInputError("candidates", value, f"must be 'all' or a whole number in 1..{customers} (the customers)")
+    # The M × N float64 distances and one working copy, refused before numpy is asked for them.
+    refuse_if_too_large("candidates", value, DISTANCE_BYTES * m * customers,
+                        f"{m:,} candidates × {customers:,} customers of distances")
     return m
 
 

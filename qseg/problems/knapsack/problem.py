@@ -8,7 +8,7 @@ Variables are labelled ``x_0 .. x_{n-1}`` (customer i is targeted). QUBO formula
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import dimod
@@ -26,6 +26,7 @@ from qseg.problems.base import (
     check_parameters,
     penalty_values,
     positive_number,
+    sample_methods,
 )
 from qseg.problems.decision import Decision
 from qseg.problems.knapsack import qubo, search
@@ -195,13 +196,26 @@ class KnapsackProblem(Problem):
         polished = search.polish_many(self.profit, self.cost, self.budget, states)
         return self.reads_of(polished, reads.energy, reads.num_occurrences)
 
+    def reads_of_states(self, samples: np.ndarray, sample_labels: Sequence[Any], energy: np.ndarray,
+                        occurrences: np.ndarray) -> ReadEvaluations:
+        """Return the ReadEvaluations of state rows over ``sample_labels`` (the x_i in any order):
+        profit and spend are two matrix products."""
+        position = {v: i for i, v in enumerate(sample_labels)}
+        return self.reads_of(np.rint(samples[:, [position[v] for v in self.labels]]), energy, occurrences)
+
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
         """Return ``greedy`` (by profit/cost ratio: a heuristic, not exact) and ``dp`` (exact: a
         proven optimum for the data given, ``search.exact_optimum``), each a sample over x_i."""
-        return {
-            "greedy": lambda: dict(zip(self.labels, self.greedy().tolist())),
-            "dp": lambda: dict(zip(self.labels, self.dynamic_programming().tolist())),
-        }
+        return sample_methods(self.native_baselines(), lambda picks: dict(zip(self.labels, picks.tolist())))
+
+    def native_baselines(self) -> dict[str, Callable[[], Any]]:
+        """Return greedy-by-ratio (a heuristic) and the exact optimum (``dp``), each giving its 0/1
+        picks over the customers (scored by ``native_reads``)."""
+        return {"greedy": self.greedy, "dp": self.dynamic_programming}
+
+    def native_reads(self, answer: Any) -> ReadEvaluations:
+        """Return the one-read ReadEvaluations of a 0/1 pick vector (energy 0)."""
+        return self.reads_of(np.asarray(answer)[None, :], np.zeros(1), np.ones(1, dtype=np.int64))
 
 
 def _finite_vector(field: str, values: Any) -> np.ndarray:
