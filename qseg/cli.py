@@ -121,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     segment.add_argument("--customers", type=int, default=1000, help="customers to generate (with 'generated')")
     segment.add_argument("--seed", type=int, default=0, help="seed of every fit, sample and generator")
     segment.add_argument("--resamples", type=int, default=30, help="bootstrap resamples for stability (0: none)")
+    segment.add_argument("--stability-sample", type=int, default=5000,
+                         help="customers drawn per bootstrap resample (default 5000; all when fewer)")
+    segment.add_argument("--jobs", type=int, default=1,
+                         help="worker processes for the fits, their quality and the bootstrap refits (default 1)")
     segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")
     segment.add_argument("--out", help="output folder (required to fit; with --assign, default: print CSV)")
 
@@ -212,6 +216,7 @@ def _segment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from qseg.workflows.segment.command import assign_command, segment_command
+    from qseg.workflows.segment.steps import progress_for
 
     columns = args.columns
     if args.assign:
@@ -219,10 +224,15 @@ def _segment(args: argparse.Namespace) -> int:
     if args.out is None:
         raise BadInputError("out", None, "name the output folder (--out DIR)")
     params = _key_values(args.param, "param")
-    return segment_command(args.transactions, Path(args.out), k=args.k, backend=args.backend,
-                           formulation=args.formulation, candidates=args.candidates, params=params,
-                           polish=not args.no_polish, columns=columns, customers=args.customers, seed=args.seed,
-                           resamples=args.resamples)
+    on_step, close = progress_for(sys.stderr)
+    try:
+        return segment_command(args.transactions, Path(args.out), k=args.k, backend=args.backend,
+                               formulation=args.formulation, candidates=args.candidates, params=params,
+                               polish=not args.no_polish, columns=columns, customers=args.customers, seed=args.seed,
+                               resamples=args.resamples, stability_sample=args.stability_sample, jobs=args.jobs,
+                               on_step=on_step)
+    finally:
+        close()
 
 
 def _bench(args: argparse.Namespace) -> int:

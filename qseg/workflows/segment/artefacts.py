@@ -135,7 +135,20 @@ def _summary(result: SegmentResult, comparison: pd.DataFrame) -> str:
         lines.append(f"| {segment} | {result.names[int(segment)]} | {int(row['customers']):,} | "
                      f"{row['revenue_share']:.1%} | " + " | ".join(f"{row[f]:,.1f}" for f in FEATURES) + " |")
     lines += ["", "Apply to new transactions: `qseg segment --assign segmenter.json NEW.csv`.", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + _step_lines(result))
+
+
+def _step_lines(result: SegmentResult) -> list[str]:
+    """Return the per-step times (writing these files excluded) and how stability was drawn."""
+    stability = result.chosen.stability or next((found.stability for found in result.baselines.values()
+                                                 if found.stability is not None), None)
+    drawn = ("" if stability is None else
+             f" Stability: {stability.resamples} resamples of {stability.sample:,} customers drawn with replacement "
+             "(the ARI on the customers each refit saw).")
+    lines = [f"Steps ({result.jobs} job{'s' if result.jobs > 1 else ''}; writing these files not included).{drawn}", "",
+             "| step | s |", "|---|---:|"]
+    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in result.step_seconds.items()]
+    return lines + [""]
 
 
 def _num(value: Any, spec: str) -> str:

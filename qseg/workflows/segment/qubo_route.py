@@ -18,7 +18,7 @@ repeated while the full cost falls. The record keeps the solve's own (raw and po
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,8 @@ DEFAULT_FORMULATION = "selection"
 STABILITY_READS = 20
 REFINE_NEIGHBOURS = 256
 REFINE_ROUNDS = 20
+# Members per block of the refinement's distance sums: 257 x 16,384 float64 = 34 MB.
+REFINE_BLOCK = 1 << 14
 
 
 class NoSegmentationError(QsegError):
@@ -98,6 +100,17 @@ def qubo_segmentation(points: np.ndarray, k: int, *, seed: int, route: QuboRoute
     return segmentation, record
 
 
+def _summed_distances(options: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Return each option's summed Euclidean distance to ``members``, in blocks of members so the
+    temporary stays ``REFINE_NEIGHBOURS`` x ``REFINE_BLOCK`` (a cluster can hold 100,000+)."""
+    from scipy.spatial.distance import cdist
+
+    total = np.zeros(len(options))
+    for start in range(0, len(members), REFINE_BLOCK):
+        total += cdist(options, members[start : start + REFINE_BLOCK]).sum(axis=1)
+    return total
+
+
 def refine_medoids(points: np.ndarray, medoids: np.ndarray, *, rounds: int = REFINE_ROUNDS) -> np.ndarray:
     """Return ``medoids`` (row indices) after the alternating step of the module docstring,
     stopped when a round no longer lowers the full p-median cost (never worse than given)."""
@@ -115,7 +128,7 @@ def refine_medoids(points: np.ndarray, medoids: np.ndarray, *, rounds: int = REF
             centre = points[members].mean(axis=0, keepdims=True)
             near = members[np.argsort(cdist(centre, points[members])[0], kind="stable")[:REFINE_NEIGHBOURS]]
             options = np.union1d(near, best[position : position + 1])
-            moved[position] = options[int(np.argmin(cdist(points[options], points[members]).sum(axis=1)))]
+            moved[position] = options[int(np.argmin(_summed_distances(points[options], points[members])))]
         cost = pmedian_cost(points, moved)
         if not cost < best_cost * (1 - 1e-12):
             break
@@ -123,12 +136,19 @@ def refine_medoids(points: np.ndarray, medoids: np.ndarray, *, rounds: int = REF
     return best
 
 
-def refit_labels(k: int, route: QuboRoute) -> Callable[[np.ndarray, int], np.ndarray]:
-    """Return the ``fit(points, seed) -> labels`` callable of the bootstrap for the QUBO route
-    (``route.for_refits()``)."""
-    refits = route.for_refits()
+@dataclass(frozen=True)
+class QuboRefit:
+    """The bootstrap's ``fit(points, seed) -> labels`` for the QUBO route at ``k`` segments
+    (picklable, so resamples can be scored in worker processes)."""
 
-    def fit(points: np.ndarray, seed: int) -> np.ndarray:
-        return qubo_segmentation(points, k, seed=seed, route=refits)[0].labels
+    k: int
+    route: QuboRoute
 
-    return fit
+    def __call__(self, points: np.ndarray, seed: int) -> np.ndarray:
+        """Return the labels of the route's segmentation of ``points`` with ``seed``."""
+        return qubo_segmentation(points, self.k, seed=seed, route=self.route)[0].labels
+
+
+def refit_labels(k: int, route: QuboRoute) -> QuboRefit:
+    """Return the ``QuboRefit`` of the bootstrap for the QUBO route (``route.for_refits()``)."""
+    return QuboRefit(k, route.for_refits())
