@@ -121,8 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     segment.add_argument("--customers", type=int, default=1000, help="customers to generate (with 'generated')")
     segment.add_argument("--seed", type=int, default=0, help="seed of every fit, sample and generator")
     segment.add_argument("--resamples", type=int, default=30, help="bootstrap resamples for stability (0: none)")
-    segment.add_argument("--stability-sample", type=int, default=5000,
-                         help="customers drawn per bootstrap resample (default 5000; all when fewer)")
+    segment.add_argument("--stability-sample", type=int, default=2000,
+                         help="customers drawn (with replacement) per bootstrap resample (default 2000; all when fewer)")
     segment.add_argument("--jobs", type=int, default=1,
                          help="worker processes for the fits, their quality and the bootstrap refits (default 1)")
     segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")

@@ -8,7 +8,7 @@ The estimates are stated rules, not measurements of this run:
 * ``--resamples`` and the customers per resample: the draws are held at once (8 bytes a drawn
   customer) and every resample refits the five methods; the refits are estimated at
   ``REFIT_SECONDS_PER_1000`` seconds per 1,000 drawn customers per method (measured on the
-  2-core machine of docs/segment-defaults.md, 5,000-customer resamples).
+  2-core machine of docs/segment-defaults.md, 2,000-customer resamples).
 * ``--k``: model selection fits a 10-start KMeans per K over every customer, so the range is
   bounded (``MAX_K_VALUES``); the QUBO route picks K medoids among its candidates, so K is at
   most the candidates.

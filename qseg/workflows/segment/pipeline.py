@@ -175,7 +175,7 @@ def fit_segments(request: SegmentRequest, data: RfmData, steps: Steps | None = N
     chosen = results.pop(QUBO)
     record.details["segment"] = {"jobs": request.jobs, "resamples": request.resamples,
                                  "stability_sample": min(customers, request.stability_sample),
-                                 "step_seconds": dict(steps.times)}
+                                 "step_seconds": dict(steps.times), "step_cpu_seconds": dict(steps.cpu_times)}
     return SegmentResult(data, selection, k, chosen, record, results, profiles, names, segmenter, dict(steps.times),
                          request.jobs)
 

@@ -33,8 +33,11 @@ from qseg.workflows.segment.pmedian import nearest_medoid, pmedian_cost
 
 DEFAULT_BACKEND = "sa"
 DEFAULT_FORMULATION = "selection"
-# Reads per refit in the bootstrap: 30 refits at the default 100 reads would take minutes.
+# Reads and sweeps per refit in the bootstrap (``sa``): 30 refits at the default 100 reads of
+# 1,000 sweeps would take minutes. On 2,000-customer resamples (200 candidates) 20 reads of 200
+# sweeps found the same medoids as 20 reads of 1,000 in a fifth of the sampling time.
 STABILITY_READS = 20
+STABILITY_SWEEPS = 200
 REFINE_NEIGHBOURS = 256
 REFINE_ROUNDS = 20
 # Members per block of the refinement's distance sums: 257 x 16,384 float64 = 34 MB.
@@ -65,12 +68,18 @@ class QuboRoute:
                 + ("+refine" if self.refine else ""))
 
     def for_refits(self) -> QuboRoute:
-        """Return this route with ``STABILITY_READS`` reads, for bootstrap refits (unless the
-        caller set ``num_reads``)."""
-        if "num_reads" in self.params or self.backend not in ("sa", "tabu", "random"):
+        """Return this route for bootstrap refits: ``STABILITY_READS`` reads on a backend whose
+        default is more (``sa``, ``random``: 100) and ``STABILITY_SWEEPS`` sweeps for ``sa``,
+        each unless the caller set it."""
+        lighter: dict[str, Any] = {}
+        if self.backend in ("sa", "random") and "num_reads" not in self.params:
+            lighter["num_reads"] = STABILITY_READS
+        if self.backend == "sa" and "num_sweeps" not in self.params:
+            lighter["num_sweeps"] = STABILITY_SWEEPS
+        if not lighter:
             return self
-        return QuboRoute(self.backend, self.formulation, self.candidates,
-                         {**self.params, "num_reads": STABILITY_READS}, self.polish, self.refine)
+        return QuboRoute(self.backend, self.formulation, self.candidates, {**self.params, **lighter}, self.polish,
+                         self.refine)
 
 
 def qubo_segmentation(points: np.ndarray, k: int, *, seed: int, route: QuboRoute | None = None) -> tuple[Segmentation, Record]:

@@ -20,23 +20,27 @@ from typing import TextIO
 @dataclass(frozen=True)
 class StepEvent:
     """One step's news: ``state`` is ``start``, ``advance`` (``done`` of ``total`` units) or
-    ``end``; ``seconds`` the step's time so far."""
+    ``end``; ``seconds`` the step's wall time so far, ``cpu_seconds`` this process's CPU time in
+    it (worker processes not included; below ``seconds`` when the machine is busy)."""
 
     step: str
     state: str
     seconds: float
     done: int = 0
     total: int = 0
+    cpu_seconds: float = 0.0
 
 
 OnStep = Callable[[StepEvent], None]
 
 
 class Steps:
-    """The steps of one run, in order, with their wall seconds (``times``)."""
+    """The steps of one run, in order, with their wall seconds (``times``) and this process's
+    CPU seconds (``cpu_times``)."""
 
     def __init__(self, on_event: OnStep | None = None) -> None:
         self.times: dict[str, float] = {}
+        self.cpu_times: dict[str, float] = {}
         self._on_event = on_event
         self._current: str | None = None
         self._started = 0.0
@@ -46,14 +50,16 @@ class Steps:
         """Time the body as step ``name`` (times of a repeated name add up), reporting its start
         and its end."""
         self._current, self._started = name, time.perf_counter()
+        cpu_started = time.process_time()
         self._emit(StepEvent(name, "start", 0.0))
         try:
             yield
         finally:
-            seconds = time.perf_counter() - self._started
+            seconds, cpu = time.perf_counter() - self._started, time.process_time() - cpu_started
             self.times[name] = self.times.get(name, 0.0) + seconds
+            self.cpu_times[name] = self.cpu_times.get(name, 0.0) + cpu
             self._current = None
-            self._emit(StepEvent(name, "end", seconds))
+            self._emit(StepEvent(name, "end", seconds, cpu_seconds=cpu))
 
     def advance(self, done: int, total: int) -> None:
         """Report ``done`` of ``total`` units of the current step."""
@@ -66,8 +72,8 @@ class Steps:
 
 
 def plain_progress(stream: TextIO | None = None, *, every: float = 5.0) -> OnStep:
-    """Return a callback writing ``segment: STEP ...`` at a step's start, ``segment: STEP N.N s``
-    at its end and ``segment: STEP done/total (N s)`` at most every ``every`` seconds between."""
+    """Return a callback writing ``segment: STEP ...`` at a step's start, ``segment: STEP N.N s
+    (CPU N.N s)`` at its end and ``segment: STEP done/total (N s)`` at most every ``every`` seconds between."""
     last = {"at": 0.0}
 
     def show(event: StepEvent) -> None:
@@ -75,7 +81,7 @@ def plain_progress(stream: TextIO | None = None, *, every: float = 5.0) -> OnSte
         if event.state == "start":
             line = f"segment: {event.step} ..."
         elif event.state == "end":
-            line = f"segment: {event.step} {event.seconds:.1f} s"
+            line = f"segment: {event.step} {event.seconds:.1f} s (CPU {event.cpu_seconds:.1f} s)"
         elif time.perf_counter() - last["at"] >= every or event.done == event.total:
             line = f"segment: {event.step} {event.done}/{event.total} ({event.seconds:.0f} s)"
         else:
@@ -114,7 +120,7 @@ def terminal_progress() -> tuple[OnStep, Callable[[], None]]:
             bar.update(tasks[event.step], completed=event.done, total=event.total)
         elif event.state == "end" and event.step in tasks:
             bar.remove_task(tasks.pop(event.step))
-            console.print(f"segment: {event.step} {event.seconds:.1f} s")
+            console.print(f"segment: {event.step} {event.seconds:.1f} s (CPU {event.cpu_seconds:.1f} s)")
 
     def close() -> None:
         bar.stop()

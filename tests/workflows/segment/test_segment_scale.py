@@ -118,7 +118,7 @@ def test_every_step_is_timed_and_reported(small_data):
     advances = [event for event in events if event.state == "advance"]
     assert advances[-1].done == advances[-1].total == 5 * 3
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "segment: fits ..." and lines[-1].startswith("segment: profiles ") and lines[-1].endswith(" s")
+    assert lines[0] == "segment: fits ..." and lines[-1].startswith("segment: profiles ") and lines[-1].endswith(" s)")
     assert "segment: stability 15/15" in stream.getvalue()
 
 
@@ -132,7 +132,7 @@ def test_the_command_writes_step_times_and_jobs(tmp_path, capsys):
     summary = (out / "segment.md").read_text()
     assert "| stability |" in summary and "2 resamples of 100 customers" in summary
     err = capsys.readouterr().err.splitlines()
-    assert "segment: load ..." in err and any(line.startswith("segment: write ") for line in err)
+    assert "segment: load ..." in err and any(line.startswith("segment: write ") and "CPU" in line for line in err)
 
 
 @pytest.mark.parametrize(("args", "field", "words"), [
@@ -189,3 +189,17 @@ def test_stability_sample_above_the_customers_is_the_seeds_whole_base(tmp_path):
     assert comparison["stability"].notna().sum() >= 4
     record = json.loads(Path(out / "record.json").read_text())
     assert record["details"]["segment"]["stability_sample"] == 80
+
+
+def test_hdbscan_above_its_bound_fits_a_sample_and_labels_the_rest_by_their_nearest():
+    from sklearn.metrics import adjusted_rand_score
+
+    from qseg.workflows.segment.methods import hdbscan
+
+    points, truth = blobs(n=900, k=3, seed=4, spread=0.5)
+    full = hdbscan(points, min_cluster_size=20, min_samples=5)
+    sampled = hdbscan(points, min_cluster_size=20, min_samples=5, max_fit=300, seed=1)
+    assert full.params["path"] == "full" and sampled.params["path"] == "sample"
+    assert sampled.params["sample_size"] == 300 and len(sampled.labels) == 900 and sampled.k == 3
+    assert adjusted_rand_score(truth, sampled.labels) > 0.95
+    assert np.array_equal(sampled.labels, hdbscan(points, min_cluster_size=20, min_samples=5, max_fit=300, seed=1).labels)
