@@ -112,7 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     segment = commands.add_parser("segment", help="RFM segmentation of invoice transactions (the Online Retail seed)")
     segment.add_argument("transactions", help="transactions CSV (Online Retail layout), or 'generated'")
     segment.add_argument("--k", default="2..10", help="segments K, or a range LOW..HIGH chosen by silhouette (default 2..10)")
-    segment.add_argument("--backend", default="sa", help="backend of the k-medoids QUBO step (default sa)")
+    segment.add_argument("--backend", default="tabu",
+                         help="backend of the k-medoids QUBO step (default tabu: docs/segment-defaults.md)")
     segment.add_argument("--formulation", default="selection", help="k-medoids QUBO formulation (default selection)")
     segment.add_argument("--candidates", help="candidate medoids: a number or 'all' (default: all to 500 customers, else 200)")
     segment.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="backend parameter")

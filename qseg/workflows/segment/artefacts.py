@@ -146,8 +146,9 @@ def _step_lines(result: SegmentResult) -> list[str]:
              f" Stability: {stability.resamples} resamples of {stability.sample:,} customers drawn with replacement "
              "(the ARI on the customers each refit saw).")
     lines = [f"Steps ({result.jobs} job{'s' if result.jobs > 1 else ''}; writing these files not included).{drawn}", "",
-             "| step | s |", "|---|---:|"]
-    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in result.step_seconds.items()]
+             "| step | s | CPU s (this process) |", "|---|---:|---:|"]
+    cpu = result.step_cpu_seconds or {}
+    lines += [f"| {name} | {seconds:.1f} | {_num(cpu.get(name), '{:.1f}')} |" for name, seconds in result.step_seconds.items()]
     return lines + [""]
 
 

@@ -81,8 +81,8 @@ class MethodResult:
 class SegmentResult:
     """Everything ``qseg segment`` found: the data, the model selection (None for one K), the K
     used, the QUBO route's result and Record, every classical method's result, the profiles and
-    names of the QUBO route's segments, the segmenter that reproduces them, the seconds of each
-    step (in order) and the worker processes used."""
+    names of the QUBO route's segments, the segmenter that reproduces them, the wall seconds of
+    each step (in order), the worker processes used and this process's CPU seconds per step."""
 
     data: RfmData
     selection: ModelSelection | None
@@ -95,6 +95,7 @@ class SegmentResult:
     segmenter: Segmenter
     step_seconds: dict[str, float]
     jobs: int = 1
+    step_cpu_seconds: dict[str, float] | None = None
 
 
 def parse_ks(text: str) -> tuple[int, ...]:
@@ -177,7 +178,7 @@ def fit_segments(request: SegmentRequest, data: RfmData, steps: Steps | None = N
                                  "stability_sample": min(customers, request.stability_sample),
                                  "step_seconds": dict(steps.times), "step_cpu_seconds": dict(steps.cpu_times)}
     return SegmentResult(data, selection, k, chosen, record, results, profiles, names, segmenter, dict(steps.times),
-                         request.jobs)
+                         request.jobs, dict(steps.cpu_times))
 
 
 QUBO = "qubo"

@@ -71,7 +71,7 @@ class Steps:
             self._on_event(event)
 
 
-def plain_progress(stream: TextIO | None = None, *, every: float = 5.0) -> OnStep:
+def plain_progress(stream: TextIO | None = None, *, every: float = 10.0) -> OnStep:
     """Return a callback writing ``segment: STEP ...`` at a step's start, ``segment: STEP N.N s
     (CPU N.N s)`` at its end and ``segment: STEP done/total (N s)`` at most every ``every`` seconds between."""
     last = {"at": 0.0}

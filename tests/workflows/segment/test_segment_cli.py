@@ -16,7 +16,7 @@ from qseg.data.rfm import synthetic_transactions, write_transactions_csv
 
 EXIT_BAD_INPUT = 2
 
-QUICK = ["--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "2"]
+QUICK = ["--backend", "sa", "--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "2"]
 ARTEFACTS = {"segment.md", "cleaning.json", "features.csv", "comparison.csv", "profiles.csv", "model_selection.csv",
              "model_selection.png", "record.json", "segmenter.json", "segments.png", "profiles.png"}
 

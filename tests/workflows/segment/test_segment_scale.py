@@ -24,7 +24,7 @@ from qseg.workflows.segment.qubo_route import QuboRoute
 from qseg.workflows.segment.steps import StepEvent, Steps, plain_progress
 
 EXIT_BAD_INPUT = 2
-QUICK = ["--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "2"]
+QUICK = ["--backend", "sa", "--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "2"]
 
 
 def test_resamples_of_a_bounded_sample_tell_stable_blobs_from_uniform_noise():
@@ -203,3 +203,16 @@ def test_hdbscan_above_its_bound_fits_a_sample_and_labels_the_rest_by_their_near
     assert sampled.params["sample_size"] == 300 and len(sampled.labels) == 900 and sampled.k == 3
     assert adjusted_rand_score(truth, sampled.labels) > 0.95
     assert np.array_equal(sampled.labels, hdbscan(points, min_cluster_size=20, min_samples=5, max_fit=300, seed=1).labels)
+
+
+def test_the_commands_default_backend_is_tabu_and_its_refits_are_lighter(tmp_path):
+    from qseg.workflows.segment.qubo_route import SEGMENT_BACKEND, STABILITY_TABU_READS
+
+    tabu = QuboRoute(backend=SEGMENT_BACKEND)
+    assert tabu.backend == "tabu" and tabu.for_refits().params == {"num_reads": STABILITY_TABU_READS}
+    assert QuboRoute(backend="tabu", params={"num_reads": 7}).for_refits().params == {"num_reads": 7}
+    assert QuboRoute(backend="sa").for_refits().params == {"num_reads": 20, "num_sweeps": 200}
+    out = tmp_path / "seg"
+    assert main(["segment", "generated", "--customers", "120", "--k", "3", "--param", "num_reads=2", "--resamples", "2",
+                 "--out", str(out)]) == 0
+    assert pd.read_csv(out / "comparison.csv")["method"][0] == "qubo:tabu/selection+polish+refine"
