@@ -5,7 +5,9 @@ and figures.
 
 Modules: ``pmedian`` (objective, nearest medoid, medoids of a labelling), ``methods`` (the
 classical methods, each a ``Segmentation``), ``quality`` (metrics, stability, model selection),
-``profiles`` (profiles, labels), ``segmenter`` (the saved model), ``plots`` (figures).
+``profiles`` (profiles, labels), ``segmenter`` (the saved model), ``plots`` (figures); for the
+command, ``limits`` (size knobs refused with an estimate), ``steps`` (per-step times and progress)
+and ``workers`` (``--jobs``).
 """
 
 from __future__ import annotations

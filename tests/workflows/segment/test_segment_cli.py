@@ -142,7 +142,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(case, expected, tran
         option = {"unknown_backend": "--backend", "unknown_formulation": "--formulation",
                   "no_candidates": "--candidates"}[case]
         args += [option, "0" if case == "no_candidates" else "nope"]
-    assert main(["segment", str(source), *args, *QUICK, "--out", str(out)]) == EXIT_BAD_INPUT
+    assert main(["segment", str(source), *QUICK, *args, "--out", str(out)]) == EXIT_BAD_INPUT
     # Progress lines ("segment: load ...") may precede the error when it is found while reading.
     err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("segment: ")]
     assert len(err) == 1 and expected in err[0]
