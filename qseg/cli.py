@@ -216,6 +216,11 @@ def _demo(args: argparse.Namespace) -> int:
 def _segment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from qseg.workflows.segment.limits import check_arguments
+
+    if not args.assign:  # size knobs first: a refusal must not wait for scikit-learn and the backends
+        check_arguments(args.k, args.candidates, args.customers, args.resamples, args.stability_sample, args.jobs,
+                        generated=args.transactions == "generated")
     from qseg.workflows.segment.command import assign_command, segment_command
     from qseg.workflows.segment.steps import progress_for
 

@@ -22,6 +22,7 @@ The estimates are stated rules, not measurements of this run:
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Protocol
 
 from qseg.environment import available_memory
@@ -72,6 +73,50 @@ class SizedRequest(Protocol):
         """The route's candidates (None: the default)."""
 
 
+@dataclass(frozen=True)
+class SegmentSizes:
+    """The size knobs of one ``qseg segment`` run, as ``check_request`` reads them."""
+
+    ks: tuple[int, ...]
+    candidates: int | str | None
+    customers: int
+    resamples: int
+    stability_sample: int
+    jobs: int
+
+
+def parse_ks(text: str) -> tuple[int, ...]:
+    """Return the K values of ``--k``: one whole number (``4``) or an inclusive range (``2..10``),
+    each at least 2; a range of more than ``MAX_K_VALUES`` values is refused before it is built."""
+    first, sep, last = text.partition("..")
+    try:
+        low = int(first)
+        high = int(last) if sep else low
+    except ValueError:
+        raise BadInputError("k", text, "expected a whole number K or a range LOW..HIGH (e.g. 2..10)") from None
+    if low < 2 or high < low:
+        raise BadInputError("k", text, "K must be at least 2 (and LOW <= HIGH)")
+    if high - low + 1 > MAX_K_VALUES:
+        raise BadInputError("k", text, f"model selection would fit {high - low + 1:,} K values, each a 10-start KMeans "
+                                       f"over every customer; the limit is {MAX_K_VALUES} values")
+    return tuple(range(low, high + 1))
+
+
+def check_arguments(k: str, candidates: str | None, customers: int, resamples: int, stability_sample: int, jobs: int,
+                    *, generated: bool) -> None:
+    """Raise BadInputError for a size knob of the command line that cannot fit (or a ``k`` that
+    does not parse), before the heavy modules are imported; other values that do not parse are
+    left to the command's own checks."""
+    ks = parse_ks(k)
+    try:
+        chosen: int | str | None = candidates if candidates in (None, "all") else int(str(candidates))
+    except ValueError:
+        return
+    if isinstance(chosen, int) and chosen < 1 or customers < 3 or resamples < 0:
+        return
+    check_request(SegmentSizes(ks, chosen, customers, resamples, stability_sample, jobs), generated=generated)
+
+
 def memory_limit() -> int:
     """Return the bytes the command may plan to hold: ``MEMORY_FRACTION`` of the memory
     available now (of ``FALLBACK_MEMORY`` when that cannot be read)."""
@@ -85,7 +130,8 @@ def check_request(request: SizedRequest, *, generated: bool) -> None:
     cores = os.cpu_count() or 1
     if not 1 <= request.jobs <= cores:
         raise BadInputError("jobs", request.jobs, f"must be in 1..{cores} (this machine's cores)")
-    check_stability(request.resamples, request.stability_sample)
+    if request.resamples > 0:
+        check_stability(request.resamples, request.stability_sample)
     if len(request.ks) > MAX_K_VALUES:
         raise BadInputError("k", f"{request.ks[0]}..{request.ks[-1]}",
                             f"model selection would fit {len(request.ks):,} K values, each a 10-start KMeans over "

@@ -22,7 +22,7 @@ import pandas as pd
 from qseg.data.rfm import FEATURES, RfmData, generated_rfm, load_rfm
 from qseg.errors import BadInputError
 from qseg.record import Record
-from qseg.workflows.segment.limits import check_customers
+from qseg.workflows.segment.limits import check_customers, parse_ks
 from qseg.workflows.segment.methods import Refit, Segmentation, fasterpam, gaussian_mixture, hdbscan, kmeans, refit
 from qseg.workflows.segment.profiles import label_segments, segment_profiles
 from qseg.workflows.segment.quality import (
@@ -43,6 +43,8 @@ from qseg.workflows.segment.steps import Steps
 from qseg.workflows.segment.workers import Workers
 
 GENERATED = "generated"
+__all__ = ["GENERATED", "MethodResult", "SegmentRequest", "SegmentResult", "fit_segments", "load_transactions",
+           "parse_ks"]
 
 
 @dataclass(frozen=True)
@@ -96,20 +98,6 @@ class SegmentResult:
     step_seconds: dict[str, float]
     jobs: int = 1
     step_cpu_seconds: dict[str, float] | None = None
-
-
-def parse_ks(text: str) -> tuple[int, ...]:
-    """Return the K values of ``--k``: one whole number (``4``) or an inclusive range (``2..10``),
-    each at least 2."""
-    first, sep, last = text.partition("..")
-    try:
-        low = int(first)
-        high = int(last) if sep else low
-    except ValueError:
-        raise BadInputError("k", text, "expected a whole number K or a range LOW..HIGH (e.g. 2..10)") from None
-    if low < 2 or high < low:
-        raise BadInputError("k", text, "K must be at least 2 (and LOW <= HIGH)")
-    return tuple(range(low, high + 1))
 
 
 def load_transactions(request: SegmentRequest) -> RfmData:

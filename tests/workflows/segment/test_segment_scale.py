@@ -216,3 +216,16 @@ def test_the_commands_default_backend_is_tabu_and_its_refits_are_lighter(tmp_pat
     assert main(["segment", "generated", "--customers", "120", "--k", "3", "--param", "num_reads=2", "--resamples", "2",
                  "--out", str(out)]) == 0
     assert pd.read_csv(out / "comparison.csv")["method"][0] == "qubo:tabu/selection+polish+refine"
+
+
+def test_a_refusal_comes_before_scikit_learn_and_the_backends_are_imported(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom qseg.cli import main\n"
+            f"code = main(['segment', 'generated', '--resamples', '100000', '--out', {str(tmp_path / 'out')!r}])\n"
+            "print(code, 'sklearn' in sys.modules, 'qseg_dwave' in sys.modules, 'scipy.spatial' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # (qseg itself imports pandas and dimod; the segmentation's own imports come after the check.)
+    assert done.stdout.split() == ["2", "False", "False", "False"], done.stderr
+    assert "resamples=100000" in done.stderr and not (tmp_path / "out").exists()
