@@ -78,7 +78,7 @@ def silhouette(points: np.ndarray, labels: np.ndarray, *, seed: int,
     if present < 2 or present >= len(points):
         return None, used
     # scikit-learn computes the pairwise distances in chunks of its working memory (1 GB by
-    # default, resident for the whole score); 64 MB chunks cost no measurable time.
+    # default, resident for the whole score); 64 MB chunks bound that part of the peak.
     with single_threaded(), config_context(working_memory=SILHOUETTE_CHUNK_MB):
         return float(silhouette_score(points, labels)), used
 
