@@ -112,8 +112,14 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def segment_command(args: argparse.Namespace) -> int:
     """``qseg segment``: fit segments into ``--out``, or apply a saved segmenter (``--assign``)."""
+    from qseg.workflows.segment.limits import check_arguments
+
+    if not args.assign:  # size knobs first: a refusal must not wait for scikit-learn and the backends
+        check_arguments(args.k, args.candidates, args.customers, args.resamples, args.stability_sample, args.jobs,
+                        generated=args.transactions == "generated")
     from qseg.workflows.segment.command import assign_command
     from qseg.workflows.segment.command import segment_command as run_segment
+    from qseg.workflows.segment.steps import progress_for
 
     if args.assign:
         return assign_command(Path(args.assign), args.transactions, args.columns,
@@ -121,13 +127,16 @@ def segment_command(args: argparse.Namespace) -> int:
     if args.out is None:
         raise BadInputError("out", None, "name the output folder (--out DIR)")
     params = key_values(args.param, "param")
-    with Progress("segment") as progress:
-        progress.step(f"segmenting {args.transactions} (K {args.k}, backend {args.backend}, {args.resamples} "
-                      "stability resamples); this can take a minute")
+    # Per-step progress (plain lines off a terminal, rich on one) with each step's time.
+    on_step, close = progress_for(sys.stderr)
+    try:
         return run_segment(args.transactions, Path(args.out), k=args.k, backend=args.backend,
                            formulation=args.formulation, candidates=args.candidates, params=params,
                            polish=not args.no_polish, columns=args.columns, customers=args.customers,
-                           seed=args.seed, resamples=args.resamples)
+                           seed=args.seed, resamples=args.resamples, stability_sample=args.stability_sample,
+                           jobs=args.jobs, on_step=on_step)
+    finally:
+        close()
 
 
 def bench_command(args: argparse.Namespace) -> int:

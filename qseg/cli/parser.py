@@ -161,7 +161,8 @@ def _bench_arguments(bench: argparse.ArgumentParser) -> None:
 def _segment_arguments(segment: argparse.ArgumentParser) -> None:
     segment.add_argument("transactions", help="transactions CSV (Online Retail layout), or 'generated'")
     segment.add_argument("--k", default="2..10", help="segments K, or a range LOW..HIGH chosen by silhouette")
-    segment.add_argument("--backend", default=DEFAULT_BACKEND, help="backend of the k-medoids QUBO step")
+    segment.add_argument("--backend", default="tabu",
+                         help="backend of the k-medoids QUBO step (tabu: docs/segment-defaults.md)")
     segment.add_argument("--formulation", default="selection", help="k-medoids QUBO formulation")
     segment.add_argument("--candidates", help="candidate medoids: a number or 'all' (default: all to 500 customers, else 200)")
     segment.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="backend parameter")
@@ -170,5 +171,9 @@ def _segment_arguments(segment: argparse.ArgumentParser) -> None:
     segment.add_argument("--customers", type=int, default=1000, help="customers to generate (with 'generated')")
     segment.add_argument("--seed", type=int, default=0, help="seed of every fit, sample and generator")
     segment.add_argument("--resamples", type=int, default=30, help="bootstrap resamples for stability (0: none)")
+    segment.add_argument("--stability-sample", type=int, default=2000,
+                         help="customers drawn (with replacement) per bootstrap resample (all when fewer)")
+    segment.add_argument("--jobs", type=int, default=1,
+                         help="worker processes for the fits, their quality and the bootstrap refits")
     segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")
     segment.add_argument("--out", help="output folder (required to fit; with --assign, default: print CSV)")

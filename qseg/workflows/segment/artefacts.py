@@ -142,8 +142,22 @@ def _summary(result: SegmentResult, comparison: pd.DataFrame) -> list[Section]:
         Table(("segment", "name", "customers", "revenue share", *(f"mean {f}" for f in FEATURES)), profiles,
               align=("right", "left", "right", "right", *[RIGHT] * len(FEATURES))),
         Paragraph(marked("Apply to new transactions: `qseg segment --assign segmenter.json NEW.csv`.")),
+        *_step_blocks(result),
     ]
     return [Section(("Segmentation of ", result.data.source), 1, tuple(blocks))]
+
+
+def _step_blocks(result: SegmentResult) -> list[Block]:
+    """Return the per-step times (writing these files excluded) and how stability was drawn."""
+    stability = result.chosen.stability or next((found.stability for found in result.baselines.values()
+                                                 if found.stability is not None), None)
+    drawn = ("" if stability is None else
+             f" Stability: {stability.resamples} resamples of {stability.sample:,} customers drawn with replacement "
+             "(the ARI on the customers each refit saw).")
+    cpu = result.step_cpu_seconds or {}
+    rows = tuple((name, f"{seconds:.1f}", _num(cpu.get(name), "{:.1f}")) for name, seconds in result.step_seconds.items())
+    return [Paragraph(f"Steps ({result.jobs} job{'s' if result.jobs > 1 else ''}; writing these files not included).{drawn}"),
+            Table(("step", "s", "CPU s (this process)"), rows, align=("left", RIGHT, RIGHT))]
 
 
 def _num(value: Any, spec: str) -> str:

@@ -20,16 +20,22 @@ from qseg.errors import BadInputError, UnknownNameError
 from qseg.files import check_output_dir
 from qseg.problems.kmedoids.problem import KMedoidsProblem
 from qseg.workflows.segment.artefacts import write_assignments, write_segments
+from qseg.workflows.segment.limits import check_request
 from qseg.workflows.segment.pipeline import GENERATED, SegmentRequest, fit_segments, load_transactions, parse_ks
+from qseg.workflows.segment.quality import STABILITY_SAMPLE
 from qseg.workflows.segment.qubo_route import QuboRoute
 from qseg.workflows.segment.segmenter import Segmenter
+from qseg.workflows.segment.steps import OnStep, Steps
 
 
 def segment_command(transactions: str, out: Path, *, k: str, backend: str, formulation: str, candidates: str | None,
                     params: Mapping[str, Any], polish: bool, columns: str | None, customers: int, seed: int,
-                    resamples: int) -> int:
+                    resamples: int, stability_sample: int = STABILITY_SAMPLE, jobs: int = 1,
+                    on_step: OnStep | None = None) -> int:
     """Run the segmentation workflow on ``transactions`` into ``out`` (with ``generated``, the
-    generated rows too, as ``transactions.csv``); print the summary path and return 0."""
+    generated rows too, as ``transactions.csv``), reporting each step to ``on_step``; print the
+    summary path and return 0. Every size knob is checked against ``limits`` before the
+    transactions are read."""
     check_output_dir("out", out)
     if transactions == GENERATED and columns:
         raise BadInputError("columns", columns, "generated transactions have the Online Retail layout")
@@ -51,15 +57,20 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
     route = QuboRoute(backend=backend, formulation=formulation, candidates=chosen_candidates, params=dict(params),
                       polish=polish)
     request = SegmentRequest(transactions=transactions, ks=parse_ks(k), route=route, seed=seed, customers=customers,
-                             columns=parse_column_mapping(columns) if columns else None, resamples=resamples)
-    data = load_transactions(request)
-    result = fit_segments(request, data)
+                             columns=parse_column_mapping(columns) if columns else None, resamples=resamples,
+                             stability_sample=stability_sample, jobs=jobs)
+    check_request(request, generated=transactions == GENERATED)
+    steps = Steps(on_step)
+    with steps.step("load"):
+        data = load_transactions(request)
+    result = fit_segments(request, data, steps)
     generated = None
     if transactions == GENERATED:
         from qseg.data.transaction_generator import synthetic_transactions
 
         generated, _ = synthetic_transactions(customers, seed)  # the rows fitted, for --assign to try
-    written = write_segments(result, out, generated)
+    with steps.step("write"):
+        written = write_segments(result, out, generated)
     print(next(path for path in written if path.name == "segment.md"))
     return 0
 

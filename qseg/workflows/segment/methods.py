@@ -37,10 +37,16 @@ Param = float | int | str | bool
 THREADS = 1
 # KMeans restarts: the best of 10 k-means++ starts (scikit-learn's own default before "auto").
 KMEANS_N_INIT = 10
-# FasterPAM's sample when the full N x N matrix does not fit: 5,000² float64 = 200 MB.
+# The largest N x N matrix any step forms: FasterPAM runs on the full matrix up to this many
+# customers (5,000² float64 = 200 MB) and above it on a seeded sample of this many, with every
+# customer then assigned to its nearest medoid. On the full 23,502 x 23,502 matrix (4.4 GB)
+# FasterPAM took 37 s of a command that must finish in 60.
 FASTERPAM_SAMPLE = 5000
-# Customers for the full matrix when the memory available cannot be read (10,000² x 8 B = 800 MB).
-FALLBACK_MAX_FULL = 10_000
+# HDBSCAN's customers: above, a seeded sample of this many with the rest labelled by their
+# nearest sampled customer (``hdbscan``).
+HDBSCAN_SAMPLE = 25_000
+# Customers for the full matrix when the memory available cannot be read.
+FALLBACK_MAX_FULL = FASTERPAM_SAMPLE
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,29 +129,48 @@ def gaussian_mixture(points: np.ndarray, k: int, *, seed: int) -> Segmentation:
     return _segmentation("gaussian_mixture", clean, labels, started, seed=seed, params=params)
 
 
-def hdbscan(points: np.ndarray, *, min_cluster_size: int = 30, min_samples: int = 15, seed: int = 0) -> Segmentation:
+def hdbscan(points: np.ndarray, *, min_cluster_size: int = 30, min_samples: int = 15, seed: int = 0,
+            max_fit: int | None = None) -> Segmentation:
     """Return scikit-learn's HDBSCAN: its labels (-1 = noise, counted in ``noise``), ``k`` = the
     clusters it found (0 possible: then there are no medoids and no p-median cost), and the medoid
-    of each cluster. ``seed`` only draws the medoid samples of clusters above 2,000 members."""
+    of each cluster.
+
+    Path ``full`` up to ``max_fit`` customers (None: ``HDBSCAN_SAMPLE``): HDBSCAN on every
+    customer. Its minimum spanning tree is built by Prim's algorithm over the points, O(N²) time
+    (5 s CPU at 23,500 customers, minutes at 250,000), so above that, path ``sample``: HDBSCAN on
+    a seeded sample of ``max_fit`` customers (without replacement), and every other customer takes
+    the label of its nearest sampled customer (noise included). ``seed`` draws that sample and the
+    medoid samples of clusters above 2,000 members; ``params`` records the path and the sample."""
     from sklearn.cluster import HDBSCAN
+    from sklearn.neighbors import NearestNeighbors
 
     started = time.perf_counter()
     clean = check_points(points)
     min_cluster_size = whole("min_cluster_size", min_cluster_size, low=2)
     min_samples, seed = whole("min_samples", min_samples, low=1), check_seed(seed)
-    with single_threaded():
-        labels = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit_predict(clean)
+    limit = HDBSCAN_SAMPLE if max_fit is None else whole("max_fit", max_fit, low=min_cluster_size)
     params: dict[str, Param] = {"min_cluster_size": min_cluster_size, "min_samples": min_samples}
-    return _segmentation("hdbscan", clean, labels, started, seed=seed, params=params)
+    model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True)
+    if len(clean) <= limit:
+        with single_threaded():
+            labels = model.fit_predict(clean)
+        return _segmentation("hdbscan", clean, labels, started, seed=seed, params=params | {"path": "full"})
+    rows = np.sort(np.random.default_rng(seed).choice(len(clean), size=limit, replace=False))
+    with single_threaded():
+        sampled = model.fit_predict(clean[rows])
+        nearest = NearestNeighbors(n_neighbors=1).fit(clean[rows]).kneighbors(clean, return_distance=False)[:, 0]
+    params |= {"path": "sample", "sample_size": limit}
+    return _segmentation("hdbscan", clean, sampled[nearest], started, seed=seed, params=params)
 
 
 def full_matrix_limit() -> int:
-    """Return the most customers whose N x N float64 distance matrix fits in ``MEMORY_FRACTION``
-    of the memory available now (``FALLBACK_MAX_FULL`` when that cannot be read)."""
+    """Return the most customers FasterPAM takes as one N x N float64 matrix: ``FASTERPAM_SAMPLE``,
+    or fewer when that matrix would not fit in ``MEMORY_FRACTION`` of the memory available now
+    (``FALLBACK_MAX_FULL`` when that cannot be read)."""
     available = available_memory()
     if available is None:
         return FALLBACK_MAX_FULL
-    return int(np.sqrt(MEMORY_FRACTION * available / 8))
+    return min(FASTERPAM_SAMPLE, int(np.sqrt(MEMORY_FRACTION * available / 8)))
 
 
 def fasterpam(points: np.ndarray, k: int, *, seed: int, max_full: int | None = None,
@@ -180,11 +205,20 @@ def fasterpam(points: np.ndarray, k: int, *, seed: int, max_full: int | None = N
     return _segmentation("fasterpam", clean, labels, started, seed=seed, params=params, medoids=medoids)
 
 
-def refit(method: Callable[..., Segmentation], **options: Any) -> Callable[[np.ndarray, int], np.ndarray]:
-    """Return ``fit(points, seed) -> labels`` running ``method`` (any function of this module)
-    with ``options`` (e.g. ``k=4``): the callable ``quality.bootstrap_stability`` takes."""
+@dataclass(frozen=True)
+class Refit:
+    """``fit(points, seed) -> labels`` running ``method`` (a function of this module) with
+    ``options``: the callable ``quality.bootstrap_stability`` takes, picklable so resamples can
+    be scored in worker processes."""
 
-    def fit(points: np.ndarray, seed: int) -> np.ndarray:
-        return method(points, seed=seed, **options).labels
+    method: Callable[..., Segmentation]
+    options: dict[str, Any] = field(default_factory=dict)
 
-    return fit
+    def __call__(self, points: np.ndarray, seed: int) -> np.ndarray:
+        """Return the labels of ``method`` fitted on ``points`` with ``seed``."""
+        return self.method(points, seed=seed, **self.options).labels
+
+
+def refit(method: Callable[..., Segmentation], **options: Any) -> Refit:
+    """Return the ``Refit`` of ``method`` with ``options`` (e.g. ``k=4``)."""
+    return Refit(method, dict(options))
