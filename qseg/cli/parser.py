@@ -162,7 +162,7 @@ def _segment_arguments(segment: argparse.ArgumentParser) -> None:
     segment.add_argument("transactions", help="transactions CSV (Online Retail layout), or 'generated'")
     segment.add_argument("--k", default="2..10", help="segments K, or a range LOW..HIGH chosen by silhouette")
     segment.add_argument("--backend", default="tabu",
-                         help="backend of the k-medoids QUBO step (tabu: docs/segment-defaults.md)")
+                         help="k-medoids QUBO backend (default: tabu, chosen by measurement: docs/segment-defaults.md)")
     segment.add_argument("--formulation", default="selection", help="k-medoids QUBO formulation")
     segment.add_argument("--candidates", help="candidate medoids: a number or 'all' (default: all to 500 customers, else 200)")
     segment.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="backend parameter")

@@ -72,18 +72,18 @@ class Steps:
 
 
 def plain_progress(stream: TextIO | None = None, *, every: float = 10.0) -> OnStep:
-    """Return a callback writing ``segment: STEP ...`` at a step's start, ``segment: STEP N.N s
-    (CPU N.N s)`` at its end and ``segment: STEP done/total (N s)`` at most every ``every`` seconds between."""
+    """Return a callback writing ``qseg segment: STEP ...`` at a step's start, ``qseg segment: STEP N.N s
+    (CPU N.N s)`` at its end and ``qseg segment: STEP done/total (N s)`` at most every ``every`` seconds between."""
     last = {"at": 0.0}
 
     def show(event: StepEvent) -> None:
         out = stream if stream is not None else sys.stderr
         if event.state == "start":
-            line = f"segment: {event.step} ..."
+            line = f"qseg segment: {event.step} ..."
         elif event.state == "end":
-            line = f"segment: {event.step} {event.seconds:.1f} s (CPU {event.cpu_seconds:.1f} s)"
+            line = f"qseg segment: {event.step} {event.seconds:.1f} s (CPU {event.cpu_seconds:.1f} s)"
         elif time.perf_counter() - last["at"] >= every or event.done == event.total:
-            line = f"segment: {event.step} {event.done}/{event.total} ({event.seconds:.0f} s)"
+            line = f"qseg segment: {event.step} {event.done}/{event.total} ({event.seconds:.0f} s)"
         else:
             return
         last["at"] = time.perf_counter()
@@ -120,7 +120,7 @@ def terminal_progress() -> tuple[OnStep, Callable[[], None]]:
             bar.update(tasks[event.step], completed=event.done, total=event.total)
         elif event.state == "end" and event.step in tasks:
             bar.remove_task(tasks.pop(event.step))
-            console.print(f"segment: {event.step} {event.seconds:.1f} s (CPU {event.cpu_seconds:.1f} s)")
+            console.print(f"qseg segment: {event.step} {event.seconds:.1f} s (CPU {event.cpu_seconds:.1f} s)")
 
     def close() -> None:
         bar.stop()

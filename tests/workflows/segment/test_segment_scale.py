@@ -118,8 +118,8 @@ def test_every_step_is_timed_and_reported(small_data):
     advances = [event for event in events if event.state == "advance"]
     assert advances[-1].done == advances[-1].total == 5 * 3
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "segment: fits ..." and lines[-1].startswith("segment: profiles ") and lines[-1].endswith(" s)")
-    assert "segment: stability 15/15" in stream.getvalue()
+    assert lines[0] == "qseg segment: fits ..." and lines[-1].startswith("qseg segment: profiles ") and lines[-1].endswith(" s)")
+    assert "qseg segment: stability 15/15" in stream.getvalue()
 
 
 def test_the_command_writes_step_times_and_jobs(tmp_path, capsys):
@@ -132,7 +132,7 @@ def test_the_command_writes_step_times_and_jobs(tmp_path, capsys):
     summary = (out / "segment.md").read_text()
     assert "| stability |" in summary and "2 resamples of 100 customers" in summary
     err = capsys.readouterr().err.splitlines()
-    assert "segment: load ..." in err and any(line.startswith("segment: write ") and "CPU" in line for line in err)
+    assert "qseg segment: load ..." in err and any(line.startswith("qseg segment: write ") and "CPU" in line for line in err)
 
 
 @pytest.mark.parametrize(("args", "field", "words"), [
@@ -177,7 +177,7 @@ def test_candidates_past_memory_in_a_file_are_refused_after_counting_before_any_
     monkeypatch.setattr("qseg.workflows.segment.pipeline.Workers", never)
     out = tmp_path / "out"
     assert main(["segment", str(path), "--k", "2..3", "--candidates", "all", "--out", str(out)]) == EXIT_BAD_INPUT
-    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("segment: ")]
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("qseg segment: ")]
     assert len(err) == 1 and "candidates=all" in err[0] and "120 candidates" in err[0]
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["tx.csv"]
 
