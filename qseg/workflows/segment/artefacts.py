@@ -25,6 +25,7 @@ from qseg.data.rfm import FEATURES
 from qseg.files import check_output_dir, publish_folder
 from qseg.workflows.segment.pipeline import MethodResult, SegmentResult
 from qseg.workflows.segment.plots import plot_model_selection, plot_profile_heatmap, plot_segments
+from qseg.workflows.segment.profiles import name_segments
 from qseg.workflows.segment.segmenter import Segmenter
 
 ARTEFACTS = ("segment.md", "cleaning.json", "features.csv", "comparison.csv", "profiles.csv", "model_selection.csv",
@@ -90,7 +91,9 @@ def _write_all(result: SegmentResult, folder: Path) -> None:
     features.to_csv(folder / "features.csv")
     comparison = comparison_table(result)
     comparison.to_csv(folder / "comparison.csv", index=False)
-    result.profiles.assign(name=[result.names[int(s)] for s in result.profiles.index]).to_csv(folder / "profiles.csv")
+    rules = name_segments(result.profiles)["rule"]  # the rule behind each name, its percentiles in the row
+    result.profiles.assign(name=[result.names[int(s)] for s in result.profiles.index], rule=rules).to_csv(
+        folder / "profiles.csv")
     if result.selection is not None:
         selection = result.selection
         pd.DataFrame({"k": selection.ks, "inertia": selection.inertia, "silhouette": selection.silhouette}).to_csv(
