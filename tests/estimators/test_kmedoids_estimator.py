@@ -104,3 +104,12 @@ def test_problem_takes_arrays_and_dataframes_with_a_bounded_error():
     with pytest.raises(qseg.errors.BadInputError) as caught:
         qseg.problem("knapsack", data=wide)
     assert "DataFrame of shape (5000, 2)" in str(caught.value) and len(str(caught.value)) < 200
+
+
+def test_coreset_candidates_give_medoids_among_the_customers_and_the_cost_over_all_of_them():
+    X = blobs(300, seed=1)
+    model = KMedoids(3, backend="tabu", candidates=40, num_reads=2).fit(X)
+    assert model.record_.details["candidates"] == 40
+    distances = np.linalg.norm(X[:, None, :] - X[model.medoid_indices_][None, :, :], axis=2)
+    assert model.inertia_ == pytest.approx(distances.min(axis=1).sum())
+    assert np.array_equal(model.labels_, distances.argmin(axis=1))

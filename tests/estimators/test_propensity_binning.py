@@ -113,3 +113,17 @@ def test_the_default_objective_warns_when_bins_collapse_to_the_grid_step():
     with pytest.warns(BinningCollapseWarning, match="one grid step wide"):
         model = PropensityBinning().fit(frame["propensity"], frame["outcome"])
     assert model.warnings_ and "raise candidates" in model.warnings_[0]
+
+
+def test_the_problem_takes_a_dataframe_and_an_array_and_shows_its_settings(customers):
+    indexed = customers.head(3000).set_index(pd.Index([f"c{i}" for i in range(3000)]))
+    problem = qseg.problem("binning", data=indexed, n_bins=4, monotonic="ascending")
+    assert problem.customer_ids()[0] == "c0"
+    assert repr(problem) == ("BinningProblem('binning', instance='customers-n3000', customers=3000, n_bins=4, "
+                             "n_bins_mode='exactly', min_bin_size=10, max_bin_size=None, monotonic='ascending', "
+                             "candidates=50)")
+    from_array = qseg.problem("binning", data=customers.head(3000).to_numpy(), n_bins=4, monotonic="ascending")
+    assert from_array.native_optimum() == problem.native_optimum()
+    with pytest.raises(BadInputError) as caught:
+        qseg.problem("binning", data=customers.rename(columns={"outcome": "converted"}))
+    assert caught.value.field == "outcome_column" and len(str(caught.value)) < 200
