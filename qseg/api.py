@@ -11,9 +11,11 @@ from qseg.record import Record, Status
 from qseg.solving.solve import solve, solve_baseline
 
 
-def problem(name: str, *, size: int | None = None, seed: int = 0, data: str | None = None, **params: Any) -> Problem:
+def problem(name: str, *, size: int | None = None, seed: int = 0, data: Any = None, **params: Any) -> Problem:
     """Return the problem ``name`` ("knapsack", ...) built from a generator (``size``, ``seed``),
-    a named dataset (``data="seed-000"``) or an instance file (``data="FILE#NAME"``);
+    a named dataset (``data="seed-000"``), an instance file (``data="FILE#NAME"``) or, for
+    ``kmedoids`` and ``binning``, customers in memory (``data=`` a numpy array or a pandas
+    DataFrame: k-medoids points, one row per customer; binning propensity and outcome columns);
     ``params`` are problem parameters such as ``budget_fraction``.
 
     An unknown problem name or parameter raises ``UnknownNameError`` (both a ``BadInputError``

@@ -8,6 +8,7 @@ come from the user's data (customer ids, bands) are escaped against spreadsheet 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,14 @@ def decision_of(problem: Any, sampleset: Any, *, polish: bool) -> Decision | Non
                 f"{facts['spend']:,.2f}, expected net value {facts['expected_net_value']:,.2f}")
         return Decision({"plan": plan_table(problem, actions)}, facts, (line,))
     sample = best_sample(problem, sampleset, polish=polish)
-    return None if sample is None else problem.decision(sample)
+    if sample is None:
+        return None
+    with warnings.catch_warnings():
+        # A decision's warnings are among its printed lines ("warning    ..."); Python's own
+        # rendering would say the same again with a source line.
+        warnings.simplefilter("ignore", UserWarning)
+        decision: Decision = problem.decision(sample)
+    return decision
 
 
 def write_decision(decision: Decision, record: Record, out: Path | str) -> list[Path]:

@@ -28,6 +28,9 @@ class _Entry(NamedTuple):
     builder: str
 
 
+# Problems whose builders take customer data as a numpy array or a pandas DataFrame (``data=``).
+ARRAY_DATA = ("binning", "kmedoids")
+
 # Imported on first use by name, not here: a process that builds knapsacks never pays for the
 # assignment problem's pandas, and `import qseg` pays for none of them.
 _REGISTRY: dict[str, _Entry] = {
@@ -72,23 +75,43 @@ def __getattr__(attribute: str) -> type[Problem]:
 
 
 def build_problem(
-    name: str, *, size: int | None = None, seed: int = 0, data: str | None = None,
+    name: str, *, size: int | None = None, seed: int = 0, data: Any = None,
     params: Mapping[str, Any] | None = None,
 ) -> Problem:
     """Return the problem instance ``name`` built from the API/CLI fields. A seed must be a whole
-    number >= 0 and a size one >= 1 (numpy's generators take nothing else; ``True`` is not 1)."""
+    number >= 0 and a size one >= 1 (numpy's generators take nothing else; ``True`` is not 1).
+    ``data`` is a dataset name or file path, or (problems in ``ARRAY_DATA``) a numpy array or a
+    pandas DataFrame of the customers."""
     build = _builder(name)
     _check_whole("seed", seed, 0)
     if isinstance(data, os.PathLike):
         data = os.fspath(data)
-    if data is not None and not isinstance(data, str):
-        raise BadInputError("data", data, "expected a dataset name or a file path")
+    if is_table(data):
+        if name not in ARRAY_DATA:
+            raise BadInputError("data", describe_table(data), f"{name} takes a dataset name or a file path; "
+                                f"arrays and DataFrames are taken by {', '.join(ARRAY_DATA)}")
+    elif data is not None and not isinstance(data, str):
+        raise BadInputError("data", describe_table(data), "expected a dataset name, a file path, an array or a DataFrame")
     if params is not None and not isinstance(params, Mapping):
         raise BadInputError("params", params, "expected a mapping of problem parameters")
     if size is not None:
         _check_whole("size", size, 1)
         refuse_if_too_large("size", size, problem_class(name).instance_bytes(size), f"a {name} instance of {size:,} customers")
     return build(size=size, seed=seed, data=data, params=dict(params or {}))
+
+
+def is_table(data: Any) -> bool:
+    """Return whether ``data`` is a numpy array or a pandas DataFrame/Series (customers given in
+    memory rather than named)."""
+    module = type(data).__module__
+    return isinstance(data, np.ndarray) or (module.split(".")[0] == "pandas" and hasattr(data, "to_numpy"))
+
+
+def describe_table(data: Any) -> str:
+    """Return a one-line description of ``data`` for an error message (its type and shape, never
+    its repr: a DataFrame's repr runs to many lines)."""
+    shape = getattr(data, "shape", None)
+    return f"{type(data).__name__} of shape {tuple(shape)}" if shape is not None else type(data).__name__
 
 
 def _check_whole(field: str, value: Any, minimum: int) -> None:
@@ -102,5 +125,5 @@ def _check_whole(field: str, value: Any, minimum: int) -> None:
 __all__ = [
     "AssignmentProblem", "BinningProblem", "Evaluation", "KMedoidsProblem", "KnapsackProblem", "Problem", "Qubo",
     "ReadEvaluations",
-    "build_problem", "problem_class", "problem_names",
+    "ARRAY_DATA", "build_problem", "describe_table", "is_table", "problem_class", "problem_names",
 ]

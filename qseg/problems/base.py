@@ -125,6 +125,17 @@ class Problem(ABC):
         # data carries none and the row positions are the ids (``customer_ids``).
         self.ids: np.ndarray | None = None
 
+    def __repr__(self) -> str:
+        """Return ``KMedoidsProblem('kmedoids', instance='seed-000', customers=250, k=4, ...)``:
+        the name, the instance, the size and the key parameters (``repr_fields``)."""
+        fields = {"instance": self.instance, "customers": self.size, **self.repr_fields()}
+        shown = ", ".join(f"{key}={value!r}" for key, value in fields.items())
+        return f"{type(self).__name__}({self.name!r}, {shown})"
+
+    def repr_fields(self) -> dict[str, Any]:
+        """Return the key parameters ``repr`` shows after the size (none by default)."""
+        return {}
+
     def customer_ids(self) -> np.ndarray:
         """Return the customers' ids from the data, in the data's order (row positions 0..N-1
         when the data carries none, as generated customers do)."""

@@ -1,6 +1,6 @@
 """The binning analysis: the best feasible read's bins as a CSV, a JSON bin set (for
 ``qseg.problems.binning.assign``) and the seed's chart (customers per bin as bars coloured by
-conversion rate, conversions as a line, revenue per customer above each bar)."""
+conversion rate, conversions as a line, net per customer above each bar)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def write_binning_analysis(problem: BinningProblem, bins: dict[str, Any], out: s
 @literal_text
 def chart(table: pd.DataFrame, title: str, path: Path) -> None:
     """Draw customers per bin (bars, coloured by conversion rate), conversions (line, right
-    axis) and revenue per customer (above each bar) into ``path``."""
+    axis) and net per customer (above each bar) into ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,7 +57,7 @@ def chart(table: pd.DataFrame, title: str, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(max(8.0, 0.9 * len(table) + 3), 5.5))
     x = np.arange(len(table))
     bars = ax.bar(x, table["customers"], color=colours, edgecolor="black", linewidth=0.5, label="customers")
-    for bar, value in zip(bars, table["revenue_per_customer"]):
+    for bar, value in zip(bars, table["net_per_customer"]):
         money = f"{'-' if value < 0 else ''}${abs(value):,.2f}"
         ax.annotate(money, (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                     va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
@@ -71,7 +71,7 @@ def chart(table: pd.DataFrame, title: str, path: Path) -> None:
     line_ax.set_ylim(bottom=0)
     scale = plt.cm.ScalarMappable(cmap="viridis", norm=matplotlib.colors.Normalize(0, 1))
     fig.colorbar(scale, ax=line_ax, pad=0.12, label="conversion rate")
-    ax.set_title(f"{title}: customers, conversions and revenue per customer by bin", fontsize=10)
+    ax.set_title(f"{title}: customers, conversions and net per customer by bin", fontsize=10)
     fig.legend(handles=[bars, line], labels=["customers (bars; colour = conversion rate)", "conversions"], loc="upper center",
                bbox_to_anchor=(0.45, 0.0), ncol=2, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))

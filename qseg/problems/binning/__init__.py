@@ -4,6 +4,6 @@ domain-wall QUBO) and ``bins`` (tables, JSON, assigning new customers). ``search
 ``bins`` never import ``problem``."""
 
 from qseg.problems.binning.bins import assign, load_bins, save_bins
-from qseg.problems.binning.problem import BinningProblem, binning_from_spec
+from qseg.problems.binning.problem import BinningCollapseWarning, BinningProblem, binning_from_spec
 
-__all__ = ["BinningProblem", "assign", "binning_from_spec", "load_bins", "save_bins"]
+__all__ = ["BinningCollapseWarning", "BinningProblem", "assign", "binning_from_spec", "load_bins", "save_bins"]

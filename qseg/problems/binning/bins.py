@@ -20,20 +20,50 @@ from qseg.files import replacing
 def bin_table(edges: np.ndarray, customers: np.ndarray, conversions: np.ndarray, revenue: np.ndarray,
               cost: np.ndarray) -> list[dict[str, Any]]:
     """Return one row per bin: band, edges, customers, conversions, conversion rate, revenue
-    (R conversions - C customers) and revenue per customer."""
+    (R(b) x conversions), cost (C(b) x customers), net (revenue - cost) and net per customer."""
     rows = []
     last = len(customers) - 1
     for b in range(len(customers)):
         size, conv = float(customers[b]), float(conversions[b])
-        value = float(revenue[b] * conv - cost[b] * size)
+        earned, spent = float(revenue[b] * conv), float(cost[b] * size)
         close = "]" if b == last else ")"
         rows.append({
             "bin": b, "band": f"[{edges[b]:.4g}, {edges[b + 1]:.4g}{close}", "lower": float(edges[b]),
             "upper": float(edges[b + 1]), "customers": int(size), "conversions": int(conv),
-            "conversion_rate": conv / size if size else None, "revenue": value,
-            "revenue_per_customer": value / size if size else None,
+            "conversion_rate": conv / size if size else None, "revenue": earned, "cost": spent,
+            "net": earned - spent, "net_per_customer": (earned - spent) / size if size else None,
         })
     return rows
+
+
+def collapsed_bins(steps: np.ndarray, sizes: np.ndarray, min_size: int) -> str | None:
+    """Return a one-line warning when bins collapse to what the rules allow rather than what the
+    data says: bins one candidate-grid step wide (``steps[b] == 1``: the cut could not be finer)
+    or holding exactly ``min_size`` customers; None when no bin does. ``steps`` are the bins' widths
+    in grid steps, ``sizes`` their customers."""
+    notes = []
+    at_step = np.flatnonzero(steps == 1)
+    at_minimum = np.flatnonzero(sizes == min_size)
+    if at_step.size:
+        counts = sorted({int(s) for s in sizes[at_step]})
+        shown = ", ".join(f"{c:,}" for c in counts[:3]) + (", ..." if len(counts) > 3 else "")
+        notes.append(f"{_listed(at_step)} one grid step wide ({shown} customers): the cut is the grid's, "
+                     "raise candidates")
+    if at_minimum.size:
+        notes.append(f"{_listed(at_minimum)} at min_bin_size={min_size:,} customers")
+    if not notes:
+        return None
+    return f"bins collapse: {'; '.join(notes)} (the objective pushes them to the limit, not the data)"
+
+
+def _listed(bins: np.ndarray) -> str:
+    """Return "bin 3" or "bins 1-8" (consecutive) or "bins 1, 4, 6"."""
+    values = [int(b) for b in bins]
+    if len(values) == 1:
+        return f"bin {values[0]}"
+    if values == list(range(values[0], values[-1] + 1)):
+        return f"bins {values[0]}-{values[-1]}"
+    return "bins " + ", ".join(map(str, values))
 
 
 def check_edges(edges: Any) -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -39,7 +40,7 @@ from qseg.problems.base import (
     whole_number,
 )
 from qseg.problems.binning import qubo, search
-from qseg.problems.binning.bins import assign, bin_table
+from qseg.problems.binning.bins import assign, bin_table, collapsed_bins
 from qseg.problems.decision import Decision, shortened
 
 DEFAULT_SIZE = 10_000
@@ -52,6 +53,11 @@ MAX_BINARIES = 200_000
 MODES = ("exactly", "at_most")
 MONOTONIC = ("none", "ascending", "descending")
 PerBin = float | str | list[float] | tuple[float, ...] | np.ndarray | Callable[[int], float]
+
+
+class BinningCollapseWarning(UserWarning):
+    """Bins collapsed to the candidate grid's step or to the minimum bin size
+    (``bins.collapsed_bins``): the answer reflects the rules more than the data."""
 
 
 class BinningProblem(Problem):
@@ -124,6 +130,11 @@ class BinningProblem(Problem):
                 f"satisfy min_bin_size={minimum}, max_bin_size={maximum}, monotonic={mono or 'none'}")
         self.optimum_value, self.optimum_starts = found
 
+
+    def repr_fields(self) -> dict[str, Any]:
+        """Return the bin rules and the grid size, for ``repr``."""
+        shown = {key: value for key, value in self.settings.items() if key != "candidates"}
+        return {**shown, "candidates": self.grid.m}
 
     @property
     def num_binaries(self) -> int:
@@ -312,8 +323,10 @@ class BinningProblem(Problem):
         lower = np.r_[0.0, self.grid.values[bounds[0, 1:used]]]
         edges = np.r_[lower, 1.0]
         table = bin_table(edges, size[0, :used], conversions[0, :used], self.revenue, self.cost)
+        warning = collapsed_bins(np.diff(bounds[0, :used + 1]), size[0, :used], self.rules.min_size)
         return {"edges": edges.tolist(), "bins": table, "settings": self.settings,
-                "revenue": self.revenue[:used].tolist(), "cost": self.cost[:used].tolist()}
+                "revenue": self.revenue[:used].tolist(), "cost": self.cost[:used].tolist(),
+                "warnings": [warning] if warning else []}
 
     def decode(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return the bin set of a sample: edges, per-bin table, settings."""
@@ -328,26 +341,27 @@ class BinningProblem(Problem):
         edges and the cut points."""
         bins = self.decode(sample)
         edges = np.asarray(bins["edges"], dtype=float)
-        table = pd.DataFrame(bins["bins"]).drop(columns=["revenue", "revenue_per_customer"])
+        table = pd.DataFrame(bins["bins"])
         used = len(table)
-        table["revenue"] = self.revenue[:used] * table["conversions"].to_numpy(dtype=float)
-        table["cost"] = self.cost[:used] * table["customers"].to_numpy(dtype=float)
-        table["net"] = table["revenue"] - table["cost"]
-        table["net_per_customer"] = table["net"] / table["customers"].where(table["customers"] > 0)
         customers = pd.DataFrame({"customer": self.customer_ids(), "propensity": self.propensity,
                                   "outcome": self.outcome, "bin": assign(self.propensity, edges)})
         cuts = edges[1:-1].tolist()
         facts = {"edges": edges.tolist(), "cut_points": cuts, "n_bins": used, "settings": self.settings,
                  "revenue": float(table["revenue"].sum()), "cost": float(table["cost"].sum()),
-                 "net": float(table["net"].sum())}
+                 "net": float(table["net"].sum()), "warnings": bins["warnings"]}
         lines = (f"cut points {shortened([f'{c:.4g}' for c in cuts]) or 'none'} ({used} bins)",
-                 f"bins       revenue {facts['revenue']:,.2f} - cost {facts['cost']:,.2f} = net {facts['net']:,.2f}")
+                 f"bins       revenue {facts['revenue']:,.2f} - cost {facts['cost']:,.2f} = net {facts['net']:,.2f}",
+                 *(f"warning    {text}" for text in bins["warnings"]))
+        for text in bins["warnings"]:
+            warnings.warn(f"{self.name} {self.instance}: {text}", BinningCollapseWarning, stacklevel=2)
         return Decision({"bins": table, "customers": customers}, facts, lines)
 
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
-        """Return the per-bin table, the bin count and the grid size of a sample."""
+        """Return the per-bin table, the edges, the bin count, the grid size and any collapse
+        warning of a sample."""
         decoded = self.decode(sample)
-        return {"bins": decoded["bins"], "n_bins_used": len(decoded["bins"]), "candidates": self.grid.m}
+        return {"bins": decoded["bins"], "edges": decoded["edges"], "n_bins_used": len(decoded["bins"]),
+                "candidates": self.grid.m, "warnings": decoded["warnings"]}
 
     # --- baselines ----------------------------------------------------------------------------
     def baselines(self) -> dict[str, Callable[[], dict[Any, int]]]:
@@ -473,20 +487,29 @@ def per_bin(field: str, value: PerBin, k: int) -> np.ndarray:
     return array
 
 
-def binning_from_spec(*, size: int | None, seed: int, data: str | None, params: Mapping[str, Any]) -> BinningProblem:
+def binning_from_spec(*, size: int | None, seed: int, data: Any, params: Mapping[str, Any]) -> BinningProblem:
     """Return a binning instance from the API/CLI fields: ``data=None`` generates ``size``
     customers (default 10,000) with the seed recipe; a path is a CSV with the columns named by
     ``propensity_column`` and ``outcome_column`` (its ``customer_id`` or ``id`` column, when
-    present, gives the customers' ids)."""
+    present, gives the customers' ids); a DataFrame holds those two columns (its index, unless
+    the default 0..N-1, gives the ids) and an N × 2 array is (propensity, outcome)."""
     check_parameters("binning", params, BinningProblem.parameters)
     settings = dict(params)
     outcome_model = str(settings.pop("outcome_model", "bernoulli"))
     p_column = str(settings.pop("propensity_column", "propensity"))
     y_column = str(settings.pop("outcome_column", "outcome"))
+    ids: np.ndarray | None = None
     if data is None:
         n = DEFAULT_SIZE if size is None else size
         frame = propensity_customers(n, seed, outcome_model)
         instance, instance_seed = f"generated-n{n}-s{seed}", seed
+    elif not isinstance(data, str):
+        from qseg.data.arrays import propensity_of
+
+        if size is not None:
+            raise BadInputError("size", size, "customers given in memory fix their own size")
+        frame, ids = propensity_of(data, p_column, y_column)
+        instance, instance_seed = f"customers-n{len(frame)}", None
     else:
         frame = load_propensity_csv(data, p_column, y_column)  # a missing file is named before the size
         if size is not None:
@@ -496,4 +519,6 @@ def binning_from_spec(*, size: int | None, seed: int, data: str | None, params: 
                              seed=instance_seed, **settings)
     if "customer" in frame:
         problem.ids = frame["customer"].to_numpy()
+    elif ids is not None:
+        problem.ids = ids
     return problem

@@ -236,16 +236,28 @@ def _optimal_monotone(grid: Grid, revenue: np.ndarray, cost: np.ndarray, rules: 
     current[1:, :] = -np.inf  # bin 0 starts at point 0
     pointers: list[np.ndarray] = [np.zeros(size.shape, dtype=np.int32)]
     finals = [current[:, m].copy()]
-    columns = np.arange(m + 1)
+    width = m + 1
+    # Layer-invariant flat indices (np.take on a flat array is several times faster than
+    # take_along_axis, which builds broadcast index arrays on every call): the incoming bins of i
+    # in rate order, current[order[i, j], i]; the last of them within reach of (i, x); and where
+    # no incoming bin is.
+    incoming_at = (order * width + row).ravel()
+    position = np.clip(reach - 1, 0, m)
+    reach_at = (position + row * width).ravel()
+    unreached = (reach <= 0).ravel()
+    order_flat = order.ravel()
+    row_start = np.repeat(np.arange(width, dtype=np.int64) * width, width)  # flat index of (i, 0)
+    columns = np.broadcast_to(np.arange(width), size.shape)
     for k in range(1, rules.k):
-        incoming = np.take_along_axis(current.T, order, axis=1)
+        incoming = np.take(current, incoming_at).reshape(size.shape)
         best = np.maximum.accumulate(incoming, axis=1)
-        where = np.maximum.accumulate(np.where(incoming == best, columns[None, :], 0), axis=1)
-        position = np.clip(reach - 1, 0, m)
-        gathered = np.where(reach > 0, np.take_along_axis(best, position, axis=1), -np.inf)
-        origin = np.take_along_axis(order, np.take_along_axis(where, position, axis=1), axis=1)
-        current = np.where(valid, revenue[k] * conversions - cost[k] * size + gathered, -np.inf)
-        pointers.append(origin.astype(np.int32))
+        where = np.maximum.accumulate(np.where(incoming == best, columns, 0), axis=1)
+        gathered = np.take(best, reach_at)
+        gathered[unreached] = -np.inf
+        origin = np.take(order_flat, np.take(where, reach_at) + row_start)
+        current = revenue[k] * conversions - cost[k] * size + gathered.reshape(size.shape)
+        current[~valid] = -np.inf
+        pointers.append(origin.reshape(size.shape).astype(np.int32))
         finals.append(current[:, m].copy())
     layers = range(rules.k) if rules.at_most else [rules.k - 1]
     best_value, chosen, start = -np.inf, -1, -1

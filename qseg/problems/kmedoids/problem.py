@@ -108,6 +108,10 @@ class KMedoidsProblem(Problem):
         """Return the number of customers N."""
         return int(self.distances.shape[1])
 
+    def repr_fields(self) -> dict[str, Any]:
+        """Return K and the number of candidate medoids, for ``repr``."""
+        return {"k": self.k, "candidates": self.num_candidates}
+
     @property
     def num_candidates(self) -> int:
         """Return the number of candidate medoids M (N when every customer is one)."""

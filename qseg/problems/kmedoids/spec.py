@@ -30,7 +30,7 @@ RFM_GENERATED = "generated"
 SOURCES = Sources(named=("seed-000",))
 
 
-def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params: Mapping[str, Any]) -> KMedoidsProblem:
+def kmedoids_from_spec(*, size: int | None, seed: int, data: Any, params: Mapping[str, Any]) -> KMedoidsProblem:
     """Return a k-medoids instance from the API/CLI fields.
 
     ``data=None`` generates ``size`` customers (default 250) with the seed recipe and ``seed``
@@ -40,9 +40,12 @@ def kmedoids_from_spec(*, size: int | None, seed: int, data: str | None, params:
     ``rfm:generated`` those of ``size`` generated customers (default 1,000; their behaviour
     archetypes as reference labels); a ``pmed*.txt`` file is an OR-Library instance with its own
     p and published optimum; any other ``.csv`` is points (or a distance matrix with
-    ``metric=precomputed``).
+    ``metric=precomputed``). A numpy array or a DataFrame is the points themselves, one row per
+    customer (a DataFrame's index, unless the default 0..N-1, gives the ids; ``size`` not taken).
     """
     check_parameters("kmedoids", params, KMedoidsProblem.parameters)
+    if data is not None and not isinstance(data, str):
+        return _from_array(data, size, seed, params)
     metric = params.get("metric", "euclidean")
     if metric not in ("euclidean", "precomputed"):
         raise BadInputError("metric", metric, "expected euclidean or precomputed")
@@ -103,6 +106,23 @@ def candidate_count(value: Any, customers: int) -> int:
     refuse_if_too_large("candidates", value, DISTANCE_BYTES * m * customers,
                         f"{m:,} candidates × {customers:,} customers of distances")
     return m
+
+
+def _from_array(data: Any, size: int | None, seed: int, params: Mapping[str, Any]) -> KMedoidsProblem:
+    """Return the Euclidean p-median of points given in memory (an N × F array or DataFrame)."""
+    from qseg.data.arrays import points_of
+
+    if "columns" in params:
+        raise BadInputError("columns", params["columns"], "maps transaction columns: only with --data rfm:FILE")
+    if params.get("metric", "euclidean") != "euclidean":
+        raise BadInputError("metric", params["metric"], "points given in memory are Euclidean (precomputed: a CSV file)")
+    if size is not None:
+        raise BadInputError("size", size, "points given in memory fix their own size")
+    points, ids = points_of(data)
+    k = whole_number("k", params.get("k", DEFAULT_K))
+    if not 1 <= k <= len(points):
+        raise BadInputError("k", k, f"must be a whole number in 1..{len(points)} (the customers)")
+    return from_points(points, k, params, instance=f"points-n{len(points)}-f{points.shape[1]}", seed=seed, ids=ids)
 
 
 def _from_transactions(source: str, size: int | None, seed: int, k: int, params: Mapping[str, Any]) -> KMedoidsProblem:

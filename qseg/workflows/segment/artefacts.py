@@ -26,6 +26,7 @@ from qseg.document import Align, Block, Paragraph, Section, Table, bold, code, m
 from qseg.files import check_output_dir, publish_folder, spreadsheet_safe
 from qseg.workflows.segment.pipeline import MethodResult, SegmentResult
 from qseg.workflows.segment.plots import plot_model_selection, plot_profile_heatmap, plot_segments
+from qseg.workflows.segment.profiles import name_segments
 from qseg.workflows.segment.segmenter import Segmenter
 
 RIGHT: Align = "right"
@@ -86,7 +87,8 @@ def _write_all(result: SegmentResult, folder: Path) -> None:
     spreadsheet_safe(features).to_csv(folder / "features.csv")
     comparison = comparison_table(result)
     spreadsheet_safe(comparison).to_csv(folder / "comparison.csv", index=False)
-    profiles = result.profiles.assign(name=[result.names[int(s)] for s in result.profiles.index])
+    rules = name_segments(result.profiles)["rule"]  # the rule behind each name, its percentiles in the row
+    profiles = result.profiles.assign(name=[result.names[int(s)] for s in result.profiles.index], rule=rules)
     spreadsheet_safe(profiles).to_csv(folder / "profiles.csv")
     if result.selection is not None:
         selection = result.selection

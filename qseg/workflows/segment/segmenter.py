@@ -12,7 +12,10 @@ File layout (``schema_version`` 1), every key required and no other allowed::
 
 ``assign`` maps scaled features to the nearest medoid (Euclidean; ties to the lower index), so
 the customers a segmenter was fitted on get exactly the labels ``nearest_medoid`` gives them:
-floats round-trip through JSON exactly.
+floats round-trip through JSON exactly. ``predict`` does the whole chain on raw transactions
+(parse, clean, RFM features, the saved scaling, nearest medoid). A segmenter comes from ``qseg
+segment``'s output (``Segmenter.load(folder)`` or the ``segmenter.json`` in it) or from Python
+(``Segmenter.from_transactions``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from qseg.errors import BadInputError
 from qseg.workflows.segment.checks import check_points, check_rows
@@ -108,6 +112,47 @@ class Segmenter:
             raise BadInputError("scaled", clean.shape, f"expected {len(self.features)} columns: {', '.join(self.features)}")
         return nearest_center(clean, self.medoids)[0]
 
+    def predict(self, transactions: pd.DataFrame | Path | str, *, columns: dict[str, str] | str | None = None) -> pd.Series:
+        """Return each customer's segment (index into ``segment_names``) as a Series indexed by
+        CustomerID, from raw transactions (a DataFrame in the Online Retail layout or a CSV path;
+        ``columns`` maps another layout, as ``role:Column,...`` or a dict): parsed and cleaned by
+        the seed's rules, RFM features computed, scaled with the saved scaling (never refitted),
+        then each customer's nearest medoid. BadInputError names a missing column or bad value."""
+        from qseg.data.rfm import Scaler
+
+        features = transaction_features(transactions, columns)
+        if tuple(self.features) != tuple(features.columns):
+            raise BadInputError("features", list(self.features), f"this qseg computes {', '.join(features.columns)}")
+        segments = self.assign(Scaler.from_json(self.scaling).transform(features))
+        return pd.Series(segments, index=features.index, name="segment")
+
+    @classmethod
+    def from_transactions(cls, transactions: pd.DataFrame | Path | str, n_segments: int = 4, *, seed: int = 0,
+                          columns: dict[str, str] | str | None = None, scaling: str | None = None) -> Segmenter:
+        """Return a Segmenter fitted on raw transactions (as ``predict`` takes them): RFM features
+        scaled (``scaling``: qseg's default log-standard, or ``standard``), ``n_segments`` medoids
+        from FasterPAM (seeded), segments named by ``profiles.label_segments``."""
+        from qseg.data.rfm import DEFAULT_SCALING, Scaler
+        from qseg.workflows.segment.methods import fasterpam
+        from qseg.workflows.segment.profiles import label_segments, segment_profiles
+
+        features = transaction_features(transactions, columns)
+        if isinstance(n_segments, bool) or not isinstance(n_segments, int) or not 1 <= n_segments <= len(features):
+            raise BadInputError("n_segments", n_segments, f"must be a whole number in 1..{len(features)} (the customers)")
+        scaler = Scaler.fit(features, scaling or DEFAULT_SCALING)
+        scaled = scaler.transform(features)
+        found = fasterpam(scaled, n_segments, seed=seed)
+        names = label_segments(segment_profiles(features, found.labels))
+        return cls.from_rows(scaled, found.medoids, features=list(features.columns), scaling=dict(scaler.to_json()),
+                             segment_names=[names[segment] for segment in range(len(found.medoids))],
+                             method=found.method)
+
+    def __repr__(self) -> str:
+        """Return ``Segmenter(4 segments: 'at risk', ..., features=[...], method='fasterpam')``."""
+        names = ", ".join(repr(name) for name in self.segment_names)
+        return (f"Segmenter({len(self.segment_names)} segments: {names}; features={list(self.features)}, "
+                f"method={self.method!r}, backend={self.backend!r})")
+
     def names_of(self, segments: np.ndarray) -> np.ndarray:
         """Return the segment name of each index in ``segments`` (as from ``assign``)."""
         return np.asarray(self.segment_names, dtype=object)[np.asarray(segments, dtype=np.int64)]
@@ -156,13 +201,36 @@ class Segmenter:
 
     @classmethod
     def load(cls, path: Path | str) -> Segmenter:
-        """Return the Segmenter saved at ``path`` (see the module-level ``load``)."""
+        """Return the Segmenter saved at ``path`` or in the folder ``path`` (``qseg segment``'s
+        output; see the module-level ``load``)."""
         return load(path)
 
 
+def transaction_features(transactions: pd.DataFrame | Path | str, columns: dict[str, str] | str | None) -> pd.DataFrame:
+    """Return the RFM features (one row per customer) of raw transactions, a DataFrame or a CSV
+    path, after the seed's parsing and cleaning rules."""
+    from qseg.data.rfm import clean_transactions, customer_features, parse_column_mapping, parse_transactions, read_transactions
+
+    mapping = parse_column_mapping(columns) if isinstance(columns, str) else columns
+    if isinstance(transactions, pd.DataFrame):
+        parsed = parse_transactions(transactions, mapping)
+    elif isinstance(transactions, (str, Path)):
+        path = Path(transactions).expanduser()
+        if not path.is_file():
+            raise BadInputError("transactions", str(transactions), "no such file")
+        parsed = read_transactions(path, mapping)
+    else:
+        raise BadInputError("transactions", type(transactions).__name__, "expected a DataFrame or a CSV path")
+    clean, _ = clean_transactions(parsed)
+    return customer_features(clean)
+
+
 def load(path: Path | str) -> Segmenter:
-    """Return the Segmenter saved at ``path``; BadInputError names the field for an unreadable
-    file, text that is not JSON, a missing key, a wrong schema version or a bad value."""
+    """Return the Segmenter saved at ``path`` (a ``segmenter.json``, or a folder holding one, as
+    ``qseg segment`` writes); BadInputError names the field for an unreadable file, text that is
+    not JSON, a missing key, a wrong schema version or a bad value."""
+    if Path(path).is_dir():
+        path = Path(path) / "segmenter.json"
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
