@@ -38,7 +38,7 @@ def _save(fig: Figure, path: Path) -> Path:
     """Write ``fig`` to ``path`` as PNG, close it and return ``path``."""
     fig.tight_layout()
     with replacing(path) as temporary:
-        fig.savefig(temporary, dpi=110)
+        fig.savefig(temporary, dpi=110, bbox_inches="tight")
     _pyplot().close(fig)
     return path
 
@@ -108,7 +108,8 @@ def _actions_by_segment(plan: pd.DataFrame, path: Path) -> Path:
         ax.bar(table.index, table[action].to_numpy(), bottom=bottom, label=action, color=style.action_colour(ids[action]))
         bottom += table[action].to_numpy()
     ax.set_ylabel("customers")
-    ax.margins(y=0.08)
+    # A bar stacked with zero height on top pins the autoscale there (a sticky edge): set the headroom.
+    ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.08)
     ax.set_title("Actions by segment (subscription type)")
     ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
     return _save(fig, path)
@@ -150,12 +151,15 @@ def _waterfall(plan: pd.DataFrame, path: Path) -> Path:
     steps += [(f"- cost {name}", -row.cost) for name, row in by_action.iterrows() if row.cost > 0]
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
-    level = 0.0
+    level, highest, lowest = 0.0, 0.0, 0.0
     for x, (_label, change) in enumerate(steps):
         ax.bar(x, change, bottom=level, color=style.GAIN_COLOUR if change >= 0 else style.LOSS_COLOUR)
         level += change
+        highest, lowest = max(highest, level), min(lowest, level)
     ax.bar(len(steps), level, color=style.TOTAL_COLOUR)
-    ax.margins(y=0.08)
+    # Each cost bar starts at the running level, which pins the autoscale there: set the headroom.
+    span = max(highest - lowest, 1.0)
+    ax.set_ylim(lowest - (0.05 * span if lowest < 0 else 0.0), highest + 0.08 * span)
     ax.set_xticks(range(len(steps) + 1), [label for label, _ in steps] + ["net value"], rotation=40, ha="right", fontsize=7)
     ax.set_ylabel("$")
     ax.set_title(f"Expected net value waterfall (net ${level:,.0f})")

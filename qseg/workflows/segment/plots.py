@@ -66,6 +66,7 @@ def plot_model_selection(selection: ModelSelection, path: Path | str) -> Path:
         axis.set_xticks(selection.ks)
         axis.grid(alpha=0.3)
     figure.suptitle(f"Model selection: chosen K = {selection.chosen_k} ({selection.rule})")
+    figure.subplots_adjust(top=0.84, wspace=0.25)
     return _save(figure, path)
 
 
