@@ -104,8 +104,9 @@ REFINE_SUFFIX = "+refine"
 SEGMENT_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#EE7733", "#009988",
                    "#CC3311", "#997700")
 # Treatment actions (action id 1, 2, ...): Tol's "vibrant" with his high-contrast yellow and a
-# "muted" wine, ordered so the memo's usual pair (1 email, 5 in-app) differ most; "no action"
-# (id 0), HDBSCAN's noise and anything left out are NEUTRAL_COLOUR.
+# "muted" wine, ordered so the pair a small plan often holds (1 email, 5 in-app) is blue and
+# yellow rather than two blues; "no action" (id 0), HDBSCAN's noise and anything left out are
+# NEUTRAL_COLOUR.
 ACTION_COLOURS = ("#0077BB", "#EE7733", "#009988", "#EE3377", "#DDAA33", "#33BBEE", "#882255")
 NEUTRAL_COLOUR = "#BBBBBB"
 # Roles, not names: the dashed budget/optimum/current-value lines, a waterfall's gains, losses
