@@ -1,5 +1,8 @@
-"""How each backend and formulation looks in every figure of a report: one fixed colour and
-marker per backend, one line style, hatch and marker fill per formulation.
+"""How each backend, method, formulation, segment and action looks in every figure qseg draws
+(the report's, the demo's, ``qseg segment``'s, the binning chart and the retention memo): one
+fixed colour and marker per backend, one line style, hatch and marker fill per formulation, and
+the same for the methods named outside a store (``kmeans``, ``sa/selection+polish``,
+``qubo:sa/selection+polish+refine``), so a name has one colour wherever it is drawn.
 
 Known backends have a fixed entry, chosen so that the backends a problem's figures show together
 are far apart (Okabe & Ito's and Paul Tol's colour-blind-safe palettes, plus greys), and no two
@@ -62,6 +65,8 @@ BACKEND_STYLES: dict[str, BackendStyle] = {
     "baseline:uniform": BackendStyle("#C8B560", ">"),
     "baseline:percentile": BackendStyle("#117733", "^"),
     "baseline:de": BackendStyle("#663333", "v"),
+    "baseline:gmm": BackendStyle("#EE3377", "o"),
+    "baseline:hdbscan": BackendStyle("#BB5566", "s"),
 }
 ALIASES = {"neal": "sa", "neal+polish": "sa+polish"}
 # Fallbacks for names outside the table: Tol's "muted" scheme, and filled markers only.
@@ -82,6 +87,39 @@ FORMULATION_STYLES: dict[str, FormulationStyle] = {
     "equality": FormulationStyle(":", "..", "left"),
     "assignment": FormulationStyle(":", "..", "left"),
 }
+# Methods named without the store's ``baseline:`` prefix (the demo's rows, ``qseg segment``'s
+# methods): the baseline's own entry, so ``kmeans`` here is ``baseline:kmeans`` in a report.
+METHOD_ALIASES = {
+    "greedy": "baseline:greedy", "dp": "baseline:dp", "fasterpam": "baseline:fasterpam",
+    "kmeans": "baseline:kmeans", "uniform": "baseline:uniform", "percentile": "baseline:percentile",
+    "de": "baseline:de", "gmm": "baseline:gmm", "gaussian_mixture": "baseline:gmm",
+    "hdbscan": "baseline:hdbscan",
+}
+QUBO_PREFIX = "qubo:"
+REFINE_SUFFIX = "+refine"
+
+# Segments (index 0, 1, ...): Tol's "bright" then four of his "vibrant"/"muted" colours; a
+# segment-indexed figure colours segment i with SEGMENT_COLOURS[i % 10], a tint of it where
+# segments are the background of method markers (``segment_colour(i, light=True)``).
+SEGMENT_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#EE7733", "#009988",
+                   "#CC3311", "#997700")
+# Treatment actions (action id 1, 2, ...): Tol's "vibrant" with his high-contrast yellow and a
+# "muted" wine, ordered so the pair a small plan often holds (1 email, 5 in-app) is blue and
+# yellow rather than two blues; "no action" (id 0), HDBSCAN's noise and anything left out are
+# NEUTRAL_COLOUR.
+ACTION_COLOURS = ("#0077BB", "#EE7733", "#009988", "#EE3377", "#DDAA33", "#33BBEE", "#882255")
+NEUTRAL_COLOUR = "#BBBBBB"
+# Roles, not names: the dashed budget/optimum/current-value lines, a waterfall's gains, losses
+# and total, and the binning chart's counts (non-events and events, as optbinning stacks them)
+# and its event-rate line.
+REFERENCE_COLOUR = "#444444"
+GAIN_COLOUR = "#228833"
+LOSS_COLOUR = "#CC3311"
+TOTAL_COLOUR = "#4477AA"
+NON_EVENT_COLOUR = "#88AACC"
+EVENT_COLOUR = "#EE6677"
+RATE_COLOUR = "#000000"
+
 FALLBACK_FORMULATIONS = (
     FormulationStyle("-.", "xx", "bottom"),
     FormulationStyle((0, (5, 1)), "\\\\", "top"),
@@ -104,6 +142,56 @@ def backend_style(solver: str) -> BackendStyle:
     base = name.removesuffix(POLISH_SUFFIX)
     marker = BACKEND_STYLES[base].marker if base in BACKEND_STYLES else FALLBACK_MARKERS[_index(name, len(FALLBACK_MARKERS))]
     return BackendStyle(FALLBACK_COLOURS[_index(name, len(FALLBACK_COLOURS))], marker)
+
+
+@dataclass(frozen=True)
+class MethodStyle:
+    """How a method is drawn: its backend's colour and marker, its formulation's line style,
+    hatch and marker fill (all solid/plain for a method without a formulation)."""
+
+    colour: str
+    marker: str
+    linestyle: str | tuple[int, tuple[int, ...]]
+    hatch: str
+    fillstyle: str
+
+
+def method_style(method: str) -> MethodStyle:
+    """Return the style of a method by any of the names qseg gives it: a backend or store
+    solver (``sa``, ``baseline:greedy``), a bare baseline (``kmeans``, ``dp``, ``gmm``), or a
+    QUBO route ``[qubo:]BACKEND/FORMULATION[+polish][+refine]`` (the demo's ``sa/slack``,
+    ``qseg segment``'s ``qubo:sa/selection+polish+refine``): the backend's colour and marker
+    (``sa+polish``'s when polished; the refine step changes neither) with the formulation's line
+    style, hatch and fill. The same name gives the same style in every figure."""
+    route = method.removeprefix(QUBO_PREFIX)
+    backend, slash, formulation = route.partition("/")
+    if slash:
+        refined = formulation.removesuffix(REFINE_SUFFIX)
+        polished = refined.endswith(POLISH_SUFFIX)
+        formulation = refined.removesuffix(POLISH_SUFFIX)
+        drawn = backend_style(backend + (POLISH_SUFFIX if polished else ""))
+        shape = formulation_style(formulation)
+        return MethodStyle(drawn.colour, drawn.marker, shape.linestyle, shape.hatch, shape.fillstyle)
+    drawn = backend_style(METHOD_ALIASES.get(route, route))
+    return MethodStyle(drawn.colour, drawn.marker, "-", "", "full")
+
+
+def method_colour(method: str) -> str:
+    """Return the colour of ``method`` (``method_style``'s)."""
+    return method_style(method).colour
+
+
+def segment_colour(segment: int, *, light: bool = False) -> str:
+    """Return segment ``segment``'s colour (``SEGMENT_COLOURS``, cycling past ten; noise, -1,
+    is NEUTRAL_COLOUR), a 60 % tint of it when ``light`` (segments behind method markers)."""
+    colour = NEUTRAL_COLOUR if segment < 0 else SEGMENT_COLOURS[segment % len(SEGMENT_COLOURS)]
+    return shade(colour, 2) if light else colour
+
+
+def action_colour(action_id: int) -> str:
+    """Return a treatment action's colour by its id: NEUTRAL_COLOUR for 0 ("no action"), else
+    ``ACTION_COLOURS`` in id order (cycling past seven)."""
+    return NEUTRAL_COLOUR if action_id <= 0 else ACTION_COLOURS[(action_id - 1) % len(ACTION_COLOURS)]
 
 
 def formulation_style(formulation: str) -> FormulationStyle:

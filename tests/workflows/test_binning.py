@@ -12,7 +12,7 @@ from qseg.workflows.binning import chart
 def bins_table() -> pd.DataFrame:
     return pd.DataFrame({"band": ["$x$", "=HYPERLINK(\"x\")", "$\\frac{"], "customers": [10, 20, 30],
                          "conversions": [1, 2, 3], "conversion_rate": [0.1, 0.1, 0.1],
-                         "revenue_per_customer": [-2.0, 1.0, 3.0]})
+                         "net_per_customer": [-2.0, 1.0, 3.0]})
 
 
 def test_the_chart_draws_dollar_names_as_typed(tmp_path):
@@ -23,4 +23,4 @@ def test_the_chart_draws_dollar_names_as_typed(tmp_path):
 def test_band_labels_are_text_in_the_csv():
     safe = spreadsheet_safe(bins_table())
     assert list(safe["band"]) == ["$x$", "'=HYPERLINK(\"x\")", "$\\frac{"]
-    assert list(safe["revenue_per_customer"]) == [-2.0, 1.0, 3.0]
+    assert list(safe["net_per_customer"]) == [-2.0, 1.0, 3.0]

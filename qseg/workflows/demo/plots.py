@@ -2,8 +2,11 @@
 with the targeted customers marked, spend and profit per method, medoids per method, and
 p-median cost per method.
 
-Each method has one colour in every figure (``METHOD_COLOURS``, keyed by ``MethodRow.key``);
-segments are drawn in light tones so that method markers stand out. Figures are drawn on
+Each method has the colour the report gives it (``qseg.style.method_style`` of ``MethodRow.key``;
+the exact rows take their exact backend's, cbc's or highs', as in a report) and a QUBO row its
+formulation's hatch; segments are drawn in light tints of ``qseg.style``'s segment colours so that
+method markers stand out. An over-budget or not-K-medoids answer is drawn as an outlined bar
+(``INFEASIBLE_ALPHA``), so hatches keep meaning formulations. Figures are drawn on
 ``matplotlib.figure.Figure`` with the Agg canvas (no display, no pyplot state) and carry no
 date, so the same result gives the same bytes.
 """
@@ -16,10 +19,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
+from qseg import style
 from qseg.style import literal_text
-from qseg.workflows.demo.results import DemoResult, MedoidRow, TargetingRow, TargetingRun
+from qseg.workflows.demo.results import DemoResult, DemoSettings, MedoidRow, TargetingRow, TargetingRun
 
 SEGMENTS_FIGURE = "segments.png"
 TARGETING_FIGURE = "targeting.png"
@@ -27,34 +33,24 @@ MEDOIDS_FIGURE = "medoids.png"
 PMEDIAN_FIGURE = "pmedian.png"
 FIGURES = (SEGMENTS_FIGURE, TARGETING_FIGURE, MEDOIDS_FIGURE, PMEDIAN_FIGURE)
 
-EXACT_COLOUR = "#000000"
-METHOD_COLOURS = {
-    "milp": EXACT_COLOUR,
-    "exact": EXACT_COLOUR,
-    "greedy": "#7f7f7f",
-    "fasterpam": "#8c564b",
-    "kmeans": "#bcbd22",
-    "sa/unbalanced": "#1f77b4",
-    "sa/slack": "#ff7f0e",
-    "sa/equality": "#d62728",
-    "sa/selection": "#2ca02c",
-    "sa/selection+polish": "#98df8a",
-    "sa/bauckhage": "#9467bd",
-    "sa/bauckhage+polish": "#c5b0d5",
-    "sa/assignment": "#e377c2",
-}
-FALLBACK_COLOUR = "#17becf"
-# Light tones for the segments (ColorBrewer Pastel1), none close to a method's colour.
-SEGMENT_COLOURS = ("#fbb4ae", "#b3cde3", "#ccebc5", "#decbe4", "#fed9a6", "#ffffcc")
-# Medoid markers, one shape per method so that coinciding medoids stay visible (drawn largest first).
-MEDOID_MARKERS = {"exact": "o", "fasterpam": "s", "kmeans": "D", "sa/selection": "^", "sa/selection+polish": "v",
-                  "sa/bauckhage": "P", "sa/bauckhage+polish": "X", "sa/assignment": "^"}
+# An infeasible answer's bar: its method's colour faded, with a solid edge of that colour.
+INFEASIBLE_ALPHA = 0.3
+# Panels per row of the medoids figure.
+MEDOID_COLUMNS = 4
 DPI = 110
 
 
-def method_colour(key: str) -> str:
-    """Return the fixed colour of a method key (a spare one for a key not listed)."""
-    return METHOD_COLOURS.get(key, FALLBACK_COLOUR)
+def method_name(key: str, settings: DemoSettings) -> str:
+    """Return the name ``qseg.style`` knows the method ``key`` by: the exact rows (``milp``,
+    ``exact``) as the backend that solved them, every other key as it is (``greedy``,
+    ``kmeans``, ``sa/selection+polish``)."""
+    return {"milp": settings.targeting_exact, "exact": settings.pmedian_exact}.get(key, key)
+
+
+def method_style(key: str, settings: DemoSettings) -> style.MethodStyle:
+    """Return the style of the method ``key`` (``method_name``), the one every figure of qseg
+    gives it."""
+    return style.method_style(method_name(key, settings))
 
 
 @literal_text
@@ -62,7 +58,7 @@ def write_figures(result: DemoResult, folder: Path) -> list[Path]:
     """Write every figure of ``result`` into ``folder`` (``FIGURES``); return their paths."""
     return [
         _save(segments_figure(result), folder / SEGMENTS_FIGURE),
-        _save(targeting_figure(result.targeting), folder / TARGETING_FIGURE),
+        _save(targeting_figure(result.targeting, result.settings), folder / TARGETING_FIGURE),
         _save(medoids_figure(result), folder / MEDOIDS_FIGURE),
         _save(pmedian_figure(result), folder / PMEDIAN_FIGURE),
     ]
@@ -70,7 +66,7 @@ def write_figures(result: DemoResult, folder: Path) -> list[Path]:
 
 def segments_figure(result: DemoResult) -> Figure:
     """Return the notebook's first plot for each budget: customers (x1, x2) coloured by k-means
-    segment, the exact targeting answer's customers marked x."""
+    segment, the exact targeting answer's customers marked x in its method's colour."""
     figure = Figure(figsize=(11, 4.4))
     axes = figure.subplots(1, len(result.targeting), sharex=True, sharey=True, squeeze=False)[0]
     x, y = result.customers["x1"].to_numpy(), result.customers["x2"].to_numpy()
@@ -78,8 +74,8 @@ def segments_figure(result: DemoResult) -> Figure:
         _segment_points(axis, x, y, result.segments)
         chosen = run.targeted
         exact = run.rows[0]
-        axis.scatter(x[chosen], y[chosen], marker="x", s=22, linewidths=1.1, color=method_colour(exact.key),
-                     label=f"targeted by {exact.method}")
+        axis.scatter(x[chosen], y[chosen], marker="x", s=30, linewidths=1.6,
+                     color=method_style(exact.key, result.settings).colour, label=f"targeted by {exact.method}")
         axis.set(title=f"{run.short}: {len(chosen)} targeted", xlabel="x1", ylabel="x2")
         axis.grid(alpha=0.25)
     handles, labels = _legend_entries(axes)
@@ -89,58 +85,78 @@ def segments_figure(result: DemoResult) -> Figure:
     return figure
 
 
-def targeting_figure(runs: Sequence[TargetingRun]) -> Figure:
+def targeting_figure(runs: Sequence[TargetingRun], settings: DemoSettings) -> Figure:
     """Return spend (budget dashed) and profit (exact optimum dashed) per method, one row of
-    panels per budget; an over-budget read is hatched."""
+    panels per budget; an over-budget read is a faded, outlined bar."""
     figure = Figure(figsize=(11, 2.2 + 2.0 * len(runs)))
     axes = figure.subplots(len(runs), 2, squeeze=False)
     for (spend_axis, profit_axis), run in zip(axes, runs, strict=True):
         rows = list(run.rows)
         positions = np.arange(len(rows))[::-1]
-        colours = [method_colour(row.key) for row in rows]
+        styles = [method_style(row.key, settings) for row in rows]
         over = [row.spend > run.budget * (1 + 1e-9) for row in rows]
-        bars = spend_axis.barh(positions, [row.spend for row in rows], color=colours)
-        _hatch(bars, over)
-        spend_axis.axvline(run.budget, color="#444444", linestyle="--", linewidth=1)
+        _bars(spend_axis, positions, [row.spend for row in rows], styles, over)
+        spend_axis.axvline(run.budget, color=style.REFERENCE_COLOUR, linestyle="--", linewidth=1)
         spend_axis.set(title=f"{run.short}: spend (budget dashed)", xlabel="spend")
-        bars = profit_axis.barh(positions, [row.profit for row in rows], color=colours)
-        _hatch(bars, over)
-        profit_axis.axvline(run.optimum, color="#444444", linestyle="--", linewidth=1)
+        _bars(profit_axis, positions, [row.profit for row in rows], styles, over)
+        profit_axis.axvline(run.optimum, color=style.REFERENCE_COLOUR, linestyle="--", linewidth=1)
         profit_axis.set(title=f"{run.short}: profit (exact optimum {run.optimum:,.1f} dashed)", xlabel="profit")
         profit_axis.set_xlim(min(0.0, *(row.profit for row in rows)), run.optimum * 1.16)
         for axis in (spend_axis, profit_axis):
             axis.set_yticks(positions, [row.method for row in rows] if axis is spend_axis else [""] * len(rows))
             axis.grid(axis="x", alpha=0.3)
             axis.set_axisbelow(True)
-        for position, row in zip(positions, rows, strict=True):
-            profit_axis.annotate(_gap_label(row), (max(row.profit, 0.0), position), xytext=(3, 0),
-                                 textcoords="offset points", va="center", fontsize=8)
-    figure.suptitle("Targeting: spend and profit per method (hatched: over budget)")
+        for position, row, flagged in zip(positions, rows, over, strict=True):
+            profit_axis.annotate("over budget" if flagged else _gap_label(row), (max(row.profit, 0.0), position),
+                                 xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    figure.suptitle("Targeting: spend and profit per method (faded, dashed outline: over budget)")
     figure.tight_layout()
     return figure
 
 
 def medoids_figure(result: DemoResult) -> Figure:
-    """Return the notebook's second plot: customers (x1, x2) coloured by the exact p-median
-    clusters with each method's medoids marked, for seed-000 and for the prefix the notebook's
-    assignment QUBO ran on."""
-    kmedoids = result.kmedoids
-    figure = Figure(figsize=(12, 4.6))
-    full, prefix = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+    """Return the notebook's second plot as small multiples, one panel per method: customers
+    (x1, x2) tinted by the exact p-median's segments, the exact medoids as black rings and the
+    panel's method's medoids as filled markers in its colour; seed-000's methods first, then the
+    prefix the notebook's assignment QUBO ran on. One panel per method because the methods
+    mostly agree: stacked on one panel their markers cover each other at the same points."""
+    kmedoids, settings = result.kmedoids, result.settings
+    columns = MEDOID_COLUMNS
+    full_rows = -(-len(kmedoids.rows) // columns)
+    figure = Figure(figsize=(3.0 * columns, 2.9 * (full_rows + 1) + 0.9))
+    full_figure, prefix_figure = np.asarray(figure.subfigures(2, 1, height_ratios=[full_rows, 1.2])).tolist()
     x, y = result.customers["x1"].to_numpy(), result.customers["x2"].to_numpy()
-    _segment_points(full, x, y, kmedoids.clusters, label=None)
-    _medoid_markers(full, x, y, kmedoids.rows)
-    full.set(title=f"seed-000, N = {kmedoids.rows[0].customers}, K = {kmedoids.k}", xlabel="x1", ylabel="x2")
-    n = kmedoids.prefix
-    _segment_points(prefix, x[:n], y[:n], kmedoids.prefix_clusters, label=None)
-    _medoid_markers(prefix, x, y, kmedoids.prefix_rows)
-    prefix.set(title=f"first {n} customers (assignment QUBO)", xlabel="x1")
-    for axis in (full, prefix):
-        axis.grid(alpha=0.25)
-    handles, labels = _legend_entries([full, prefix])
-    figure.legend(handles, labels, loc="center right", frameon=False, fontsize=9, title="medoids of", title_fontsize=9)
-    figure.suptitle("k-medoids: customers coloured by the exact p-median's segments, each method's medoids marked")
-    figure.subplots_adjust(left=0.06, right=0.8, bottom=0.12, top=0.86, wspace=0.15)
+    for panel_figure, rows, clusters, shown, title in (
+        (full_figure, kmedoids.rows, kmedoids.clusters, len(x),
+         f"k-medoids on seed-000 (N = {kmedoids.rows[0].customers}, K = {kmedoids.k}): each method's medoids "
+         "(filled) against the exact p-median's (rings)"),
+        (prefix_figure, kmedoids.prefix_rows, kmedoids.prefix_clusters, kmedoids.prefix,
+         f"the assignment QUBO on the first {kmedoids.prefix} customers of seed-000 (K = {kmedoids.k})"),
+    ):
+        axes = panel_figure.subplots(-(-len(rows) // columns), columns, sharex=True, sharey=True, squeeze=False)
+        exact = rows[0]
+        for axis, row in zip(axes.flat, rows, strict=False):
+            _segment_points(axis, x[:shown], y[:shown], clusters, label=None)
+            _medoid_panel(axis, x, y, row, exact, method_style(row.key, settings))
+        for axis in list(axes.flat)[len(rows):]:
+            axis.set_axis_off()
+        for axis in axes[-1]:
+            axis.set_xlabel("x1")
+        for axis in axes[:, 0]:
+            axis.set_ylabel("x2")
+        panel_figure.suptitle(title, fontsize=10.5)
+        last = panel_figure is prefix_figure
+        panel_figure.subplots_adjust(left=0.06, right=0.98, top=0.8 if last else 0.87, bottom=0.3 if last else 0.08,
+                                     wspace=0.08, hspace=0.4)
+    legend = [
+        Line2D([], [], linestyle="none", marker="o", markersize=10, markerfacecolor="none", markeredgecolor="black",
+               markeredgewidth=1.4, label="exact p-median's medoids (reference, every panel)"),
+        Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="#777777", markeredgecolor="black",
+               label="the panel's method's medoids (its colour and marker)"),
+        Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor=style.segment_colour(0, light=True),
+               markeredgecolor="#888888", label="customers, tinted by the exact p-median's segment"),
+    ]
+    figure.legend(handles=legend, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
     return figure
 
 
@@ -156,9 +172,9 @@ def pmedian_figure(result: DemoResult) -> Figure:
     ):
         positions = np.arange(len(rows))[::-1]
         costs = [row.cost if row.cost is not None else 0.0 for row in rows]
-        bars = axis.barh(positions, costs, color=[method_colour(row.key) for row in rows])
-        _hatch(bars, [not row.feasible for row in rows])
-        axis.axvline(optimum, color="#444444", linestyle="--", linewidth=1)
+        _bars(axis, positions, costs, [method_style(row.key, result.settings) for row in rows],
+              [not row.feasible for row in rows])
+        axis.axvline(optimum, color=style.REFERENCE_COLOUR, linestyle="--", linewidth=1)
         axis.set_yticks(positions, [row.method for row in rows])
         for position, row in zip(positions, rows, strict=True):
             axis.annotate(_gap_label(row), (row.cost or 0.0, position), xytext=(3, 0), textcoords="offset points",
@@ -167,7 +183,7 @@ def pmedian_figure(result: DemoResult) -> Figure:
         axis.set_xlim(0, max(costs) * 1.25 if max(costs) > 0 else 1.0)
         axis.grid(axis="x", alpha=0.3)
         axis.set_axisbelow(True)
-    figure.suptitle("k-medoids: p-median cost of each method's medoids (optimum dashed; hatched: not K medoids)")
+    figure.suptitle("k-medoids: p-median cost of each method's medoids (optimum dashed; faded: not K medoids)")
     figure.tight_layout()
     return figure
 
@@ -175,24 +191,39 @@ def pmedian_figure(result: DemoResult) -> Figure:
 def _segment_points(axis: Any, x: np.ndarray, y: np.ndarray, labels: np.ndarray, label: str | None = "segment") -> None:
     for segment in np.unique(labels).tolist():
         members = labels == segment
-        axis.scatter(x[members], y[members], s=16, color=SEGMENT_COLOURS[segment % len(SEGMENT_COLOURS)],
+        axis.scatter(x[members], y[members], s=16, color=style.segment_colour(segment, light=True),
                      edgecolors="#888888", linewidths=0.3, label=None if label is None else f"{label} {segment}")
 
 
-def _medoid_markers(axis: Any, x: np.ndarray, y: np.ndarray, rows: Sequence[MedoidRow]) -> None:
-    drawn = [row for row in rows if row.medoids]
-    for rank, row in enumerate(drawn):
-        size = 190 - 120 * rank / max(len(drawn) - 1, 1)  # largest first: coinciding medoids nest
-        marker = MEDOID_MARKERS.get(row.key, "o")
-        axis.scatter(x[list(row.medoids)], y[list(row.medoids)], s=size, marker=marker, facecolors="none",
-                     edgecolors=method_colour(row.key), linewidths=1.6, label=row.method, zorder=3 + rank)
+def _medoid_panel(axis: Any, x: np.ndarray, y: np.ndarray, row: MedoidRow, exact: MedoidRow,
+                  drawn: style.MethodStyle) -> None:
+    """Draw the exact medoids as rings and ``row``'s medoids as filled markers in its style,
+    titled by the method, its gap and how many of its medoids the exact answer shares."""
+    reference = list(exact.medoids)
+    axis.scatter(x[reference], y[reference], s=170, marker="o", facecolors="none", edgecolors="black",
+                 linewidths=1.4, zorder=3)
+    medoids = list(row.medoids)
+    if medoids:
+        axis.scatter(x[medoids], y[medoids], s=60, marker=drawn.marker, color=drawn.colour, edgecolors="black",
+                     linewidths=0.6, zorder=4)
+        shared = f"{len(set(medoids) & set(reference))} of {len(reference)} medoids exact"
+    else:
+        shared = "no medoid set found"
+        axis.text(0.5, 0.5, shared, transform=axis.transAxes, ha="center", va="center", fontsize=9)
+    axis.set_title(f"{row.method}\n{_gap_label(row)}; {shared}", fontsize=8.5, color="black")
+    axis.grid(alpha=0.25)
 
 
-def _hatch(bars: Any, flags: Sequence[bool]) -> None:
-    for bar, flagged in zip(bars, flags, strict=True):
+def _bars(axis: Any, positions: np.ndarray, values: Sequence[float], styles: Sequence[style.MethodStyle],
+          infeasible: Sequence[bool]) -> None:
+    """Draw one horizontal bar per method in its colour and formulation hatch; an infeasible
+    answer's bar faded with a dashed edge in its colour."""
+    for position, value, drawn, flagged in zip(positions, values, styles, infeasible, strict=True):
         if flagged:
-            bar.set_hatch("///")
-            bar.set_edgecolor("white")
+            axis.barh(position, value, color=to_rgba(drawn.colour, INFEASIBLE_ALPHA), edgecolor=drawn.colour,
+                      linewidth=1.2, linestyle="--", hatch=drawn.hatch)
+        else:
+            axis.barh(position, value, color=drawn.colour, edgecolor="#333333", linewidth=0.6, hatch=drawn.hatch)
 
 
 def _gap_label(row: TargetingRow | MedoidRow) -> str:

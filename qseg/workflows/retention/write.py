@@ -38,4 +38,4 @@ def write_analysis(problem: AssignmentProblem, actions: np.ndarray, folder: Path
     for table, path in zip(tables, written, strict=True):
         with replacing(path) as temporary:
             spreadsheet_safe(table).to_csv(temporary, index=False)
-    return written + write_retention_plots(plan, sweep, folder, problem.settings.weekly_budget)
+    return written + write_retention_plots(plan, sweep, folder, problem.settings.weekly_budget, backend=backend)
