@@ -12,9 +12,9 @@ from typing import Any
 
 from qseg.backends import num_variables
 from qseg.errors import SolverError
-from qseg_mip.cqm_convert import LinearProgram, from_cqm
+from qseg_mip.cqm_convert import from_cqm
 from qseg_mip.milp_backend import STRUCTURED_MIN_COLUMNS, MilpBackend
-from qseg_mip.result import ArraySolver, MipResult
+from qseg_mip.result import ArraySolver
 
 
 class GurobiBackend(MilpBackend):
@@ -63,11 +63,3 @@ class GurobiBackend(MilpBackend):
 
         return solve_arrays
 
-    def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
-        from qseg_mip.gurobi_solve import solve_arrays
-
-        return solve_arrays(
-            program.cost, program.lower, program.upper, program.matrix, program.row_lower,
-            program.row_upper, integer=program.integer, offset=program.offset,
-            time_limit=params["time_limit"], mip_gap=params["mip_gap"], threads=params["threads"],
-        ).result()

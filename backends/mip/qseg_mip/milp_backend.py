@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -186,7 +185,12 @@ class MilpBackend(Backend):
 
         return solve_arrays
 
-    @abstractmethod
     def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
-        """Solve the MILP (an LP when no column is integer) and return the solver's answer,
-        with ``row_duals`` when it is an LP and the solver gives them."""
+        """Solve the MILP (an LP when no column is integer) with ``array_solver`` and return the
+        solver's answer, with ``row_duals`` when it is an LP and the solver gives them (a backend
+        whose solver does not take arrays, CBC through PuLP, overrides this)."""
+        return self.array_solver()(
+            program.cost, program.lower, program.upper, program.matrix, program.row_lower,
+            program.row_upper, integer=program.integer, offset=program.offset,
+            time_limit=params["time_limit"], mip_gap=params["mip_gap"], threads=params["threads"],
+        ).result()

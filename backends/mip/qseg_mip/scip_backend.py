@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from qseg_mip.cqm_convert import LinearProgram
 from qseg_mip.milp_backend import STRUCTURED_MIN_COLUMNS, MilpBackend
-from qseg_mip.result import ArraySolver, MipResult
+from qseg_mip.result import ArraySolver
 
 
 class ScipBackend(MilpBackend):
@@ -34,11 +31,3 @@ class ScipBackend(MilpBackend):
 
         return solve_arrays
 
-    def _run(self, program: LinearProgram, params: dict[str, Any]) -> MipResult:
-        from qseg_mip.scip_solve import solve_arrays
-
-        return solve_arrays(
-            program.cost, program.lower, program.upper, program.matrix, program.row_lower,
-            program.row_upper, integer=program.integer, offset=program.offset,
-            time_limit=params["time_limit"], mip_gap=params["mip_gap"], threads=params["threads"],
-        ).result()
