@@ -261,7 +261,9 @@ pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: 12px; }
 """
 
 # Click a header to sort its table by that column; again to reverse. Cells compare by their
-# leading number when both have one ("not reached" and "∞" sort as infinity, "–" last).
+# leading number when both have one, a time in seconds whatever its unit (µs, ms, s; the
+# report's adaptive units); "not reached", "∞" and "> x" (a failed median) sort as infinity,
+# "–" last.
 SCRIPT = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
   table.querySelectorAll("th").forEach(function (th, col) {
@@ -272,9 +274,11 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
       function key(row) {
         var text = row.cells[col].textContent.trim();
         if (text === "\\u2013" || text === "") return [2, 0];
-        if (/^(not reached|\\u221e)/.test(text)) return [1, 0];
-        var number = parseFloat(text.replace(/[^0-9eE.+-].*$/, ""));
-        return isNaN(number) ? [0, text.toLowerCase()] : [0, number];
+        if (/^(not reached|\\u221e|>)/.test(text)) return [1, 0];
+        var match = /^([-+]?[0-9.,]+(?:[eE][-+]?[0-9]+)?)\\s*(\\u00b5s|ms|s\\b)?/.exec(text);
+        if (!match) return [0, text.toLowerCase()];
+        var scale = {"\\u00b5s": 1e-6, "ms": 1e-3}[match[2]] || 1;
+        return [0, parseFloat(match[1].replace(/,/g, "")) * scale];
       }
       rows.sort(function (a, b) {
         var x = key(a), y = key(b);
