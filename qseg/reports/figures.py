@@ -479,8 +479,9 @@ def time_vs_size(data: ProblemCells) -> Path | None:
     if cells.empty:
         return None
     cells = cells.assign(candidate=candidate_route(cells), panel=cells[FAMILY] if FAMILY in cells else "all")
+    # A panel shows scaling only where some series ran at two model sizes or more.
     panels = [(str(family), group) for family, group in cells.groupby("panel", sort=True)
-              if group["num_variables"].nunique() >= 2]
+              if (group.groupby("label")["num_variables"].nunique() >= 2).any()]
     if not panels:
         return None
     plt = _pyplot()
