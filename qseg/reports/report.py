@@ -71,7 +71,8 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     them), ``gap_worst_finite`` the largest feasible gap (a failed median reads "> that").
     ``feasible`` is the mean per-instance feasible share; ``wall`` the median wall time; ``tts``
     the median TTS99 (+inf where the reference was never reached). Each ``*_low`` / ``*_high``
-    is a bootstrap 95 % interval over instances, NaN below ``MIN_INTERVAL_INSTANCES``.
+    is a bootstrap 95 % interval over instances, NaN below ``MIN_INTERVAL_INSTANCES`` (and
+    always for ``feasible_gap``).
     ``instance_set`` is the frozenset of instance keys the series ran on (what makes two rows
     comparable). Rows are ranked by ``gap``, then ``feasible`` (descending), then ``wall``."""
     attempted = cells[~cells["status"].isin(profiles.NOT_RUN)].copy()
@@ -116,8 +117,10 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
             values = group[column].to_numpy(dtype=float)
             known = values[~np.isnan(values)]
             row[column] = float(statistic(known)) if known.size else float("nan")
+            # The feasible cells' gap is shown with its count, never with an interval.
+            shown = has_interval(known.size) and column != "feasible_gap"
             row[f"{column}_low"], row[f"{column}_high"] = (
-                bootstrap_interval(known, statistic) if has_interval(known.size) else (float("nan"), float("nan")))
+                bootstrap_interval(known, statistic) if shown else (float("nan"), float("nan")))
         rows.append(row)
     summary = pd.DataFrame(rows)
     # Ranked by the failure-counted median gap, then feasibility, then time: a series that is
