@@ -252,6 +252,7 @@ table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th:after { content: " \\2195"; color: #999; }
 tbody tr:nth-child(even) { background: #fafafa; }
 td.best { font-weight: bold; background: #eaf4ea; }
+td.number { white-space: nowrap; text-align: right; }
 figure { margin: 1em 0 2em; }
 figure img { max-width: 100%; width: 800px; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 13px; }
@@ -260,7 +261,9 @@ pre { background: #f6f6f6; padding: .8em; overflow-x: auto; font-size: 12px; }
 """
 
 # Click a header to sort its table by that column; again to reverse. Cells compare by their
-# leading number when both have one ("not reached" and "∞" sort as infinity, "–" last).
+# leading number when both have one, a time in seconds whatever its unit (µs, ms, s; the
+# report's adaptive units); "not reached", "∞" and "> x" (a failed median) sort as infinity,
+# "–" last.
 SCRIPT = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
   table.querySelectorAll("th").forEach(function (th, col) {
@@ -271,9 +274,11 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
       function key(row) {
         var text = row.cells[col].textContent.trim();
         if (text === "\\u2013" || text === "") return [2, 0];
-        if (/^(not reached|\\u221e)/.test(text)) return [1, 0];
-        var number = parseFloat(text.replace(/[^0-9eE.+-].*$/, ""));
-        return isNaN(number) ? [0, text.toLowerCase()] : [0, number];
+        if (/^(not reached|\\u221e|>)/.test(text)) return [1, 0];
+        var match = /^([-+]?[0-9.,]+(?:[eE][-+]?[0-9]+)?)\\s*(\\u00b5s|ms|s\\b)?/.exec(text);
+        if (!match) return [0, text.toLowerCase()];
+        var scale = {"\\u00b5s": 1e-6, "ms": 1e-3}[match[2]] || 1;
+        return [0, parseFloat(match[1].replace(/,/g, "")) * scale];
       }
       rows.sort(function (a, b) {
         var x = key(a), y = key(b);
@@ -317,15 +322,21 @@ def anchor(title: Text) -> str:
 
 def html_table(table: Table, *, sortable: bool = True) -> str:
     """Return one table as an HTML table (sortable by a click when ``sortable``), bold cells
-    marked ``best``."""
+    marked ``best``, right-aligned (number) cells ``number``: those never wrap, so a value and
+    its interval stay on one line."""
     head = "".join(f"<th>{html_inline(column, quote=True)}</th>" for column in table.columns)
     rows = []
     for r, row in enumerate(table.rows):
-        cells = "".join(f'<td class="best">{html_inline(text, quote=True)}</td>' if (r, c) in table.bold
-                        else f"<td>{html_inline(text, quote=True)}</td>" for c, text in enumerate(row))
+        cells = "".join(f"<td{_cell_class(table, r, c)}>{html_inline(text, quote=True)}</td>" for c, text in enumerate(row))
         rows.append(f"<tr>{cells}</tr>")
     opening = '<table class="sortable">' if sortable else "<table>"
     return f"{opening}\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def _cell_class(table: Table, row: int, column: int) -> str:
+    """Return the class attribute of one cell: ``best`` when bold, ``number`` when right-aligned."""
+    classes = ["best"] * ((row, column) in table.bold) + ["number"] * (_alignment(table, column) == "right")
+    return f' class="{" ".join(classes)}"' if classes else ""
 
 
 def page(title: Text, sections: Sequence[Section], read_image: Callable[[Path], bytes], style: PageStyle = PageStyle()) -> str:

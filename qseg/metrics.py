@@ -85,11 +85,27 @@ def approximation_ratios(
 ) -> tuple[float, float] | None:
     """Return (best, mean) approximation ratios: the best feasible objective and the
     counts-weighted mean feasible objective, each over the reference, natural sense (≤ 1 for
-    maximisation, ≥ 1 for minimisation, 1 = optimal); None when the reference is 0."""
+    maximisation, ≥ 1 for minimisation, 1 = optimal); None when the reference is 0.
+
+    This is what a Record stores as ``approximation_ratio_best`` / ``_mean`` (the ratio is the
+    same whichever sense the two objectives are given in, as both flip sign together). To compare
+    problems of both senses, read it through ``oriented_ratio``."""
     if reference_natural == 0 or not feasible.any():
         return None
     mean = float(np.average(natural[feasible], weights=occurrences[feasible]))
     return float(natural[best] / reference_natural), mean / reference_natural
+
+
+def oriented_ratio(ratio: npt.ArrayLike, sense: npt.ArrayLike) -> FloatArray:
+    """Return stored approximation ratios (objective / reference, natural sense) oriented so that
+    1 is optimal and lower is worse in both senses: the ratio itself for ``sense`` "max", its
+    inverse (reference / objective) for "min". NaN where the ratio is missing or not positive
+    (an objective of the other sign than the reference has no oriented ratio)."""
+    values = np.asarray(ratio, dtype=float)
+    minimise = np.asarray(sense, dtype=object) == "min"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        oriented = np.where(minimise, 1.0 / values, values)
+    return np.where(values > 0, oriented, np.nan)
 
 
 class RandomControl(TypedDict):

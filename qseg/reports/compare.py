@@ -38,13 +38,14 @@ from qseg.errors import BadInputError
 from qseg.record import Status
 from qseg.reports import frame as columns
 from qseg.reports.frame import cell_frame
+from qseg.reports.statistics import MIN_INTERVAL_INSTANCES
 from qseg.store import READABLE_SCHEMAS, RunInfo, StoredCell, read_cells, read_run
 from qseg.store.spec import SCORING_SETTINGS
 
 BOOTSTRAP_RESAMPLES = 2000
 CONFIDENCE_LEVEL = 0.95
 BOOTSTRAP_SEED = 0
-MIN_PAIRS = 6
+MIN_PAIRS = MIN_INTERVAL_INSTANCES  # the report's rule too (qseg.reports.statistics)
 SCORED = (Status.OK.value, Status.INFEASIBLE.value)
 GROUP = [columns.PROBLEM, columns.BACKEND, columns.FORMULATION, columns.SWEEP]
 # Keys of a suite file that say how to run it, not what it is (qseg.harness.suite.RUN_SETTING_KEYS;

@@ -14,6 +14,7 @@ from pathlib import Path
 from qseg.document import Block, Items, Paragraph, Section, Span, Table, Text, bold, code, markdown, marked
 from qseg.files import check_output_dir, publish_folder
 from qseg.reports.compare import MIN_PAIRS, ChangeJSON, CompareJSON, CompareRow, load_note
+from qseg.reports.statistics import format_seconds
 from qseg.style import backend_style
 
 MARKDOWN_FILE, JSON_FILE, FIGURE_FILE = "compare.md", "compare.json", "compare.png"
@@ -131,11 +132,11 @@ def _rate_points(value: float) -> str:
 
 
 def _seconds(value: float) -> str:
-    return f"{value:.3g} s"
+    return format_seconds(value)
 
 
 def _signed_seconds(value: float) -> str:
-    return f"{value:+.3g} s"
+    return format_seconds(value, signed=True)
 
 
 def _g(value: float | None) -> str:

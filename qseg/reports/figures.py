@@ -29,7 +29,7 @@ import pandas as pd
 from qseg import metrics
 from qseg import style as plot_style
 from qseg.reports import performance_profiles as profiles
-from qseg.reports.frame import BACKEND
+from qseg.reports.frame import BACKEND, FAMILY
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -41,12 +41,13 @@ SCORED = profiles.SCORED
 FIGURES = ("feasibility", "gap_vs_time", "time_to_target", "profile_time", "profile_quality", "time_vs_size",
            "tts99", "embedding_scaling", "sweep")
 CAPTIONS = {
-    "feasibility": "share of cells whose best read is feasible",
-    "gap_vs_time": "gap to the reference against wall time, one point per cell",
+    "feasibility": "share of cells whose best read is feasible, and the feasible share of every cell's reads",
+    "gap_vs_time": "gap to the reference against wall time, one point per cell (optimal cells spread under 0, counted)",
     "time_to_target": f"time to target: share of cells within {TARGET_GAP:.0%} of the reference by each time budget",
-    "profile_time": f"performance profile on the time to a gap ≤ {TARGET_GAP:.0%}",
-    "profile_quality": "performance profile on solution quality (1 + gap)",
-    "time_vs_size": "median wall time against size",
+    "profile_time": f"performance profile: share of instances on which a series reaches a gap ≤ {TARGET_GAP:.0%} "
+                    "within a factor of the fastest",
+    "profile_quality": "performance profile: share of instances on which each series' answer is within a margin of the best",
+    "time_vs_size": "median wall time against the model's variables, one panel per instance family",
     "tts99": "TTS99 where it was reached",
     "embedding_scaling": "physical qubits per variable on the QPU graph",
     "sweep": "median gap and feasible rate against each swept parameter",
@@ -54,6 +55,8 @@ CAPTIONS = {
 # The pooled figures of the layout before one folder per problem; removed when a report runs.
 OLD_FIGURES = ("gap_vs_time", "feasibility", "time_vs_size", "tts99", "time_to_target", "embedding_scaling")
 WIDTH_IN, DPI = 8.0, 100  # 800 px: the README's width
+# The band under 0 (in % gap) where gap_vs_time spreads the optimal cells; symlog is linear there.
+OPTIMAL_BAND = (0.02, 0.08)
 DODGE = 0.006  # vertical shift between the curves of a profile: 2 px at the axes' height
 CHAR_IN = 0.068  # width of one legend or tick character at 8 pt, inches
 NOTE_CHARACTERS = 150  # characters per line of a note at 7 pt across the 8-inch figure
@@ -282,23 +285,52 @@ def _ordered(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 
 def feasibility(data: ProblemCells) -> Path | None:
-    """Bars of the share of cells whose best read is feasible, per series."""
+    """Two panels with the series on one axis: left, bars of the share of cells whose best read
+    is feasible; right, each cell's feasible share of all its reads (one point per cell, spread
+    vertically, the median a black tick). The best read hides what tells formulations apart: a
+    QUBO whose every second read breaks a constraint still has a feasible best read."""
     if data.scored.empty:
         return None
     rate = data.scored.groupby("label")["feasible"].apply(lambda f: f.fillna(False).astype(bool).mean()).sort_values()
     counts = data.scored.groupby("label").size()
     names = [str(label) for label in rate.index]
-    fig, ax = _canvas([], plot_height=0.26 * len(rate) + 0.3, left=CHAR_IN * max(map(len, names)) + 0.3)
+    left = CHAR_IN * max(map(len, names)) + 0.3
+    plot_height = 0.26 * len(rate) + 0.3
+    height = 0.6 + plot_height + 0.5
+    fig = _pyplot().figure(figsize=(WIDTH_IN, height))
+    width = (WIDTH_IN - left - 0.5) / 2
+    bottom = 0.5 / height
+    ax = fig.add_axes((left / WIDTH_IN, bottom, width / WIDTH_IN, plot_height / height))
+    reads = fig.add_axes(((left + width + 0.25) / WIDTH_IN, bottom, width / WIDTH_IN, plot_height / height), sharey=ax)
     bars = ax.barh(names, rate.to_numpy() * 100, color=[data.styles[n].colour for n in names], edgecolor="#333333",
                    linewidth=0.5)
     for bar, name in zip(bars, names):
         bar.set_hatch(data.styles[name].hatch)
         ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{bar.get_width():.0f} % of {counts[name]}",
                 va="center", fontsize=7)
-    ax.set_xlim(0, 118)
+    ax.set_xlim(0, 140)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel("cells with a feasible answer (%)")
-    ax.set_title(f"{data.problem}: feasibility rate")
+    ax.set_xlabel("cells whose best read is feasible (%)")
+    ax.set_title("best read", fontsize=9)
+    fraction = pd.to_numeric(data.scored.get("feasible_fraction"), errors="coerce") if "feasible_fraction" in data.scored \
+        else pd.Series(np.nan, index=data.scored.index)
+    rng = np.random.default_rng(0)
+    for position, name in enumerate(names):
+        values = fraction[data.scored["label"] == name].dropna().to_numpy() * 100
+        if values.size == 0:
+            reads.text(2, position, "not recorded", va="center", fontsize=7, color="#666666")
+            continue
+        style = data.styles[name]
+        jitter = rng.uniform(-0.28, 0.28, values.size) if values.size > 1 else np.zeros(1)
+        reads.plot(values, position + jitter, linestyle="none", marker=style.marker, color=style.colour,
+                   fillstyle=style.fillstyle, markeredgecolor=style.colour, markersize=4, alpha=0.75)
+        reads.plot([np.median(values)] * 2, [position - 0.38, position + 0.38], color="black", linewidth=1.4)
+    reads.set_xlim(-3, 103)
+    reads.set_xticks(range(0, 101, 20))
+    reads.set_xlabel("feasible share of each cell's reads (%)")
+    reads.set_title("every read (one point per cell, black: median)", fontsize=9)
+    reads.tick_params(labelleft=False)
+    fig.suptitle(f"{data.problem}: feasibility", fontsize=10, y=1 - 0.08 / height)
     _plain_ticks(ax)
     return _save(fig, data.folder / "feasibility.png")
 
@@ -309,13 +341,25 @@ def gap_vs_time(data: ProblemCells) -> Path | None:
     if cells.empty:
         return None
     series = _ordered(cells)
-    fig, ax = _canvas([name for name, _ in series])
+    optimal = int((cells["gap"] <= 0).sum())
+    note = (f"{optimal} of {len(cells)} cells are optimal (gap 0): drawn spread out in the shaded band under 0, so "
+            "that each shows and none is read as a small gap (the legend counts each series' optimal cells)") if optimal else ""
+    labels = {name: f"{name} ({int((group['gap'] <= 0).sum())} optimal)" for name, group in series}
+    fig, ax = _canvas(list(labels.values()), note=note)
+    rng = np.random.default_rng(0)
     for name, group in series:
-        ax.plot(group["wall_s"], group["gap"] * 100, label=name, alpha=0.8, **{**data.styles[name].line(), "linestyle": "none"})
+        gaps = group["gap"].to_numpy(dtype=float) * 100
+        zero = gaps <= 0
+        gaps = np.where(zero, rng.uniform(-OPTIMAL_BAND[1], -OPTIMAL_BAND[0], gaps.size), gaps)
+        ax.plot(group["wall_s"], gaps, label=labels[name], alpha=0.8, **{**data.styles[name].line(), "linestyle": "none"})
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.1)
     # Room under 0 (not a decade of negatives) and above the worst point, in symlog's terms.
-    ax.set_ylim(min(-0.02, float(cells["gap"].min()) * 120), max(1.0, float(cells["gap"].max()) * 100) * 2)
+    ax.set_ylim(min(-OPTIMAL_BAND[1] * 1.3, float(cells["gap"].min()) * 120), max(1.0, float(cells["gap"].max()) * 100) * 2)
+    if optimal:
+        ax.axhspan(-OPTIMAL_BAND[1] * 1.1, -OPTIMAL_BAND[0] * 0.5, color="#2a7a2a", alpha=0.1, linewidth=0)
+        ax.text(0.005, -sum(OPTIMAL_BAND) / 2, "optimal", transform=ax.get_yaxis_transform(), fontsize=7,
+                color="#2a7a2a", va="center")
     ax.set_xlabel("wall time per cell (s, log)")
     ax.set_ylabel("gap to reference (%, log above 0.1)")
     ax.set_title(f"{data.problem}: solution quality against time")
@@ -334,7 +378,8 @@ def time_to_target(data: ProblemCells, target: float = TARGET_GAP) -> Path | Non
     cells = cells.assign(cost=cost)[cost.notna()]
     series = _ordered(cells)
     entries = []
-    fig, ax = _canvas([f"{name} (00 of 00)" for name, _ in series])
+    single = {name: profiles.instance_keys(group).nunique() == 1 for name, group in series}
+    fig, ax = _canvas([f"{name} (00 of 00)" + ", one instance" * single[name] for name, _ in series])
     for name, group in series:
         x, y = metrics.ecdf(group["cost"].to_numpy())
         label = f"{name} ({x.size} of {len(group)})"
@@ -342,6 +387,11 @@ def time_to_target(data: ProblemCells, target: float = TARGET_GAP) -> Path | Non
         entries.append(label)
         if x.size == 0:
             ax.plot([], [], label=label, **data.styles[name].line())
+            continue
+        if single[name]:
+            # One instance is no distribution: its cells are points, not a staircase to 1.
+            ax.plot(x, y, label=label + ", one instance", **{**data.styles[name].line(), "linestyle": "none",
+                                                              "markersize": 7})
             continue
         ax.step(np.concatenate([[x[0]], x]), np.concatenate([[0.0], y]), where="post", label=label,
                 markevery=_marks(x.size), **data.styles[name].line())
@@ -381,17 +431,17 @@ def _profile(data: ProblemCells, kind: profiles.Kind) -> Path | None:
         ax.step(xs, ys + shift, where="post", label=name, markevery=_marks(x.size), linewidth=1.6,
                 **data.styles[name].line())
     ax.set_ylim(-0.03 - DODGE * len(names) / 2, 1.03 + DODGE * len(names) / 2)
-    ax.set_ylabel(f"ρ(τ): share of instances (ties offset ≤ ±{DODGE * (len(names) - 1) / 2:.2f})")
+    ax.set_ylabel(f"share of instances (ties offset ≤ ±{DODGE * (len(names) - 1) / 2:.2f})")
     count = f"{len(profile.ratios)} instances"
     if kind == "time":
         ax.set_xscale("log", base=2)
         ax.set_xlim(1, right)
-        ax.set_xlabel(f"τ: time to a gap ≤ {TARGET_GAP:.0%} within a factor τ of the fastest (log₂)")
+        ax.set_xlabel(f"at most this many times slower than the fastest series to reach a gap ≤ {TARGET_GAP:.0%} (log 2)")
         ax.set_title(f"{data.problem}: performance profile, time ({count})")
     else:
         ax.set_xscale("symlog", linthresh=0.01)
         ax.set_xlim(0, right)
-        ax.set_xlabel("τ − 1 (%): 1 + gap at most this much above the best series' on the instance")
+        ax.set_xlabel("answer at most this much worse than the best series' answer on the instance (%, 1 + gap)")
         ax.set_title(f"{data.problem}: performance profile, solution quality ({count})")
     _legend_below(fig, ax)
     _plain_ticks(ax)
@@ -408,23 +458,73 @@ def profile_quality(data: ProblemCells) -> Path | None:
     return _profile(data, "quality")
 
 
+CANDIDATES = "details.candidates"
+
+
+def candidate_route(cells: pd.DataFrame) -> pd.Series:
+    """Return, per cell, whether its model was built over fewer candidate sites than customers
+    (``details.candidates`` below ``size``): a smaller model of another regime, never on one line
+    with the full models."""
+    if CANDIDATES not in cells:
+        return pd.Series(False, index=cells.index)
+    candidates = pd.to_numeric(cells[CANDIDATES], errors="coerce")
+    return (candidates < pd.to_numeric(cells["size"], errors="coerce")).fillna(False).astype(bool)
+
+
 def time_vs_size(data: ProblemCells) -> Path | None:
-    """Median wall time against problem size (log-log): how each series scales."""
-    cells = data.scored[(data.scored["wall_s"] > 0) & (data.scored["size"] > 0)]
-    if cells["size"].nunique() < 2:
+    """Median wall time against the model's variables (log-log), one panel per instance family
+    and one line per series and regime: cells whose model is built over fewer candidates than
+    customers are drawn as separate, ringed points, so no line joins two regimes or families."""
+    cells = data.scored[(data.scored["wall_s"] > 0) & (data.scored["num_variables"] > 0)]
+    if cells.empty:
         return None
-    series = _ordered(cells)
-    fig, ax = _canvas([name for name, _ in series])
-    for name, group in series:
-        medians = group.groupby("size")["wall_s"].median()
-        ax.plot(medians.index, medians.to_numpy(), label=name, **data.styles[name].line())
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("customers (log)")
-    ax.set_ylabel("median wall time (s, log)")
-    ax.set_title(f"{data.problem}: scaling with size")
-    _legend_below(fig, ax)
-    _plain_ticks(ax)
+    cells = cells.assign(candidate=candidate_route(cells), panel=cells[FAMILY] if FAMILY in cells else "all")
+    # A panel shows scaling only where some series ran at two model sizes or more.
+    panels = [(str(family), group) for family, group in cells.groupby("panel", sort=True)
+              if (group.groupby("label")["num_variables"].nunique() >= 2).any()]
+    if not panels:
+        return None
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import LogLocator
+
+    names = [name for name, _ in _ordered(cells[cells["panel"].isin([family for family, _ in panels])])]
+    ringed = bool(cells["candidate"].any())
+    rows = math.ceil(len(names) / _columns(names))
+    legend = 0.15 + 0.19 * rows
+    below = 0.25 if ringed else 0.0
+    top = 0.6
+    height = top + 3.2 + 0.5 + legend + below
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH_IN, height), sharey=True, squeeze=False)
+    fig.subplots_adjust(left=0.8 / WIDTH_IN, right=1 - 0.2 / WIDTH_IN, top=1 - top / height,
+                        bottom=(0.5 + legend + below) / height, wspace=0.08)
+    for ax, (family, group) in zip(axes[0], panels):
+        for name, series in _ordered(group):
+            style = data.styles[name]
+            for candidate, regime in series.groupby("candidate"):
+                medians = regime.groupby("num_variables")["wall_s"].median()
+                if candidate:
+                    ax.plot(medians.index, medians.to_numpy(), **{**style.line(), "linestyle": "none"})
+                    ax.plot(medians.index, medians.to_numpy(), linestyle="none", marker="o", markersize=12,
+                            fillstyle="none", color="#222222", markeredgewidth=0.8)
+                else:
+                    ax.plot(medians.index, medians.to_numpy(), **style.line())
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(f"{family} instances", fontsize=9)
+        ax.set_xlabel("variables in the model (log)")
+        _plain_ticks(ax)
+        # Panels are narrow: one tick per decade, or the labels run into each other.
+        ax.xaxis.set_major_locator(LogLocator(base=10))
+    axes[0][0].set_ylabel("median wall time (s, log)")
+    handles = [Line2D([], [], **data.styles[name].line()) for name in names]
+    fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, (0.05 + below) / height),
+               ncol=_columns(names), frameon=False, handlelength=3)
+    if ringed:
+        fig.text(0.5, 0.08 / height, "Ringed points: a model built over fewer candidate sites than customers (another "
+                 "regime: never joined to the others by a line).", ha="center", va="bottom", fontsize=7, color="#444444")
+    fig.suptitle(f"{data.problem}: scaling with the model's size, per instance family", fontsize=10,
+                 y=1 - 0.1 / height)
     return _save(fig, data.folder / "time_vs_size.png")
 
 
@@ -464,6 +564,9 @@ def embedding_scaling(data: ProblemCells) -> Path | None:
     ax.set_ylim(0, float(cells["ratio"].max()) * 1.25)  # the ratio is >= 1: show it against 0, not magnified
     if cells["num_variables"].nunique() == 1:
         ax.set_xlim(0, float(cells["num_variables"].iloc[0]) * 2)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a count of variables has no 8.5
     ax.set_xlabel("logical variables")
     ax.set_ylabel("physical qubits per variable")
     ax.set_title(f"{data.problem}: embedding size on the QPU graph")

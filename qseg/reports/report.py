@@ -1,17 +1,21 @@
 """The report of a store: ``report.md``, optionally ``report.html``, ``cells.csv`` and the
 figures (nothing is re-run here).
 
-Per problem, one row per backend x formulation: median gap, feasible rate, median wall time and
-median TTS99, each with a bootstrap 95 % interval over instances (repeats of one instance are
-first reduced to their median, so the interval is over instances, not over correlated repeats),
-then the same split by instance family (generated, seed, library, file) when a problem has more
-than one, the performance-profile summary and the problem's figures. The best value of each
-column is marked in bold.
+Per problem, one row per backend x formulation over the cells it ran, ranked by the median gap
+with every failure (infeasible, timeout, error) counted as an infinite gap: that median, the
+feasible cells ("k of n") and rate, the median gap of the feasible cells alone (with its count),
+the median wall time and the median TTS99. Repeats of one instance are first reduced to their
+median, so statistics are over instances; a bootstrap 95 % interval is shown from
+``MIN_INTERVAL_INSTANCES`` instances on. Then the same split by instance family (generated,
+seed, library, file) when a problem has more than one, the performance-profile summary and the
+problem's figures. A value is bold only when best among the series run on the same instances
+(``best_positions``). docs/reports.md explains each statistic.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -19,7 +23,8 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from qseg.document import Block, Code, Figure, Paragraph, Section, Span, Table, bold, code, markdown, marked, page
+from qseg import metrics
+from qseg.document import Align, Block, Code, Figure, Paragraph, Section, Span, Table, bold, code, markdown, marked, page
 from qseg.errors import BadInputError
 from qseg.files import check_output_dir, replacing, spreadsheet_safe
 from qseg.record import RandomControlDetails
@@ -33,6 +38,7 @@ from qseg.reports.frame import (
     TIMING_PREFIX,
     load_frame,
 )
+from qseg.reports.statistics import MIN_INTERVAL_INSTANCES, format_seconds, has_interval
 from qseg.store import RunInfo, read_run
 
 BOOTSTRAP_SAMPLES = 2000
@@ -55,35 +61,73 @@ def bootstrap_interval(values: np.ndarray, statistic: Callable[..., Any] = np.me
 
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per (problem, solver, grid values, formulation) with medians, rates and
-    intervals; ``sweep`` is the grid values (empty without a grid)."""
-    scored = cells[cells["status"].isin(SCORED)].copy()
-    if "sweep" not in scored:
-        scored["sweep"] = ""
-    scored["feasible_value"] = scored["feasible"].astype(float)
-    scored["instance_key"] = profiles.instance_keys(scored)
-    # A cell that never reached the reference has no TTS99: it counts as infinitely slow, so a
-    # median over instances does not flatter a backend that often misses.
-    scored["tts_value"] = scored["tts99_s"].astype(float).where(
-        scored["tts99_s"].notna() | scored["reference"].isna(), np.inf)
+    """Return one row per (problem, solver, grid values, formulation) over the cells that series
+    ran (skipped cells left out), best first; ``sweep`` is the grid values (empty without a grid).
+
+    ``gap`` is the median over instances with every failure counted: an infeasible, timed-out or
+    errored cell has gap +inf (repeats of one instance are first reduced to their median), so a
+    series feasible on one instance in fourteen has an infinite median, never that one cell's
+    gap. ``feasible_gap`` is the median over the feasible cells only (``feasible_cells`` of
+    them), ``gap_worst_finite`` the largest feasible gap (a failed median reads "> that").
+    ``feasible`` is the mean per-instance feasible share; ``wall`` the median wall time; ``tts``
+    the median TTS99 (+inf where the reference was never reached). Each ``*_low`` / ``*_high``
+    is a bootstrap 95 % interval over instances, NaN below ``MIN_INTERVAL_INSTANCES`` (and
+    always for ``feasible_gap``).
+    ``instance_set`` is the frozenset of instance keys the series ran on (what makes two rows
+    comparable). Rows are ranked by ``gap``, then ``feasible`` (descending), then ``wall``."""
+    attempted = cells[~cells["status"].isin(profiles.NOT_RUN)].copy()
+    if attempted.empty:
+        return pd.DataFrame()
+    if "sweep" not in attempted:
+        attempted["sweep"] = ""
+    scored = attempted["status"].isin(SCORED)
+    feasible = scored & attempted["feasible"].fillna(False).astype(bool)
+    gap = pd.to_numeric(attempted["gap"], errors="coerce")
+    no_reference = pd.Series(True, index=attempted.index)
+    has_reference = attempted["reference"].notna() if "reference" in attempted else ~no_reference
+    attempted["feasible_value"] = feasible.astype(float)
+    attempted["feasible_gap"] = gap.where(feasible)
+    # A failure is infinitely far from the reference; a feasible cell without a reference has no
+    # gap at all (NaN: neither a success nor a failure).
+    attempted["gap_value"] = gap.where(feasible, np.inf)
+    attempted["instance_key"] = profiles.instance_keys(attempted)
+    tts = pd.to_numeric(attempted["tts99_s"], errors="coerce") if "tts99_s" in attempted else no_reference * np.nan
+    # A cell that never reached the reference (or failed) counts as infinitely slow, so a median
+    # over instances does not flatter a backend that often misses.
+    attempted["tts_value"] = tts.where(tts.notna() | ~has_reference, np.inf)
+    attempted["wall_value"] = pd.to_numeric(attempted["wall_s"], errors="coerce")
     keys = ["problem", BACKEND, "sweep", "formulation"]
     # One grouped pass reduces repeats to their per-instance medians for every series at once; a
     # groupby per series costs a second on a 300-cell store.
-    per_instance = scored.groupby([*keys, "instance_key"], sort=True).agg(
-        gap=("gap", "median"), feasible=("feasible_value", "mean"), wall=("wall_s", "median"),
-        tts=("tts_value", "median"))
-    counts = scored.groupby(keys, sort=True).size()
+    per_instance = attempted.groupby([*keys, "instance_key"], sort=True).agg(
+        gap=("gap_value", "median"), feasible=("feasible_value", "mean"), wall=("wall_value", "median"),
+        tts=("tts_value", "median"), feasible_gap=("feasible_gap", "median"))
+    totals = attempted.groupby(keys, sort=True).agg(
+        cells=("feasible_value", "size"), feasible_cells=("feasible_value", "sum"), worst=("feasible_gap", "max"))
     rows = []
     for (problem, backend, sweep, formulation), group in per_instance.groupby(level=keys, sort=True):
-        row = {"problem": problem, "backend": backend, "sweep": sweep, "formulation": formulation,
-               "cells": int(counts[(problem, backend, sweep, formulation)]), "instances": len(group)}
-        for column, statistic in (("gap", np.median), ("feasible", np.mean), ("wall", np.median), ("tts", np.median)):
+        total = totals.loc[(problem, backend, sweep, formulation)]
+        row: dict[str, Any] = {
+            "problem": problem, "backend": backend, "sweep": sweep, "formulation": formulation,
+            "cells": int(total["cells"]), "feasible_cells": int(total["feasible_cells"]), "instances": len(group),
+            "instance_set": frozenset(group.index.get_level_values("instance_key")),
+            "gap_worst_finite": float(total["worst"])}
+        for column, statistic in (("gap", np.median), ("feasible", np.mean), ("wall", np.median), ("tts", np.median),
+                                  ("feasible_gap", np.median)):
             values = group[column].to_numpy(dtype=float)
             known = values[~np.isnan(values)]
             row[column] = float(statistic(known)) if known.size else float("nan")
-            row[f"{column}_low"], row[f"{column}_high"] = bootstrap_interval(values, statistic)
+            # The feasible cells' gap is shown with its count, never with an interval.
+            shown = has_interval(known.size) and column != "feasible_gap"
+            row[f"{column}_low"], row[f"{column}_high"] = (
+                bootstrap_interval(known, statistic) if shown else (float("nan"), float("nan")))
         rows.append(row)
-    return pd.DataFrame(rows)
+    summary = pd.DataFrame(rows)
+    # Ranked by the failure-counted median gap, then feasibility, then time: a series that is
+    # mostly infeasible never sits above one that is always feasible.
+    order = summary.assign(_infeasible=-summary["feasible"]).sort_values(
+        ["problem", "gap", "_infeasible", "wall", "backend", "formulation"], na_position="last", kind="stable")
+    return summary.loc[order.index].reset_index(drop=True)
 
 
 def _format(value: float, low: float, high: float, kind: str) -> str:
@@ -91,43 +135,99 @@ def _format(value: float, low: float, high: float, kind: str) -> str:
         return "–"
     if np.isinf(value):
         return "not reached"
-    fmt = {"gap": "{:.2%}", "feasible": "{:.0%}", "wall": "{:.3g} s", "tts": "{:.3g} s"}[kind]
-    text = fmt.format(value)
+    text = _FORMATS[kind](value)
     if not (np.isnan(low) or np.isnan(high)) and (low != value or high != value):
-        text += f" [{_bound(low, fmt)}, {_bound(high, fmt)}]"
+        text += f" [{_bound(low, kind)}, {_bound(high, kind)}]"
     return text
 
 
-def _bound(value: float, fmt: str) -> str:
-    return "∞" if np.isinf(value) else fmt.format(value)
+def _bound(value: float, kind: str) -> str:
+    return "∞" if np.isinf(value) else _FORMATS[kind](value)
 
+
+_FORMATS: dict[str, Callable[[float], str]] = {
+    "gap": "{:.2%}".format, "feasible": "{:.0%}".format, "wall": format_seconds, "tts": format_seconds}
+
+
+def _gap_text(row: Any) -> str:
+    """Return the failure-counted median gap: its value and interval, "not reached" when no
+    cell was feasible, "> x" (x the worst feasible gap) when the median itself is a failure."""
+    if np.isinf(row.gap) and row.feasible_cells and np.isfinite(row.gap_worst_finite):
+        return f"> {row.gap_worst_finite:.2%}"
+    return _format(row.gap, row.gap_low, row.gap_high, "gap")
+
+
+def _feasible_text(row: Any) -> str:
+    """Return "k of n" feasible cells and the per-instance feasible rate (with its interval)."""
+    return f"{row.feasible_cells} of {row.cells} ({_format(row.feasible, row.feasible_low, row.feasible_high, 'feasible')})"
+
+
+def _feasible_gap_text(row: Any) -> str:
+    """Return the median gap over feasible cells only, always with how many cells it is over."""
+    if not row.feasible_cells or np.isnan(row.feasible_gap):
+        return "–"
+    return f"{row.feasible_gap:.2%} (of {row.feasible_cells})"
+
+
+def comparable_groups(summary: pd.DataFrame) -> list[list[int]]:
+    """Return the positions of ``summary``'s rows grouped by the instance set they ran on; only
+    groups of two or more rows (a series alone on its instances is compared with nothing)."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for position, instances in enumerate(summary["instance_set"]):
+        groups.setdefault(instances, []).append(position)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+def best_positions(summary: pd.DataFrame) -> dict[str, set[int]]:
+    """Return, per statistic (gap, feasible, wall, tts), the positions of the rows holding the
+    best value among the rows run on the same instances. Wall time is compared only among the
+    rows whose failure-counted median gap reached the target (``profiles.TARGET_GAP``): a fast
+    answer far off is not the fastest to a good one. TTS99 is already a time to one target. A
+    column where every comparable row ties is left unmarked."""
+    best: dict[str, set[int]] = {kind: set() for kind in SUMMARY_KINDS}
+    for members in comparable_groups(summary):
+        group = summary.iloc[members].reset_index(drop=True)
+        reached = (group["gap"] <= profiles.TARGET_GAP).to_numpy()
+        for kind, pick in (("gap", np.min), ("feasible", np.max), ("wall", np.min), ("tts", np.min)):
+            values = group[kind].to_numpy(dtype=float)
+            pool = np.isfinite(values) & (reached if kind == "wall" else True)
+            if pool.sum() < 1 or (kind == "wall" and pool.sum() < 2):
+                continue
+            target = pick(values[pool])
+            winners = pool & (values == target)
+            if winners.sum() == len(members):
+                continue
+            best[kind] |= {members[i] for i in np.flatnonzero(winners)}
+    return best
 
 
 SUMMARY_KINDS = ("gap", "feasible", "wall", "tts")
 REPORT_FILES = ("cells.csv", "report.md", "report.html")
+SUMMARY_COLUMNS = ("median gap, failures = ∞ [95% CI]", "feasible cells (rate [95% CI])", "median gap of feasible cells",
+                   "median wall time [95% CI]", "median TTS99 [95% CI]")
 
 
 def summary_rows(summary: pd.DataFrame) -> Table:
     """Return the summary of one problem (``summary_table`` rows) as a table, the best value of
-    each column marked bold; a sweep column appears when any row has grid values."""
-    best = {"gap": summary["gap"].min(skipna=True), "feasible": summary["feasible"].max(skipna=True),
-            "wall": summary["wall"].min(skipna=True), "tts": summary["tts"].min(skipna=True)}
+    each column marked bold among the rows run on the same instances (``best_positions``); a
+    sweep column appears when any row has grid values."""
     swept = "sweep" in summary and bool((summary["sweep"] != "").any())
-    columns = ("backend", *(("sweep",) if swept else ()), "formulation", "cells", "instances", "median gap [95% CI]",
-               "feasible rate [95% CI]", "median wall time [95% CI]", "median TTS99 [95% CI]")
+    columns = ("backend", *(("sweep",) if swept else ()), "formulation", "cells", "instances", *SUMMARY_COLUMNS)
+    first = len(columns) - len(SUMMARY_COLUMNS)
+    placed = {"gap": first, "feasible": first + 1, "wall": first + 3, "tts": first + 4}
+    best = best_positions(summary) if len(summary) else {}
+    best_cells = frozenset((r, placed[kind]) for kind, positions in best.items() for r in positions)
     rows: list[tuple[str, ...]] = []
-    best_cells = set()
-    first = len(columns) - len(SUMMARY_KINDS)
-    for r, row in enumerate(summary.itertuples(index=False)):
-        values = []
-        for c, kind in enumerate(SUMMARY_KINDS):
-            value = getattr(row, kind)
-            values.append(_format(value, getattr(row, f"{kind}_low"), getattr(row, f"{kind}_high"), kind))
-            if np.isfinite(value) and value == best[kind]:
-                best_cells.add((r, first + c))
+    for row in summary.itertuples(index=False):
         sweep = ((row.sweep or "–"),) if swept else ()
-        rows.append((str(row.backend), *sweep, str(row.formulation), str(row.cells), str(row.instances), *values))
-    return Table(columns, tuple(rows), frozenset(best_cells))
+        rows.append((str(row.backend), *sweep, str(row.formulation), str(row.cells), str(row.instances),
+                     _gap_text(row), _feasible_text(row), _feasible_gap_text(row),
+                     _format(row.wall, row.wall_low, row.wall_high, "wall"),
+                     _format(row.tts, row.tts_low, row.tts_high, "tts")))
+    left: Align = "left"
+    right: Align = "right"
+    align = (left,) * (first - 2) + (right,) * (len(columns) - first + 2)
+    return Table(columns, tuple(rows), best_cells, align)
 
 
 def markdown_table(summary: pd.DataFrame) -> str:
@@ -159,18 +259,24 @@ def quantum_sections(cells: pd.DataFrame) -> list[Section]:
                     "chain-break fraction", "median gap"), rows))))
     if "shots" in scored and scored["shots"].notna().any():
         rows = []
-        for _, row in scored[scored["shots"].notna()].iterrows():
+        qaoa = scored[scored["shots"].notna()]
+        sense = qaoa["sense"] if "sense" in qaoa else pd.Series("min", index=qaoa.index)
+        oriented_best = metrics.oriented_ratio(qaoa["approximation_ratio_best"], sense)
+        oriented_mean = metrics.oriented_ratio(qaoa["approximation_ratio_mean"], sense)
+        for position, (_, row) in enumerate(qaoa.iterrows()):
             stored = row[RANDOM_CONTROL] if RANDOM_CONTROL in row else None
             # as the solve wrote it (``Record.add_details``); a pre-typing store may lack it
             control = cast(RandomControlDetails, stored) if isinstance(stored, dict) else None
             rows.append((str(row["problem"]), f"{row['num_variables']:.0f}", f"{row['reps']:.0f}", f"{row['shots']:.0f}",
-                         _number(row["approximation_ratio_best"]), _number(row["approximation_ratio_mean"]),
+                         _number(oriented_best[position]), _number(oriented_mean[position]),
                          _number(row["success_probability"]),
                          _number(None if control is None else control["success_probability_per_shot"]),
                          _number(None if control is None else control["probability_in_shots"])))
         sections.append(Section("QAOA", 2, (
-            Paragraph("Approximation ratios: objective over the reference, natural sense (1 = optimal). Random control: "
-                      "the chance that as many uniformly random bitstrings contain an optimum."),
+            Paragraph("Approximation ratios, oriented so that 1 is optimal and lower is worse for both senses: objective "
+                      "over reference when maximising, reference over objective when minimising (the store keeps "
+                      "objective over reference). Random control: the chance that as many uniformly random bitstrings "
+                      "contain an optimum."),
             _table(("problem", "variables", "reps", "shots", "ratio best", "ratio mean", "success per shot",
                     "random per shot", "random within shots"), rows))))
     return sections
@@ -185,19 +291,42 @@ def solver_facts_section(cells: pd.DataFrame) -> list[Section]:
         timing = sorted(c.removeprefix(TIMING_PREFIX) for c in group.columns
                         if c.startswith(TIMING_PREFIX) and group[c].notna().any()
                         and c.removeprefix(TIMING_PREFIX) not in HARNESS_TIMING)
-        extra: dict[str, list[float]] = {}
+        extra: dict[str, list[Any]] = {}
         for facts in group[SOLVER_EXTRA] if SOLVER_EXTRA in group else ():
             for key, value in (facts if isinstance(facts, dict) else {}).items():
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    extra.setdefault(key, []).append(float(value))
-        extras = ", ".join(f"{key} (median {np.median(values):.4g})" for key, values in sorted(extra.items()))
+                extra.setdefault(str(key), []).append(value)
+        extras = ", ".join(f"{key} {fact_summary(values)}" for key, values in sorted(extra.items()))
         rows.append((str(backend), ", ".join(timing), extras or "–"))
     if not rows:
         return []
     return [Section("Solver facts", 2, (
         Paragraph(marked("What each backend reported through `SolverInfo`: its timing fields (integer nanoseconds) and "
-                         "its own `extra` facts.")),
+                         "its own `extra` facts over its cells: a number as its range (low–high), a pair such as "
+                         "`beta_range` as the range of each end, other values as their distinct values.")),
         _table(("backend", "timing fields", "extra facts"), rows)))]
+
+
+def fact_summary(values: Sequence[Any]) -> str:
+    """Return one backend fact over its cells, compactly: numbers as their range (``0.1–60.9``,
+    one value alone), number pairs such as ``beta_range`` as the range of each end
+    (``[0.000841–0.0012, 60.9]``), anything else as its distinct values (at most three, then how
+    many more)."""
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+    def span(numbers: Sequence[float]) -> str:
+        low, high = min(numbers), max(numbers)
+        return f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}–{high:.3g}"
+
+    if values and all(number(value) for value in values):
+        return span(values)
+    if values and all(isinstance(value, (list, tuple)) and value and all(map(number, value)) for value in values):
+        width = len(values[0])
+        if all(len(value) == width for value in values) and width <= 4:
+            return "[" + ", ".join(span([value[i] for value in values]) for i in range(width)) + "]"
+    distinct = list(dict.fromkeys(json.dumps(value, sort_keys=True, default=str) for value in values))
+    shown = ", ".join(text[:40] for text in distinct[:3])
+    return shown + (f" (+{len(distinct) - 3} more)" if len(distinct) > 3 else "")
 
 
 def _percent(value: Any) -> str:
@@ -317,9 +446,15 @@ def report_sections(run: RunInfo, cells: pd.DataFrame, figures: dict[str, list[P
     if len(cells):
         counts = cells["status"].value_counts().to_dict()
         intro += [Paragraph("Cells by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))),
-                  Paragraph("Gap: relative to the exact or published optimum (0 = optimal; best feasible read). Intervals: "
-                            "bootstrap 95 % over instances. Best per column in bold. In every figure a backend keeps one "
-                            "colour and marker, and a formulation one line style (dashed, dotted) or hatch.")]
+                  Paragraph("Gap: relative to the exact or published optimum (0 = optimal; best feasible read). The "
+                            "median gap counts every infeasible, timed-out or errored cell as a failure (gap ∞): "
+                            "\"not reached\" when no cell was feasible, \"> x\" when the median is a failure though some "
+                            "cells (worst gap x) were feasible; the gap of the feasible cells alone is shown with its "
+                            f"count. Intervals: bootstrap 95 % over instances, only from {MIN_INTERVAL_INSTANCES} "
+                            "instances on. Bold: the best among the series run on the same instances (wall time: among "
+                            f"those whose median gap is within {profiles.TARGET_GAP:.0%}). Rows are ranked by the "
+                            "median gap. In every figure a backend keeps one colour and marker, and a formulation one "
+                            "line style (dashed, dotted) or hatch. docs/reports.md explains each statistic.")]
         sections = [Section(sections[0].title, 1, tuple(intro))]
         for problem, group in cells.groupby("problem", sort=True):
             sections += problem_sections(str(problem), group, figures.get(str(problem), []), root)

@@ -128,3 +128,35 @@ def test_forked_workers_draw_the_same_files(drawn, tmp_path):
     forked = plots.write_plots(load_frame(write_store(tmp_path / "store")), tmp_path / "forked", workers=2)
     assert {p: [f.name for f in fs] for p, fs in serial.items()} == {p: [f.name for f in fs] for p, fs in forked.items()}
     assert all(path.is_file() for paths in forked.values() for path in paths)
+
+
+def test_models_over_fewer_candidates_than_customers_are_another_regime():
+    import pandas as pd
+
+    cells = pd.DataFrame({"size": [1200, 250, 50, 100], "details.candidates": [50, 250, 50, None]})
+    assert list(plots.candidate_route(cells)) == [True, False, False, False]
+    assert not plots.candidate_route(pd.DataFrame({"size": [10]})).any(), "no candidates recorded: one regime"
+
+
+def test_scaling_draws_one_panel_per_family_and_never_joins_regimes(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from qseg.reports.figures import ProblemCells, series_styles, time_vs_size
+
+    def row(family: str, size: int, variables: int, candidates: int) -> dict[str, object]:
+        return {"problem": "kmedoids", "backend": "sa", "sweep": "", "formulation": "selection", "status": "ok",
+                "family": family, "size": size, "num_variables": variables, "details.candidates": candidates,
+                "wall_s": variables / 100, "label": "sa / selection"}
+
+    frame = pd.DataFrame([row("generated", 50, 50, 50), row("generated", 250, 250, 250),
+                          row("generated", 1200, 50, 50), row("seed", 50, 50, 50), row("seed", 100, 100, 100)])
+    drawn: list[object] = []
+    data = ProblemCells("kmedoids", frame, frame, series_styles(frame), tmp_path)
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or path)  # keep the figure to read it
+    assert time_vs_size(data) == tmp_path / "time_vs_size.png"
+    fig = drawn[0]
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["generated instances", "seed instances"]
+    generated = fig.axes[0]
+    joined = [line for line in generated.get_lines() if line.get_linestyle() not in ("None", "none", "")]
+    assert [list(line.get_xdata()) for line in joined] == [[50, 250]], "the candidate-route point is not on the line"
