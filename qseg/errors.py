@@ -47,10 +47,12 @@ class BadInputError(QsegError, ValueError):
         # Pickled by its fields (an error raised in a worker process crosses back to the parent
         # through pickle; the default would call __init__ with the message alone and fail).
         # The value travels as its short text when it cannot be pickled itself.
-        return (_rebuild, (type(self), self._fields(), {**self.__dict__, "value": _picklable(self.value)}))
+        arguments, keywords = self._fields()
+        return (_rebuild, (type(self), arguments, {**self.__dict__, "value": _picklable(self.value)}, keywords))
 
-    def _fields(self) -> tuple[Any, ...]:
-        return (self.field, _picklable(self.value), self.reason)
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Return the arguments and keywords that rebuild this error (``__reduce__``)."""
+        return (self.field, _picklable(self.value), self.reason), {"quoted": self.quoted}
 
 
 class UnknownNameError(BadInputError, LookupError):
@@ -66,8 +68,8 @@ class UnknownNameError(BadInputError, LookupError):
         listing = ", ".join(self.known) if self.known else "none"
         super().__init__(field, value, f"unknown {field}; known: {listing}")
 
-    def _fields(self) -> tuple[Any, ...]:
-        return (self.field, _picklable(self.value), self.known)
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.field, _picklable(self.value), self.known), {}
 
 
 class SuiteError(BadInputError):
@@ -79,8 +81,8 @@ class SuiteError(BadInputError):
         self.key = key
         super().__init__(f"{path}: {key}", value, reason, quoted=True)
 
-    def _fields(self) -> tuple[Any, ...]:
-        return (self.path, self.key, _picklable(self.value), self.reason)
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.path, self.key, _picklable(self.value), self.reason), {}
 
 
 class StoreError(BadInputError):
@@ -119,10 +121,11 @@ class SolverError(QsegError):
     """A solver failed while running; the vendor's error is chained as ``__cause__``."""
 
 
-def _rebuild(kind: type[QsegError], arguments: tuple[Any, ...], state: dict[str, Any]) -> QsegError:
-    """Return the error ``kind(*arguments)`` with its attributes ``state`` (``__reduce__``'s
-    inverse: a qseg error raised in a worker process arrives whole in its parent)."""
-    error = kind(*arguments)
+def _rebuild(kind: type[QsegError], arguments: tuple[Any, ...], state: dict[str, Any],
+             keywords: dict[str, Any] | None = None) -> QsegError:
+    """Return the error ``kind(*arguments, **keywords)`` with its attributes ``state``
+    (``__reduce__``'s inverse: a qseg error raised in a worker process arrives whole in its parent)."""
+    error = kind(*arguments, **(keywords or {}))
     error.__dict__.update(state)
     return error
 

@@ -243,7 +243,7 @@ def loads_bounded(data: bytes | str, *, field: str, source: str, max_depth: int 
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInputError(field, source, f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise BadInputError(field, source, f"not JSON ({exc.msg}: line {exc.lineno} column {exc.colno})") from None
     except (ValueError, RecursionError) as exc:  # an integer of more than 4300 digits; a depth the scan missed
         _check_numbers(text, field=field, source=source)
         raise BadInputError(field, source, f"not JSON qseg can read ({one_line(exc)[:120]})") from None
@@ -292,20 +292,30 @@ def _check_numbers(text: str, *, field: str, source: str) -> None:
 
 def check_numbers(value: Any, *, field: str, source: str) -> None:
     """Raise BadInputError(``field``, ``source``, ``WHERE=NUMBER: why``) for the first number in
-    the parsed ``value`` (nested lists and dicts, as JSON or TOML gives) that is NaN, infinite or
-    an integer beyond int64; walked without recursion."""
+    the parsed ``value`` that ``refused_number`` finds."""
+    found = refused_number(value)
+    if found is not None:
+        where, token, kind = found
+        shown = token if len(token) <= 24 else f"{token[:12]}...({len(token)} characters)"
+        raise BadInputError(field, source, f"{where or 'value'}={shown}: {kind}")
+
+
+def refused_number(value: Any) -> tuple[str, str, str] | None:
+    """Return (where, the number as text, why) for the first number in the parsed ``value``
+    (nested lists and dicts, as JSON or TOML gives) that is NaN, infinite or an integer beyond
+    int64, None when there is none; walked without recursion."""
     stack: list[tuple[Any, str]] = [(value, "")]
     while stack:
         item, where = stack.pop()
         token = _refused_number(item)
         if token is not None:
-            shown = token if len(token) <= 24 else f"{token[:12]}...({len(token)} characters)"
             kind = "an integer beyond int64" if token.lstrip("-").isdigit() else "not a finite number"
-            raise BadInputError(field, source, f"{where or 'value'}={shown}: {kind}")
+            return where, token, kind
         if isinstance(item, dict):
             stack.extend((member, _member(where, str(key))) for key, member in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((member, f"{where}[{index}]") for index, member in reversed(list(enumerate(item))))
+    return None
 
 
 def _refused_number(item: Any) -> str | None:

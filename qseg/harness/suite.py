@@ -60,7 +60,7 @@ from typing import Any
 
 from qseg.backends import Backend, load_backend
 from qseg.errors import BadInputError, QsegError, SuiteError, UnknownNameError
-from qseg.files import check_numbers, json_depth, one_line, read_text_bounded
+from qseg.files import json_depth, one_line, read_text_bounded, refused_number
 from qseg.metrics import DEFAULT_EPS
 from qseg.problems import Problem, build_problem, problem_names
 from qseg.problems.base import positive_number
@@ -171,7 +171,12 @@ def load_suite(path: Path | str) -> Suite:
         raise BadInputError("suite", str(path), f"malformed TOML ({one_line(exc)})") from None
     except (ValueError, RecursionError) as exc:  # an integer of 4301+ digits; a nesting the scan did not see
         raise BadInputError("suite", str(path), f"TOML qseg cannot read ({one_line(exc)[:120]})") from None
-    check_numbers(data, field="suite", source=str(path))
+    refused = refused_number(data)
+    if refused is not None:
+        where, token, kind = refused
+        # the number itself (shown as TOML writes it, shortened), not its text in quotes
+        number = float(token) if kind == "not a finite number" else int(token) if len(token) < 4000 else token
+        raise SuiteError(path, where, number, kind)
     return parse_suite(data, path, text)
 
 

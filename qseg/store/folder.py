@@ -163,11 +163,26 @@ class Store:
             self._lock.close()
 
     def _cut_torn_tail(self) -> None:
+        """Cut a torn last line (no newline: a crash mid-write), reading only the file's end."""
         path = self.root / CELLS_FILE
-        data = path.read_bytes() if path.exists() else b""
-        if data and not data.endswith(b"\n"):
-            with open(path, "r+b") as stream:
-                stream.truncate(data.rfind(b"\n") + 1)
+        if not path.exists():
+            return
+        if not path.is_file():  # a device (/dev/zero) or a folder: never read, never appended to
+            raise StoreError("store", str(path), "not a regular file")
+        with open(path, "r+b") as stream:
+            end = stream.seek(0, os.SEEK_END)
+            position = end
+            while position > 0:
+                start = max(0, position - (1 << 16))
+                stream.seek(start)
+                chunk = stream.read(position - start)
+                newline = chunk.rfind(b"\n")
+                if newline >= 0:
+                    position = start + newline + 1
+                    break
+                position = start
+            if position < end:
+                stream.truncate(position)
                 os.fsync(stream.fileno())
 
     def __enter__(self) -> Store:
@@ -366,6 +381,8 @@ def read_run(root: Path | str) -> RunInfo:
     """Return a store's ``run.json`` as a ``RunInfo`` (what an older store lacks is None); raise
     BadInputError when the folder is not a store."""
     path = Path(root) / RUN_FILE
+    if path.exists() and not path.is_file():
+        raise BadInputError("store", str(root), "run.json is not a regular file")
     if not path.is_file():
         raise BadInputError("store", str(root), "not a qseg store (no run.json)")
     try:

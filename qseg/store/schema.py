@@ -164,6 +164,8 @@ class StoredCell:
         field missing or of the wrong kind.
         """
         key = data.get("key")
+        if "key" in data and not (isinstance(key, str) and key):
+            raise BadInputError("cell.key", _short_value(key), "a stored cell's key is non-empty text")
         if not isinstance(key, str) or not key:
             raise BadInputError("cell", _short_keys(data), "a stored cell needs a key")
         check_record_kinds(data)

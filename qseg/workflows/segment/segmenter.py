@@ -151,7 +151,8 @@ class Segmenter:
             raise BadInputError(_short(unknown[0]), "present", f"not a segmenter key; keys: {', '.join(KEYS)}")
         version = data["schema_version"]
         if not isinstance(version, int) or isinstance(version, bool) or version != SCHEMA_VERSION:
-            raise BadInputError("schema_version", data["schema_version"], f"this qseg reads version {SCHEMA_VERSION}")
+            shown = repr(version) if isinstance(version, str) else version  # the text "1" is not the number 1
+            raise BadInputError("schema_version", shown, f"this qseg reads version {SCHEMA_VERSION}")
         for key in ("features", "segment_names"):
             if not isinstance(data[key], list):
                 raise BadInputError(key, type(data[key]).__name__, "expected a list of strings")
