@@ -181,7 +181,12 @@ JSON_MAX_DEPTH = 32  # qseg's own files nest at most 6 deep; the C parser recurs
 LARGEST_INTEGER = 2**63 - 1  # what numpy's int64 (indices, seeds, nanoseconds) holds
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 # Tokens that may be a non-finite or out-of-range number; only then is the parsed value walked.
-_SUSPECT_NUMBER = re.compile(rb"NaN|Infinity|\d{19,}|[eE][+-]?\d{3,}")
+# A refused number needs NaN or Infinity, 19 digits in a row (beyond int64, or a float beyond
+# double range) or an exponent of 3 digits or more ending the token: searched in the raw text with
+# digits mapped to 0 (strings included: a match inside one only costs the exact check, a walk).
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789E", b"0000000000e")
+_LONG_EXPONENT = re.compile(rb"e[+-]?000+[,}\]\s]|e[+-]?000+$")
+_NOT_BRACKETS = bytes(code for code in range(256) if code not in b"[]{}")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -236,8 +241,9 @@ def loads_bounded(data: bytes | str, *, field: str, source: str, max_depth: int 
                                 ) from None
     else:
         text = data
-    bare = _JSON_STRING.sub(b'""', raw)  # brackets and digits inside strings are text, not structure
-    depth = json_depth(bare)
+    depth = json_depth(raw)  # counting brackets inside strings too: an overestimate, exact when small
+    if depth > max_depth:
+        depth = json_depth(_JSON_STRING.sub(b'""', raw))  # brackets inside strings are text, not structure
     if depth > max_depth:
         raise BadInputError(field, source, f"nested {depth} levels deep, more than the {max_depth} allowed")
     try:
@@ -247,21 +253,35 @@ def loads_bounded(data: bytes | str, *, field: str, source: str, max_depth: int 
     except (ValueError, RecursionError) as exc:  # an integer of more than 4300 digits; a depth the scan missed
         _check_numbers(text, field=field, source=source)
         raise BadInputError(field, source, f"not JSON qseg can read ({one_line(exc)[:120]})") from None
-    if _SUSPECT_NUMBER.search(bare):
-        _check_numbers(text, field=field, source=source)
+    if _may_hold_a_refused_number(raw) and refused_number(value) is not None:
+        _check_numbers(text, field=field, source=source)  # again, keeping each number's text for the message
     return value
 
 
-def json_depth(data: bytes) -> int:
-    """Return how deep the arrays and objects of JSON text ``data`` nest, strings already
-    removed (0 for a bare number or string); counted without parsing, so without recursion."""
-    import numpy as np  # here: reading a CSV or a text file needs no numpy
+def _may_hold_a_refused_number(raw: bytes) -> bool:
+    """Return False when JSON text ``raw`` cannot hold NaN, infinity or an integer beyond int64
+    (C-speed substring tests; True means "look at the parsed value")."""
+    if b"NaN" in raw or b"Infinity" in raw:
+        return True
+    digits = raw.translate(_DIGITS_AS_ZERO)
+    return b"0" * 19 in digits or _LONG_EXPONENT.search(digits) is not None
 
-    codes = np.frombuffer(data, dtype=np.uint8)
-    brackets = codes[(codes == ord("[")) | (codes == ord("{")) | (codes == ord("]")) | (codes == ord("}"))]
-    if not brackets.size:
-        return 0
-    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1).astype(np.int64)
+
+def json_depth(data: bytes) -> int:
+    """Return how deep the arrays and objects of JSON text ``data`` nest, counting every bracket
+    (remove the strings first for the exact depth; 0 for a bare number or string); counted
+    without parsing, so without recursion."""
+    brackets = data.translate(None, _NOT_BRACKETS)  # C speed: a store line keeps a few dozen bytes
+    if len(brackets) < 4096:
+        depth = deepest = 0
+        for code in brackets:
+            depth += 1 if code in (0x5B, 0x7B) else -1
+            deepest = max(deepest, depth)
+        return deepest
+    import numpy as np  # here: only a large document needs it
+
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int64)
     return int(np.cumsum(steps).max())
 
 
@@ -304,6 +324,8 @@ def refused_number(value: Any) -> tuple[str, str, str] | None:
     """Return (where, the number as text, why) for the first number in the parsed ``value``
     (nested lists and dicts, as JSON or TOML gives) that is NaN, infinite or an integer beyond
     int64, None when there is none; walked without recursion."""
+    if not _holds_a_refused_number(value):
+        return None  # the common case, found without building a path per value
     stack: list[tuple[Any, str]] = [(value, "")]
     while stack:
         item, where = stack.pop()
@@ -316,6 +338,27 @@ def refused_number(value: Any) -> tuple[str, str, str] | None:
         elif isinstance(item, list):
             stack.extend((member, f"{where}[{index}]") for index, member in reversed(list(enumerate(item))))
     return None
+
+
+def _holds_a_refused_number(value: Any) -> bool:
+    """Return whether a refused number is anywhere in the parsed ``value`` (no paths: fast)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return True
+        elif kind is int:
+            if item > LARGEST_INTEGER or item < -LARGEST_INTEGER:
+                return True
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif isinstance(item, _BadNumber | float | int) and _refused_number(item) is not None:
+            return True
+    return False
 
 
 def _refused_number(item: Any) -> str | None:
