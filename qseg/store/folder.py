@@ -7,6 +7,14 @@ an advisory ``fcntl.flock`` on ``.lock``, released by the kernel when its holder
 crash never leaves a stale lock. ``read_run`` returns ``run.json`` as a ``RunInfo`` and
 ``read_cells`` every cell as a ``StoredCell`` (``qseg.store.schema``); the report's DataFrame of
 the cells is ``qseg.reports.frame.load_frame``.
+
+The rule for a damaged store (issue 23): a complete line that is no cell of this store's suite
+(not UTF-8, not JSON, too deep, a number not finite or beyond int64, not an object, a field of
+the wrong kind, a cell already stored, a key ``run.json``'s ``cell_keys`` does not list) is
+never read past and never pooled: ``report``, ``compare`` and ``bench --resume`` refuse the
+store in one line naming the file, the line and why (exit 2), and ``--repair`` moves every such
+line out, keeping the original file beside it as ``cells.jsonl.orig-<UTC time>``. The user
+decides, and nothing is dropped without a copy.
 """
 
 from __future__ import annotations
