@@ -33,14 +33,26 @@ class BadInputError(QsegError, ValueError):
     The message always names the field and the value, so one line on stderr is enough.
     """
 
-    def __init__(self, field: str, value: Any, problem: str, *, quoted: bool = False) -> None:
+    def __init__(self, field: str, value: Any, reason: str, *, quoted: bool = False) -> None:
         self.field = field
         self.value = value
-        self.problem = problem
+        self.reason = reason
+        self.quoted = quoted
         # ``quoted``: the value came from a typed source (a suite's TOML, the API), where the
         # string "10" and the number 10 differ, so strings show quoted (repr); a command-line
         # value is always text and shows as typed.
-        super().__init__(f"{field}={_short(value, quoted=quoted)}: {problem}")
+        super().__init__(f"{field}={_short(value, quoted=quoted)}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by its fields (an error raised in a worker process crosses back to the parent
+        # through pickle; the default would call __init__ with the message alone and fail).
+        # The value travels as its short text when it cannot be pickled itself.
+        arguments, keywords = self._fields()
+        return (_rebuild, (type(self), arguments, {**self.__dict__, "value": _picklable(self.value)}, keywords))
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Return the arguments and keywords that rebuild this error (``__reduce__``)."""
+        return (self.field, _picklable(self.value), self.reason), {"quoted": self.quoted}
 
 
 class UnknownNameError(BadInputError, LookupError):
@@ -56,13 +68,21 @@ class UnknownNameError(BadInputError, LookupError):
         listing = ", ".join(self.known) if self.known else "none"
         super().__init__(field, value, f"unknown {field}; known: {listing}")
 
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.field, _picklable(self.value), self.known), {}
+
 
 class SuiteError(BadInputError):
     """A suite file is invalid: the message names the file, the key and the value as the suite
     writes it (``sizes='10'`` for the string "10", so it is not mistaken for the number)."""
 
-    def __init__(self, path: Path | str, key: str, value: Any, problem: str) -> None:
-        super().__init__(f"{path}: {key}", value, problem, quoted=True)
+    def __init__(self, path: Path | str, key: str, value: Any, reason: str) -> None:
+        self.path = str(path)
+        self.key = key
+        super().__init__(f"{path}: {key}", value, reason, quoted=True)
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.path, self.key, _picklable(self.value), self.reason), {}
 
 
 class StoreError(BadInputError):
@@ -77,6 +97,9 @@ class BackendUnavailableError(QsegError):
         self.reason = reason
         super().__init__(f"backend {backend!r} is unavailable: {reason}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), (self.backend, self.reason), self.__dict__.copy()))
+
 
 class ModelTooLargeError(QsegError):
     """The model exceeds a limit the backend declares (e.g. ``max_variables``)."""
@@ -86,6 +109,9 @@ class ModelTooLargeError(QsegError):
         self.reason = reason
         super().__init__(f"backend {backend!r} cannot take this model: {reason}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), (self.backend, self.reason), self.__dict__.copy()))
+
 
 class InfeasibleModelError(QsegError):
     """The model itself has no feasible solution (not: a solver failed to find one)."""
@@ -93,6 +119,26 @@ class InfeasibleModelError(QsegError):
 
 class SolverError(QsegError):
     """A solver failed while running; the vendor's error is chained as ``__cause__``."""
+
+
+def _rebuild(kind: type[QsegError], arguments: tuple[Any, ...], state: dict[str, Any],
+             keywords: dict[str, Any] | None = None) -> QsegError:
+    """Return the error ``kind(*arguments, **keywords)`` with its attributes ``state``
+    (``__reduce__``'s inverse: a qseg error raised in a worker process arrives whole in its parent)."""
+    error = kind(*arguments, **(keywords or {}))
+    error.__dict__.update(state)
+    return error
+
+
+def _picklable(value: Any) -> Any:
+    """Return ``value`` when pickle can carry it, else its short text (what the message shows)."""
+    import pickle
+
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - any failure of pickling (a lambda, a lock, a generator) means "not picklable"
+        return _short(value)
+    return value
 
 
 def _short(value: Any, limit: int = 80, *, quoted: bool = False) -> str:

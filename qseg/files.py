@@ -8,8 +8,12 @@ and exit 74. A failed write leaves neither a 0-byte output nor the temporary fil
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 import shutil
+import stat
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -215,3 +219,215 @@ def spreadsheet_safe(frame: Any) -> Any:
 def spreadsheet_rows(rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
     """Return ``rows`` (for ``csv.writer``) with every cell ``spreadsheet_cell``-safe."""
     return [[spreadsheet_cell(value) for value in row] for row in rows]
+
+
+# --- JSON the tool reads back (saved segmenters, bins, run.json, store lines) -----------------
+# A damaged or hostile file gives one BadInputError naming the file, where in it and the value;
+# nothing is read past a size bound, nothing parsed past a depth bound, no number is non-finite
+# or beyond int64 (issue 23, item 2).
+
+JSON_MAX_BYTES = 16 << 20  # far above any file qseg writes (a segmenter or bins file is a few KB)
+JSON_MAX_DEPTH = 32  # qseg's own files nest at most 6 deep; the C parser recurses per level
+LARGEST_INTEGER = 2**63 - 1  # what numpy's int64 (indices, seeds, nanoseconds) holds
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Tokens that may be a non-finite or out-of-range number; only then is the parsed value walked.
+# A refused number needs NaN or Infinity, 19 digits in a row (beyond int64, or a float beyond
+# double range) or an exponent of 3 digits or more ending the token: searched in the raw text with
+# digits mapped to 0 (strings included: a match inside one only costs the exact check, a walk).
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789E", b"0000000000e")
+_LONG_EXPONENT = re.compile(rb"e[+-]?000+[,}\]\s]|e[+-]?000+$")
+_NOT_BRACKETS = bytes(code for code in range(256) if code not in b"[]{}")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_bounded(field: str, path: Path | str, max_bytes: int) -> bytes:
+    """Return the bytes of ``path``, reading at most ``max_bytes + 1`` of them: a regular file
+    larger than ``max_bytes`` is refused from its size before reading, anything else (a device
+    such as /dev/zero, a pipe) once more than ``max_bytes`` arrived. BadInputError naming
+    ``field`` and the path when unreadable or too large."""
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise BadInputError(field, str(path), f"{info.st_size} bytes, more than the {max_bytes} this file may have")
+            data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise BadInputError(field, str(path), f"unreadable ({exc.strerror or one_line(exc)})") from None
+    if len(data) > max_bytes:
+        raise BadInputError(field, str(path), f"more than the {max_bytes} bytes this file may have (not a regular file?)")
+    return data
+
+
+def read_text_bounded(field: str, path: Path | str, max_bytes: int) -> str:
+    """Return the text of ``path`` read with ``read_bounded`` (at most ``max_bytes``), checked as
+    ``read_text`` checks it (UTF-8, no NUL byte); BadInputError naming ``field`` and the path."""
+    data = read_bounded(field, path, max_bytes)
+    _check_text(field, Path(path), data, complete=True)
+    return data.decode()
+
+
+def read_json(field: str, path: Path | str, *, max_bytes: int = JSON_MAX_BYTES,
+              max_depth: int = JSON_MAX_DEPTH) -> Any:
+    """Return the JSON value held by ``path`` (a leading UTF-8 byte-order mark is allowed),
+    read with ``read_bounded`` and parsed with ``loads_bounded``; BadInputError naming
+    ``field`` and the path for any damage."""
+    data = read_bounded(field, path, max_bytes)
+    if not data.strip():
+        raise BadInputError(field, str(path), "empty file, expected JSON")
+    return loads_bounded(data.removeprefix(_UTF8_BOM), field=field, source=str(path), max_depth=max_depth)
+
+
+def loads_bounded(data: bytes | str, *, field: str, source: str, max_depth: int = JSON_MAX_DEPTH) -> Any:
+    """Return the JSON value of ``data`` (strict UTF-8 when bytes); BadInputError(``field``,
+    ``source``, reason) when it is not UTF-8, not JSON, nested deeper than ``max_depth``, or
+    holds NaN, Infinity, a float beyond double range or an integer beyond int64 (the reason
+    names where: ``medoids[0][1]=1234...``)."""
+    raw = data.encode() if isinstance(data, str) else data
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadInputError(field, source, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+                                ) from None
+    else:
+        text = data
+    depth = json_depth(raw)  # counting brackets inside strings too: an overestimate, exact when small
+    if depth > max_depth:
+        depth = json_depth(_JSON_STRING.sub(b'""', raw))  # brackets inside strings are text, not structure
+    if depth > max_depth:
+        raise BadInputError(field, source, f"nested {depth} levels deep, more than the {max_depth} allowed")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInputError(field, source, f"not JSON ({exc.msg}: line {exc.lineno} column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of more than 4300 digits; a depth the scan missed
+        _check_numbers(text, field=field, source=source)
+        raise BadInputError(field, source, f"not JSON qseg can read ({one_line(exc)[:120]})") from None
+    if _may_hold_a_refused_number(raw) and refused_number(value) is not None:
+        _check_numbers(text, field=field, source=source)  # again, keeping each number's text for the message
+    return value
+
+
+def _may_hold_a_refused_number(raw: bytes) -> bool:
+    """Return False when JSON text ``raw`` cannot hold NaN, infinity or an integer beyond int64
+    (C-speed substring tests; True means "look at the parsed value")."""
+    if b"NaN" in raw or b"Infinity" in raw:
+        return True
+    digits = raw.translate(_DIGITS_AS_ZERO)
+    return b"0" * 19 in digits or _LONG_EXPONENT.search(digits) is not None
+
+
+def json_depth(data: bytes) -> int:
+    """Return how deep the arrays and objects of JSON text ``data`` nest, counting every bracket
+    (remove the strings first for the exact depth; 0 for a bare number or string); counted
+    without parsing, so without recursion."""
+    brackets = data.translate(None, _NOT_BRACKETS)  # C speed: a store line keeps a few dozen bytes
+    if len(brackets) < 4096:
+        depth = deepest = 0
+        for code in brackets:
+            depth += 1 if code in (0x5B, 0x7B) else -1
+            deepest = max(deepest, depth)
+        return deepest
+    import numpy as np  # here: only a large document needs it
+
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int64)
+    return int(np.cumsum(steps).max())
+
+
+class _BadNumber:
+    """A number token JSON parsed that qseg refuses, kept as written (``NaN``, ``1e999``)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+
+def _integer_token(token: str) -> int | _BadNumber:
+    if len(token.lstrip("-")) > 19:  # beyond int64 for sure, and int() of 4301+ digits raises
+        return _BadNumber(token)
+    number = int(token)
+    return number if abs(number) <= LARGEST_INTEGER else _BadNumber(token)
+
+
+def _float_token(token: str) -> float | _BadNumber:
+    number = float(token)
+    return number if math.isfinite(number) else _BadNumber(token)
+
+
+def _check_numbers(text: str, *, field: str, source: str) -> None:
+    """Raise BadInputError naming the first refused number of JSON ``text`` and where it is."""
+    marked = json.loads(text, parse_int=_integer_token, parse_float=_float_token, parse_constant=_BadNumber)
+    check_numbers(marked, field=field, source=source)
+
+
+def check_numbers(value: Any, *, field: str, source: str) -> None:
+    """Raise BadInputError(``field``, ``source``, ``WHERE=NUMBER: why``) for the first number in
+    the parsed ``value`` that ``refused_number`` finds."""
+    found = refused_number(value)
+    if found is not None:
+        where, token, kind = found
+        shown = token if len(token) <= 24 else f"{token[:12]}...({len(token)} characters)"
+        raise BadInputError(field, source, f"{where or 'value'}={shown}: {kind}")
+
+
+def refused_number(value: Any) -> tuple[str, str, str] | None:
+    """Return (where, the number as text, why) for the first number in the parsed ``value``
+    (nested lists and dicts, as JSON or TOML gives) that is NaN, infinite or an integer beyond
+    int64, None when there is none; walked without recursion."""
+    if not _holds_a_refused_number(value):
+        return None  # the common case, found without building a path per value
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        token = _refused_number(item)
+        if token is not None:
+            kind = "an integer beyond int64" if token.lstrip("-").isdigit() else "not a finite number"
+            return where, token, kind
+        if isinstance(item, dict):
+            stack.extend((member, _member(where, str(key))) for key, member in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((member, f"{where}[{index}]") for index, member in reversed(list(enumerate(item))))
+    return None
+
+
+def _holds_a_refused_number(value: Any) -> bool:
+    """Return whether a refused number is anywhere in the parsed ``value`` (no paths: fast)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return True
+        elif kind is int:
+            if item > LARGEST_INTEGER or item < -LARGEST_INTEGER:
+                return True
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif isinstance(item, _BadNumber | float | int) and _refused_number(item) is not None:
+            return True
+    return False
+
+
+def _refused_number(item: Any) -> str | None:
+    """Return the text of ``item`` when it is a number qseg refuses, else None."""
+    if isinstance(item, _BadNumber):
+        return item.token
+    if isinstance(item, float) and not math.isfinite(item):
+        return repr(item)
+    if isinstance(item, int) and not isinstance(item, bool) and abs(item) > LARGEST_INTEGER:
+        if item.bit_length() < 14000:  # str() of 4301+ digits raises; say how long it is instead
+            return str(item)
+        return f"{'-' if item < 0 else ''}(about {int(item.bit_length() * 0.30103)} digits)"
+    return None
+
+
+def _member(where: str, key: str) -> str:
+    """Return the path of member ``key`` of the object at ``where`` (``medoids``, ``a.b``, or
+    ``a['odd key']`` for a key that is no identifier, shortened, so the error stays one line)."""
+    if key.isidentifier():
+        return f"{where}.{key}" if where else key
+    shown = key if len(key) <= 40 else key[:37] + "..."
+    return f"{where}[{shown!r}]"

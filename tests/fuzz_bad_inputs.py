@@ -41,6 +41,8 @@ class Case:
     argv: tuple[str, ...] | None = None
     call: Callable[[Path], Any] | None = None
     files: Mapping[str, str | bytes] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)  # symbolic links: name -> target (/dev/zero)
+    prepare: Callable[[Path], None] | None = None  # fills the folder beyond ``files`` (a real store)
 
 
 @dataclass(frozen=True)
@@ -304,13 +306,17 @@ def _store_load(path: Path) -> Any:
 
 
 def cases() -> list[Case]:
-    """Return every case, command lines first."""
-    return [*_cli_cases(), *_api_cases()]
+    """Return every case, command lines first, then the damaged JSON and stores (issue 23)."""
+    from fuzz_damaged_json import damaged_json_cases
+
+    return [*_cli_cases(), *_api_cases(), *damaged_json_cases()]
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Return every path under ``folder`` with its bytes (None for a folder)."""
-    return {str(p.relative_to(folder)): (None if p.is_dir() else p.read_bytes()) for p in sorted(folder.rglob("*"))}
+    """Return every path under ``folder`` with its bytes (None for a folder; a symbolic link as
+    its target, never read: it may be /dev/zero)."""
+    return {str(p.relative_to(folder)): (b"-> " + os.readlink(p).encode() if p.is_symlink() else
+                                         None if p.is_dir() else p.read_bytes()) for p in sorted(folder.rglob("*"))}
 
 
 def _changes(before: dict[str, bytes | None], after: dict[str, bytes | None]) -> list[str]:
@@ -342,6 +348,11 @@ def run_case(case: Case, folder: Path) -> Outcome:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    for name, target in case.links.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).symlink_to(target)
+    if case.prepare is not None:
+        case.prepare(folder)
     before = _snapshot(folder)
     out, err = io.StringIO(), io.StringIO()
     problems: list[str] = []

@@ -17,6 +17,16 @@ def test_the_pass_tries_at_least_100_bad_inputs_across_commands_and_the_api():
     assert len({case.name for case in CASES}) == len(CASES)
 
 
+def test_the_damaged_json_and_store_pass_tries_each_reader():
+    from fuzz_damaged_json import damaged_json_cases
+
+    names = [case.name for case in damaged_json_cases()]
+    assert len(names) >= 120
+    for reader in ("segment --assign", "api load_bins", "report store line", "compare store line", "report run.json",
+                   "bench --resume store line", "bench suite"):
+        assert sum(name.startswith(reader) for name in names) >= 5, reader
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_the_bad_input_is_refused_cleanly(case, tmp_path):
     outcome = run_case(case, tmp_path / "case")

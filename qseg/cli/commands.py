@@ -37,6 +37,8 @@ def report_command(args: argparse.Namespace) -> int:
         progress.step(f"reading {args.store} and drawing the figures")
         from qseg.reports.report import write_report
 
+        if args.repair:
+            _repair(args.store)
         path = write_report(args.store, html=args.html)
     print(path)
     if args.html:
@@ -54,6 +56,9 @@ def compare_command(args: argparse.Namespace) -> int:
 
         if args.out is not None:
             check_output_dir("out", args.out)  # before reading either store
+        if args.repair:
+            for store in dict.fromkeys((args.run_a, args.run_b)):
+                _repair(store)
         comparison = compare_runs(args.run_a, args.run_b, force=args.force)
         if args.out is not None:
             progress.step(f"writing {args.out}")
@@ -139,6 +144,13 @@ def segment_command(args: argparse.Namespace) -> int:
         close()
 
 
+def _repair(store: str) -> None:
+    """Move the bad lines out of ``store``'s cells.jsonl (``qseg.store.repair_cells``); say what was done on stderr."""
+    from qseg.store import repair_cells
+
+    print(f"qseg: repaired {repair_cells(store).describe()}", file=sys.stderr)
+
+
 def bench_command(args: argparse.Namespace) -> int:
     """``qseg bench``: run a suite into a store (a rich bar on a terminal)."""
     from qseg.harness.bench import DEFAULT_SUITE, run_bench, terminal_progress
@@ -149,6 +161,8 @@ def bench_command(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise BadInputError("workers", args.workers, "must be >= 1")
     max_qpu_s = check_max_qpu_s(DEFAULT_MAX_QPU_S if args.max_qpu_s is None else args.max_qpu_s)
+    if args.repair and not args.resume:
+        raise BadInputError("repair", "--repair", "repairs a store being resumed; pass it with --resume")
     if args.dry_run:
         charges = estimate_charges(load_suite(suite_path))
         for charge in charges:
@@ -162,9 +176,11 @@ def bench_command(args: argparse.Namespace) -> int:
     try:
         result = run_bench(suite_path, args.out, workers=args.workers, resume=args.resume,
                            overwrite=args.overwrite, keep_samples=args.keep_samples, dask=args.dask,
-                           on_progress=update, max_qpu_s=max_qpu_s)
+                           on_progress=update, max_qpu_s=max_qpu_s, repair=args.repair)
     finally:
         close()
+    if result.repaired is not None:
+        print(f"qseg: repaired {result.repaired.describe()}", file=sys.stderr)
     counts = result.progress.statuses if result.progress else {}
     summary = ", ".join(f"{status} {count}" for status, count in sorted(counts.items())) or "nothing to run"
     print(f"{result.total} cells ({result.already} already stored): {summary} -> {result.store}")

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = command("report", "write report.md, cells.csv and plots (and report.html) for a store")
     report.add_argument("store", help="store directory written by qseg bench")
     report.add_argument("--html", action="store_true", help="also write a self-contained report.html beside report.md")
+    report.add_argument("--repair", action="store_true",
+                        help="first move the lines of cells.jsonl that are no cell of this suite (damaged, duplicated, another "
+                              "suite's) out of it, keeping the original beside it as cells.jsonl.orig-UTC")
 
     compare = command("compare", "compare two stores cell by cell: changes in gap, feasibility, time")
     compare.add_argument("run_a", metavar="RUN_A", help="store directory of the baseline run")
@@ -97,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", metavar="DIR", help="also write compare.md, compare.json and compare.png into DIR")
     compare.add_argument("--force", action="store_true",
                          help="compare the cells that match even across schemas, suites or scoring settings")
+    compare.add_argument("--repair", action="store_true",
+                         help="first move the lines of cells.jsonl that are no cell of this suite (damaged, duplicated, another "
+                               "suite's) out of it, keeping the original beside it as cells.jsonl.orig-UTC")
 
     _segment_arguments(command("segment", "RFM segmentation of invoice transactions (the Online Retail seed)"))
 
@@ -153,6 +159,9 @@ def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     again.add_argument("--resume", action="store_true", help="run only the cells the store lacks")
     again.add_argument("--overwrite", action="store_true", help="discard the store and start again")
     bench.add_argument("--keep-samples", action="store_true", help="store raw samples, compressed")
+    bench.add_argument("--repair", action="store_true",
+                       help="with --resume: first move the lines of cells.jsonl that are no cell of this suite "
+                            "(damaged, duplicated, another suite's) out of it, keeping the original as cells.jsonl.orig-UTC")
     bench.add_argument("--max-qpu-s", type=float, default=None,
                        help="refuse suites whose estimated QPU/hybrid charge exceeds S seconds (default 60)")
     bench.add_argument("--dry-run", action="store_true", help="list the cells and their estimated charge; submit nothing")

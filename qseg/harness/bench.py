@@ -14,7 +14,7 @@ from qseg.harness.runner import Progress, run_local
 from qseg.harness.spend import DEFAULT_MAX_QPU_S, check_spend, estimate_charges
 from qseg.harness.suite import Suite, load_suite
 from qseg.solving.reference import reference_for
-from qseg.store import SCHEMA_VERSION, RunInfo, Store
+from qseg.store import SCHEMA_VERSION, Repair, RunInfo, Store
 from qseg.store.spec import NO_REFERENCE, CellSpec, RunSettings
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "suites" / "default.toml"
@@ -28,6 +28,7 @@ class BenchResult:
     total: int
     already: int
     progress: Progress | None
+    repaired: Repair | None = None  # what ``repair=True`` moved out of cells.jsonl
 
 
 def run_info(suite: Suite, *, workers: int, executor: str) -> RunInfo:
@@ -55,6 +56,7 @@ def run_info(suite: Suite, *, workers: int, executor: str) -> RunInfo:
         "load_average": facts["load_average"], "packages": facts["packages"],
         "resumed": [],
         "finished": None,
+        "cell_keys": [cell.key for cell in suite.cells],
     }
 
 
@@ -90,12 +92,16 @@ def run_bench(
     suite_path: Path | str, out: Path | str, *, workers: int | None = None, resume: bool = False,
     overwrite: bool = False, keep_samples: bool = False, dask: str | None = None,
     on_progress: Callable[[Progress], None] | None = None, max_qpu_s: float = DEFAULT_MAX_QPU_S,
+    repair: bool = False,
 ) -> BenchResult:
     """Run every cell of the suite that the store at ``out`` does not hold yet, locally on
     ``workers`` processes or on the Dask cluster at ``dask``; return the counts.
 
     Before the store is touched, the cells' estimated QPU/hybrid charge is checked against
     ``max_qpu_s`` (BadInputError when over; resumed runs count only what is still missing).
+    A resumed store with a line that is no cell of this suite (not JSON, a duplicate, another
+    suite's) is refused (StoreError naming the line) unless ``repair``, which moves such lines
+    out first, keeping the original file beside the store's ``cells.jsonl``.
     """
     suite = load_suite(suite_path)
     if not resume:
@@ -105,10 +111,10 @@ def run_bench(
     info = run_info(suite, workers=workers, executor=executor)
     with Store.open(out, info, resume=resume, overwrite=overwrite,
                     check=lambda stored: check_resumable(stored, suite)) as store:
-        done = store.finished_keys()
+        done = store.finished_keys({cell.key for cell in suite.cells}, repair=repair)
         missing = [cell for cell in suite.cells if cell.key not in done]
         if not missing:
-            return BenchResult(store.root, len(suite.cells), len(done), None)
+            return BenchResult(store.root, len(suite.cells), len(done), None, store.repaired)
         if resume:
             check_spend(estimate_charges(suite, missing), max_qpu_s)
             store.note_resumed(info)
@@ -124,7 +130,7 @@ def run_bench(
                                  samples_dir=samples_dir, log_path=store.root / "workers.log",
                                  on_progress=on_progress)
         store.note_finished()
-    return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress)
+    return BenchResult(store.root, len(suite.cells), len(suite.cells) - len(missing), progress, store.repaired)
 
 
 def terminal_progress() -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:

@@ -51,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from typing import Any
 from qseg.backends import Backend, load_backend
 from qseg.environment import memory_refusal
 from qseg.errors import BadInputError, QsegError, SuiteError, UnknownNameError
-from qseg.files import one_line, read_text
+from qseg.files import json_depth, one_line, read_text_bounded, refused_number
 from qseg.metrics import DEFAULT_EPS
 from qseg.problems import Problem, build_problem, problem_names
 from qseg.problems.base import positive_number
@@ -89,6 +90,8 @@ DEFAULT_MAX_CELLS = 10_000
 # What one expanded cell holds in memory while a suite runs (its spec, parameters and record), a
 # generous figure: a grid whose cells cannot all be held is refused before any is made.
 CELL_BYTES = 16_384
+SUITE_MAX_BYTES = 4 << 20  # suites are a few KB of TOML; instance data lives in files they name
+SUITE_MAX_DEPTH = 32  # real suites nest 3 or 4 deep; tomllib recurses per level
 
 Names = list[str] | dict[str, list[str]]
 
@@ -162,12 +165,37 @@ class InstanceTable:
 def load_suite(path: Path | str) -> Suite:
     """Return the validated suite in ``path``; raise SuiteError naming file, key and value."""
     path = Path(path)
-    text = read_text("suite", path)
+    text = read_text_bounded("suite", path, SUITE_MAX_BYTES)  # a device or a huge file: refused, not read whole
+    depth = toml_depth(text)
+    if depth > SUITE_MAX_DEPTH:
+        raise BadInputError("suite", str(path), f"nested {depth} levels deep, more than the {SUITE_MAX_DEPTH} allowed")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BadInputError("suite", str(path), f"malformed TOML ({one_line(exc)})") from None
+    except (ValueError, RecursionError) as exc:  # an integer of 4301+ digits; a nesting the scan did not see
+        raise BadInputError("suite", str(path), f"TOML qseg cannot read ({one_line(exc)[:120]})") from None
+    refused = refused_number(data)
+    if refused is not None:
+        where, token, kind = refused
+        # the number itself (shown as TOML writes it, shortened), not its text in quotes
+        number = float(token) if kind == "not a finite number" else int(token) if len(token) < 4000 else token
+        raise SuiteError(path, where, number, kind)
     return parse_suite(data, path, text)
+
+
+_TOML_TEXT = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*', re.DOTALL)
+
+
+_TOML_KEY = re.compile(r'^[ \t]*(?:\[\[?([A-Za-z_"][^\]\n]*)\]\]?[ \t]*$|([^=\n\[{]+)=)', re.MULTILINE)
+
+
+def toml_depth(text: str) -> int:
+    """Return how deep the arrays, inline tables and dotted keys of TOML ``text`` nest, strings
+    and comments removed (an overestimate is harmless: real suites nest 3 or 4 deep)."""
+    bare = _TOML_TEXT.sub('""', text)
+    keys = [match.group(1) or match.group(2) for match in _TOML_KEY.finditer(bare)]  # dotted keys nest tables too
+    return max(json_depth(bare.encode()), max((key.count(".") + 1 for key in keys), default=0))
 
 
 def parse_suite(data: dict[str, Any], path: Path, text: str) -> Suite:
@@ -345,7 +373,7 @@ def _check_work(path: Path, table: BackendTable, problem: Problem, formulation: 
     try:
         table.backend.check_work(1 if known is None else known, resolved)
     except BadInputError as exc:
-        raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.problem) from None
+        raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.reason) from None
 
 
 def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[str, Any], repeat: int,
@@ -361,7 +389,7 @@ def _resolved(path: Path, table: BackendTable, problem: Problem, params: dict[st
             return dict(point)
         return resolve_backend_params(table.backend, problem.seed, params, repeat)
     except BadInputError as exc:
-        raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.problem) from None
+        raise SuiteError(path, _where_param(table.where, exc), exc.value, exc.reason) from None
 
 
 def _per_problem(path: Path, key: str, value: Any) -> Names:
@@ -386,11 +414,11 @@ def _build(path: Path, where: str, spec: InstanceSpec) -> Problem:
     try:
         return build_problem(spec.problem, size=spec.size, seed=spec.seed, data=spec.data, params=spec.params)
     except UnknownNameError as exc:
-        raise SuiteError(path, f"{where}.params", exc.value, exc.problem) from None
+        raise SuiteError(path, f"{where}.params", exc.value, exc.reason) from None
     except BadInputError as exc:
         # A problem parameter is written under params; size, seed and data are the table's own keys.
         key = exc.field if exc.field in ("size", "seed", "data") or exc.field not in spec.params else f"params.{exc.field}"
-        raise SuiteError(path, f"{where}.{key}", exc.value, exc.problem) from None
+        raise SuiteError(path, f"{where}.{key}", exc.value, exc.reason) from None
 
 
 def _check_penalties(path: Path, problem: Problem, formulation: str, options: Any) -> None:
@@ -402,7 +430,7 @@ def _check_penalties(path: Path, problem: Problem, formulation: str, options: An
         try:
             positive_number(key, value)
         except BadInputError as exc:
-            raise SuiteError(path, f"{where}.{key}", value, exc.problem) from None
+            raise SuiteError(path, f"{where}.{key}", value, exc.reason) from None
 
 
 def _check_reference(path: Path, reference: str) -> None:
@@ -411,7 +439,7 @@ def _check_reference(path: Path, reference: str) -> None:
     try:
         backend = load_backend(reference)
     except BadInputError as exc:
-        raise SuiteError(path, "reference", reference, exc.problem) from None
+        raise SuiteError(path, "reference", reference, exc.reason) from None
     if not backend.exact:
         raise SuiteError(path, "reference", reference, "the reference backend must be exact")
 
@@ -430,7 +458,7 @@ def _check_backends(path: Path, tables: list[Any], max_cells: int | None = None)
         except SuiteError:
             raise
         except BadInputError as exc:
-            raise SuiteError(path, _where_param(where, exc), exc.value, exc.problem) from None
+            raise SuiteError(path, _where_param(where, exc), exc.value, exc.reason) from None
         formulations = table.get("formulations")
         if formulations is not None:
             formulations = _per_problem(path, f"{where}.formulations", formulations)
@@ -460,7 +488,7 @@ def _formulations(path: Path, problem: Problem, table: BackendTable, default_for
         try:
             yield resolve_formulation(problem, backend, formulation)
         except BadInputError as exc:
-            raise SuiteError(path, key, formulation, f"{exc.problem} (backend {backend.name}, {problem.name})") from None
+            raise SuiteError(path, key, formulation, f"{exc.reason} (backend {backend.name}, {problem.name})") from None
         except QsegError as exc:
             raise SuiteError(path, key, formulation, f"{exc} (backend {backend.name}, {problem.name})") from None
 

@@ -190,7 +190,7 @@ def open_run(root: Path | str, field: str) -> Run:
     try:
         info = read_run(path)
     except BadInputError as exc:
-        raise BadInputError(field, str(root), exc.problem) from None
+        raise BadInputError(field, str(root), exc.reason) from None
     stored = list(read_cells(path))
     cells = cell_frame(stored)
     kept = [*GROUP, columns.STATUS, columns.GAP, columns.FEASIBLE, columns.WALL_S]

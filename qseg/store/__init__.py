@@ -10,10 +10,21 @@ DataFrame (docs/architecture.md, "Layers").
 """
 
 from qseg.errors import StoreError
-from qseg.store.folder import CELLS_FILE, RUN_FILE, Store, read_cells, read_records, read_run
+from qseg.store.folder import (
+    CELLS_FILE,
+    RUN_FILE,
+    BadLine,
+    Repair,
+    Store,
+    read_cells,
+    read_records,
+    read_run,
+    repair_cells,
+    scan_cells,
+)
 from qseg.store.schema import READABLE_SCHEMAS, SCHEMA_VERSION, RunInfo, StoredCell
 
 __all__ = [
-    "CELLS_FILE", "READABLE_SCHEMAS", "RUN_FILE", "SCHEMA_VERSION", "RunInfo", "Store", "StoreError", "StoredCell",
-    "read_cells", "read_records", "read_run",
+    "CELLS_FILE", "READABLE_SCHEMAS", "RUN_FILE", "SCHEMA_VERSION", "BadLine", "Repair", "RunInfo", "Store",
+    "StoreError", "StoredCell", "read_cells", "read_records", "read_run", "repair_cells", "scan_cells",
 ]

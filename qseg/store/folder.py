@@ -7,6 +7,14 @@ an advisory ``fcntl.flock`` on ``.lock``, released by the kernel when its holder
 crash never leaves a stale lock. ``read_run`` returns ``run.json`` as a ``RunInfo`` and
 ``read_cells`` every cell as a ``StoredCell`` (``qseg.store.schema``); the report's DataFrame of
 the cells is ``qseg.reports.frame.load_frame``.
+
+The rule for a damaged store (issue 23): a complete line that is no cell of this store's suite
+(not UTF-8, not JSON, too deep, a number not finite or beyond int64, not an object, a field of
+the wrong kind, a cell already stored, a key ``run.json``'s ``cell_keys`` does not list) is
+never read past and never pooled: ``report``, ``compare`` and ``bench --resume`` refuse the
+store in one line naming the file, the line and why (exit 2), and ``--repair`` moves every such
+line out, keeping the original file beside it as ``cells.jsonl.orig-<UTC time>``. The user
+decides, and nothing is dropped without a copy.
 """
 
 from __future__ import annotations
@@ -16,7 +24,8 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,12 +33,14 @@ from typing import Any
 import numpy as np
 
 from qseg.errors import BadInputError, StoreError
-from qseg.files import check_output_dir, named, replacing
+from qseg.files import check_output_dir, loads_bounded, named, read_json, replacing
 from qseg.store.schema import SCHEMA_VERSION, RunInfo, StoredCell, run_from_json
 
 RUN_FILE = "run.json"
 CELLS_FILE = "cells.jsonl"
 LOCK_FILE = ".lock"
+CELLS_MAX_LINE_BYTES = 4 << 20  # one cell's line is a few KB (details and tuning included)
+RUN_MAX_BYTES = 64 << 20  # the suite's text and one key per cell
 SAMPLES_DIR = "samples"
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
                type(None): "null"}
@@ -41,6 +52,7 @@ class Store:
     def __init__(self, root: Path, lock_handle: Any) -> None:
         self.root = root
         self._lock = lock_handle
+        self.repaired: Repair | None = None  # what ``finished_keys(repair=True)`` moved out
 
     @classmethod
     def open(cls, root: Path | str, run_info: RunInfo, *, resume: bool = False,
@@ -95,7 +107,8 @@ class Store:
         stored = read_run(self.root)
         stored["resumed"].append({"utc": datetime.now(UTC).isoformat(timespec="seconds"),
                                   "settings": run_info["settings"], "git_revision": run_info["git_revision"]})
-        _write_run(self.root, {**stored, "settings": run_info["settings"]})
+        # cell_keys too: a store older than the list gets it (a resume runs the same suite definition)
+        _write_run(self.root, {**stored, "settings": run_info["settings"], "cell_keys": run_info.get("cell_keys")})
 
     def note_finished(self) -> None:
         """Record in ``run.json`` when this run's cells were all done and the machine's load then
@@ -106,9 +119,15 @@ class Store:
         stored["finished"] = {"utc": datetime.now(UTC).isoformat(timespec="seconds"), "load_average": load_average()}
         _write_run(self.root, stored)
 
-    def finished_keys(self) -> set[str]:
-        """Return the keys of every cell already in the store."""
-        return {record["key"] for record in read_records(self.root) if record.get("key")}
+    def finished_keys(self, expected: Collection[str], *, repair: bool = False) -> set[str]:
+        """Return the keys of every cell already in the store, ``expected`` being the keys of the
+        suite's cells; StoreError naming the first bad line (``scan_cells``) unless ``repair``,
+        which first moves the bad lines out (``repair_cells``; this store holds the lock)."""
+        if repair:
+            self.repaired = _repair_locked(self.root, expected)
+        scan = scan_cells(self.root, expected)
+        scan.refuse_damage()
+        return {cell.key for cell in scan.cells}
 
     def append(self, cell: StoredCell) -> None:
         """Append one finished cell, flushed and fsynced before returning."""
@@ -152,11 +171,26 @@ class Store:
             self._lock.close()
 
     def _cut_torn_tail(self) -> None:
+        """Cut a torn last line (no newline: a crash mid-write), reading only the file's end."""
         path = self.root / CELLS_FILE
-        data = path.read_bytes() if path.exists() else b""
-        if data and not data.endswith(b"\n"):
-            with open(path, "r+b") as stream:
-                stream.truncate(data.rfind(b"\n") + 1)
+        if not path.exists():
+            return
+        if not path.is_file():  # a device (/dev/zero) or a folder: never read, never appended to
+            raise StoreError("store", str(path), "not a regular file")
+        with open(path, "r+b") as stream:
+            end = stream.seek(0, os.SEEK_END)
+            position = end
+            while position > 0:
+                start = max(0, position - (1 << 16))
+                stream.seek(start)
+                chunk = stream.read(position - start)
+                newline = chunk.rfind(b"\n")
+                if newline >= 0:
+                    position = start + newline + 1
+                    break
+                position = start
+            if position < end:
+                stream.truncate(position)
                 os.fsync(stream.fileno())
 
     def __enter__(self) -> Store:
@@ -166,32 +200,183 @@ class Store:
         self.close()
 
 
-def read_cells(root: Path | str) -> Iterator[StoredCell]:
-    """Yield every complete cell of a store (schema 1 to 3) as a ``StoredCell``; a torn or
-    damaged line, or one that is no cell, is skipped."""
-    for payload in read_records(root):
-        try:
-            yield StoredCell.from_json(payload)
-        except BadInputError:
-            continue
+def read_cells(root: Path | str, *, repair: bool = False) -> Iterator[StoredCell]:
+    """Yield every cell of a store (schema 1 to 3) as a ``StoredCell``, in the order stored.
+
+    A line that is not a cell of this store's suite (``scan_cells``) refuses the whole store:
+    StoreError naming ``cells.jsonl``, the first bad line's number and why, and ``--repair``;
+    with ``repair`` the bad lines are first moved out (``repair_cells``). A torn last line
+    (a crash mid-write) is no damage: it is never read.
+    """
+    if repair:
+        repair_cells(root)
+    scan = scan_cells(root, read_run(root)["cell_keys"])
+    scan.refuse_damage()
+    yield from scan.cells
 
 
 def read_records(root: Path | str) -> Iterator[dict[str, Any]]:
-    """Yield every complete line of ``cells.jsonl`` as the JSON object it holds (``read_cells``
-    reads them as ``StoredCell``); a torn or damaged line is skipped."""
+    """Yield the JSON object of every good line of ``cells.jsonl`` (``read_cells`` reads them as
+    ``StoredCell``); StoreError as ``read_cells`` for a store with a bad line."""
+    for cell in read_cells(root):
+        yield cell.to_json()
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line of ``cells.jsonl`` that is no cell of the store's suite: its number (from 1) and why."""
+
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CellsScan:
+    """What ``scan_cells`` found: the good cells, in order, and every bad line."""
+
+    path: Path
+    cells: list[StoredCell]
+    bad: list[BadLine]
+
+    def refuse_damage(self) -> None:
+        """Raise StoreError naming the file, the first bad line and the count of the others."""
+        if not self.bad:
+            return
+        first = self.bad[0]
+        more = f" (and {len(self.bad) - 1} more bad lines)" if len(self.bad) > 1 else ""
+        raise StoreError("store", str(self.path), f"line {first.number}: {first.reason}{more}; pass --repair to "
+                         f"move the bad lines out (the original is kept beside it as {CELLS_FILE}.orig-UTC)")
+
+
+def scan_cells(root: Path | str, expected: Collection[str] | None = None) -> CellsScan:
+    """Return every line of ``root``'s ``cells.jsonl`` read as a cell, or as a bad line with its
+    number and why: longer than ``CELLS_MAX_LINE_BYTES``, not UTF-8, not JSON (too deep, a
+    number not finite or beyond int64), not an object, no cell (no key, a field of the wrong
+    kind: a gap stored as text), a key seen on an earlier line (a cell appended twice: only the
+    first is kept), or, when ``expected`` (the suite's cell keys) is given, a cell whose stored key
+    and whose key recomputed from its spec are both outside it (a line of another suite). A torn
+    last line (no newline: a crash mid-write) is not read."""
     path = Path(root) / CELLS_FILE
+    cells: list[StoredCell] = []
+    bad: list[BadLine] = []
+    for number, _, cell, reason in _lines(path, expected):
+        if cell is not None:
+            cells.append(cell)
+        else:
+            bad.append(BadLine(number, reason))
+    return CellsScan(path, cells, bad)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What ``repair_cells`` did: the lines it moved out of ``path`` and where the original is
+    kept (None when every line was good and nothing was written)."""
+
+    path: Path
+    moved: list[BadLine]
+    original: Path | None
+
+    def describe(self) -> str:
+        """Return one line saying what was repaired (or that nothing needed it)."""
+        if not self.moved:
+            return f"{self.path}: every line is a cell of this suite; nothing to repair"
+        first = self.moved[0]
+        return (f"{self.path}: moved out {len(self.moved)} bad line(s) (first: line {first.number}: {first.reason}); "
+                f"the original is kept as {self.original}")
+
+
+def repair_cells(root: Path | str, expected: Collection[str] | None = None) -> Repair:
+    """Rewrite ``cells.jsonl`` of the store at ``root`` without its bad lines (``scan_cells``;
+    ``expected`` defaults to ``run.json``'s ``cell_keys``), keeping the original beside it as
+    ``cells.jsonl.orig-<UTC time>``; return what was moved (nothing is written when no line is
+    bad). Raises StoreError while a ``qseg bench`` holds the store's lock."""
+    root = Path(root)
+    if expected is None:
+        expected = read_run(root)["cell_keys"]
+    with _locked(root):
+        return _repair_locked(root, expected)
+
+
+def _repair_locked(root: Path, expected: Collection[str] | None) -> Repair:
+    path = root / CELLS_FILE
+    kept: list[bytes] = []
+    bad: list[BadLine] = []
+    for number, raw, cell, reason in _lines(path, expected):
+        if cell is not None:
+            kept.append(raw)
+        else:
+            bad.append(BadLine(number, reason))
+    if not bad:
+        return Repair(path, bad, None)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    original = root / f"{CELLS_FILE}.orig-{stamp}"
+    shutil.copy2(path, original)
+    with replacing(path) as temporary:
+        temporary.write_bytes(b"".join(kept))
+    return Repair(path, bad, original)
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold the store's writer lock (StoreError when a ``qseg bench`` holds it)."""
+    with open(root / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError("store", str(root), "a qseg bench is writing to this store; repair it after") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lines(path: Path, expected: Collection[str] | None) -> Iterator[tuple[int, bytes, StoredCell | None, str]]:
+    """Yield (line number, the line's bytes, its cell or None, why it is bad) for every complete
+    line of ``path`` (none when it does not exist)."""
     if not path.exists():
         return
-    with open(path) as stream:
-        for line in stream:
-            if not line.endswith("\n"):
-                break  # torn last line from a crash mid-write
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
+    if not path.is_file():
+        raise StoreError("store", str(path), "not a regular file")
+    first_line: dict[str, int] = {}
+    with open(path, "rb") as stream:
+        number = 0
+        while True:
+            raw = stream.readline(CELLS_MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > CELLS_MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line: a regular file ends
+                    raw = stream.readline(1 << 20)
+                yield number, b"", None, f"longer than {CELLS_MAX_LINE_BYTES} bytes"
                 continue
-            if isinstance(record, dict) and record.get("key"):  # null, [1, 2] or {} is damage, not a cell
-                yield record
+            if not raw.endswith(b"\n"):
+                return  # torn last line from a crash mid-write
+            cell, reason = _cell_of(raw, path, number, expected, first_line)
+            yield number, raw, cell, reason
+
+
+def _cell_of(raw: bytes, path: Path, number: int, expected: Collection[str] | None,
+             first_line: dict[str, int]) -> tuple[StoredCell | None, str]:
+    """Return the cell one line holds and "", or None and why the line is no cell of this suite."""
+    if not raw.strip():
+        return None, "an empty line"
+    try:
+        payload = loads_bounded(raw, field=CELLS_FILE, source=f"{path}: line {number}")
+    except BadInputError as exc:
+        return None, exc.reason
+    if not isinstance(payload, dict):
+        return None, f"holds {_JSON_KINDS.get(type(payload), type(payload).__name__)}, not a cell (a JSON object)"
+    try:
+        cell = StoredCell.from_json(payload)
+    except BadInputError as exc:
+        return None, f"not a cell: {exc}"
+    if cell.key in first_line:
+        return None, f"repeats the cell {cell.key} of line {first_line[cell.key]} (a cell stored twice)"
+    if expected is not None and cell.key not in expected and cell.identity not in expected:
+        return None, f"cell {cell.key} is not a cell of this store's suite (a line of another run?)"
+    first_line[cell.key] = number
+    return cell, ""
 
 
 def _checked(root: Path, check: Callable[[RunInfo], None] | None) -> None:
@@ -204,12 +389,14 @@ def read_run(root: Path | str) -> RunInfo:
     """Return a store's ``run.json`` as a ``RunInfo`` (what an older store lacks is None); raise
     BadInputError when the folder is not a store."""
     path = Path(root) / RUN_FILE
+    if path.exists() and not path.is_file():
+        raise BadInputError("store", str(root), "run.json is not a regular file")
     if not path.is_file():
         raise BadInputError("store", str(root), "not a qseg store (no run.json)")
     try:
-        run = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadInputError("store", str(root), f"run.json is damaged ({type(exc).__name__})") from None
+        run = read_json(RUN_FILE, path, max_bytes=RUN_MAX_BYTES)
+    except BadInputError as exc:
+        raise BadInputError("store", str(root), f"run.json is damaged: {exc.reason}") from None
     if not isinstance(run, dict):
         raise BadInputError("store", str(root), f"run.json holds {_JSON_KINDS.get(type(run), type(run).__name__)}, "
                             "not an object")

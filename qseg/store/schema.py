@@ -16,9 +16,12 @@ Readers outside ``qseg.store`` get these typed values and never look into the JS
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from functools import cache
+from types import UnionType
+from typing import Any, TypedDict, Union, cast, get_args, get_origin, get_type_hints
 
 from qseg.errors import BadInputError
 from qseg.record import Record
@@ -67,8 +70,10 @@ class FinishedInfo(TypedDict):
 class RunInfo(TypedDict):
     """``run.json``: the suite, the run settings, how the cells were executed, provenance
     (``qseg.environment.provenance``: utc, git_revision, python, platform, machine, cpu_count,
-    load_average, packages), and the run's resumes and finish. ``read_run`` fills what an older
-    store lacks with None (empty for ``resumed``, ``backends``, ``packages``)."""
+    load_average, packages), the run's resumes and finish, and ``cell_keys``: the key of every
+    cell of the suite, so that a reader can tell a line of another suite appended to
+    ``cells.jsonl``. ``read_run`` fills what an older store lacks with None (empty for
+    ``resumed``, ``backends``, ``packages``)."""
 
     schema_version: int | None
     suite: SuiteInfo
@@ -88,6 +93,7 @@ class RunInfo(TypedDict):
     packages: dict[str, str | None]
     resumed: list[ResumeInfo]
     finished: FinishedInfo | None
+    cell_keys: list[str] | None
 
 
 def run_from_json(data: Mapping[str, Any]) -> RunInfo:
@@ -122,6 +128,7 @@ def run_from_json(data: Mapping[str, Any]) -> RunInfo:
                     for entry in data.get("resumed") or [] if isinstance(entry, Mapping)],
         "finished": ({"utc": _text(finished.get("utc")), "load_average": _loads(finished.get("load_average"))}
                      if isinstance(finished, Mapping) else None),
+        "cell_keys": _keys(data.get("cell_keys")),
     }
 
 
@@ -157,8 +164,11 @@ class StoredCell:
         field missing or of the wrong kind.
         """
         key = data.get("key")
+        if "key" in data and not (isinstance(key, str) and key):
+            raise BadInputError("cell.key", _short_value(key), "a stored cell's key is non-empty text")
         if not isinstance(key, str) or not key:
             raise BadInputError("cell", _short_keys(data), "a stored cell needs a key")
+        check_record_kinds(data)
         raw_spec = data.get("spec")
         spec, legacy = None, None
         if isinstance(raw_spec, Mapping):
@@ -200,6 +210,55 @@ class StoredCell:
         return f"{self.instance_label} {self.record.backend}/{self.record.formulation}"
 
 
+def check_record_kinds(data: Mapping[str, Any]) -> None:
+    """Raise BadInputError (field ``cell.NAME``) for the first field of a stored line whose JSON
+    kind is not the one its ``Record`` field holds (a gap stored as text, a size as a list, a
+    flag as a number); fields that are no Record field are not checked here."""
+    for name, (kinds, nullable) in _record_kinds().items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None and nullable:
+            continue
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            raise BadInputError(f"cell.{name}", _short_value(value), f"expected {_kind_names(kinds, nullable)}")
+
+
+@cache
+def _record_kinds() -> dict[str, tuple[tuple[type, ...], bool]]:
+    """Return, per Record field, the Python types its JSON value may have and whether null is allowed."""
+    hints = get_type_hints(Record)
+    kinds: dict[str, tuple[tuple[type, ...], bool]] = {}
+    for item in dataclasses.fields(Record):
+        hint = hints[item.name]
+        members = get_args(hint) if isinstance(hint, UnionType) or get_origin(hint) is Union else (hint,)
+        nullable = type(None) in members or item.name in ("timing", "params", "details")
+        allowed: set[type] = set()
+        for member in members:
+            origin = get_origin(member) or member
+            if origin is float:
+                allowed |= {int, float}
+            elif isinstance(origin, type) and issubclass(origin, str):
+                allowed.add(str)  # a StrEnum (status) is stored as its text
+            elif origin in (int, bool, dict, list):
+                allowed.add(origin)
+        kinds[item.name] = (tuple(sorted(allowed, key=lambda kind: kind.__name__)), nullable)
+    return kinds
+
+
+def _kind_names(kinds: tuple[type, ...], nullable: bool) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "text", dict: "an object", list: "an array"}
+    words = sorted({names[kind] for kind in kinds}) + (["null"] if nullable else [])
+    return " or ".join(words)
+
+
+def _short_value(value: Any) -> Any:
+    if isinstance(value, str | dict | list):
+        text = " ".join(repr(value).split())
+        return text if len(text) <= 60 else text[:57] + "..."
+    return value
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -216,6 +275,14 @@ def _loads(value: Any) -> list[float] | None:
     """Return a stored load average as three floats, None when absent or not one."""
     if isinstance(value, list) and len(value) == 3 and all(isinstance(v, int | float) for v in value):
         return [float(v) for v in value]
+    return None
+
+
+def _keys(value: Any) -> list[str] | None:
+    """Return the stored suite's cell keys, None when absent (a store older than the list) or not
+    a list of strings."""
+    if isinstance(value, list) and all(isinstance(key, str) for key in value):
+        return value
     return None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qseg.errors import BadInputError
+from qseg.errors import BadInputError, StoreError
 from qseg.record import Record, Status
 from qseg.store import SCHEMA_VERSION, RunInfo, Store, StoredCell, read_cells, read_run
 from qseg.store.folder import CELLS_FILE, RUN_FILE
@@ -17,10 +17,11 @@ from qseg.store.spec import CellSpec, InstanceMeta, InstanceSpec
 LATEST = Path(__file__).resolve().parents[2] / "results" / "latest"
 
 
-def a_cell(**record_fields: object) -> StoredCell:
-    """Return a stored cell whose record and spec use every kind of field (enum, nested, lists)."""
+def a_cell(repeat: int = 1, **record_fields: object) -> StoredCell:
+    """Return a stored cell whose record and spec use every kind of field (enum, nested, lists);
+    cells of different ``repeat`` have different keys."""
     spec = CellSpec(instance=InstanceSpec("knapsack", None, 12, 3, {"budget_fraction": 0.4}), formulation="slack",
-                    backend="sa", params={"num_reads": 10, "seed": 77}, penalties={"lam": 2.5}, polish=True, repeat=1,
+                    backend="sa", params={"num_reads": 10, "seed": 77}, penalties={"lam": 2.5}, polish=True, repeat=repeat,
                     reference_backend="highs", sweep={"num_reads": 10}, meta=InstanceMeta("generated-n12-s3", "max", 12),
                     penalty_tuning=True)
     fields: dict[str, object] = dict(
@@ -47,14 +48,14 @@ def test_a_stored_cell_survives_its_json_line():
 
 
 def test_a_stored_cell_through_the_store_reads_back_equal(tmp_path):
-    cells = [a_cell(), a_cell(status=Status.OK, objective=40.0, gap=0.036)]
+    cells = [a_cell(), a_cell(2, status=Status.OK, objective=40.0, gap=0.036)]
     with Store.open(tmp_path / "store", a_run()) as store:
         for cell in cells:
             store.append(cell)
     assert list(read_cells(tmp_path / "store")) == cells
 
 
-def test_a_line_that_is_no_cell_is_refused_by_name_and_skipped_by_the_reader(tmp_path):
+def test_a_line_that_is_no_cell_is_refused_by_name_and_moved_out_by_repair(tmp_path):
     line = a_cell().to_json()
     with pytest.raises(BadInputError, match="status"):
         StoredCell.from_json({**line, "status": "finished"})
@@ -67,7 +68,11 @@ def test_a_line_that_is_no_cell_is_refused_by_name_and_skipped_by_the_reader(tmp
     with Store.open(root, a_run()) as store:
         store.append_json({**line, "status": "finished"})
         store.append(a_cell())
-    assert [cell.record.status for cell in read_cells(root)] == [Status.INFEASIBLE]
+    with pytest.raises(StoreError, match="line 1: not a cell: record status=finished: .*--repair"):
+        list(read_cells(root))
+    assert [cell.record.status for cell in read_cells(root, repair=True)] == [Status.INFEASIBLE]
+    (original,) = root.glob(f"{CELLS_FILE}.orig-*")
+    assert original.read_text().count("\n") == 2 and (root / CELLS_FILE).read_text().count("\n") == 1
 
 
 def test_a_schema_2_line_reads_with_its_stored_key():
@@ -103,7 +108,7 @@ def a_run() -> RunInfo:
                                                  "reason": None}},
         "utc": "2026-01-01T00:00:00+00:00", "git_revision": "c" * 40, "python": "3.11.9", "platform": "Linux",
         "machine": "x86_64", "cpu_count": 2, "load_average": [0.5, 0.25, 0.125], "packages": {"dimod": "0.12.20"},
-        "resumed": [], "finished": None,
+        "resumed": [], "finished": None, "cell_keys": None,
     }
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from qseg.errors import BadInputError
-from qseg.files import replacing
+from qseg.files import read_json, replacing
+
+BINS_MAX_BYTES = 16 << 20  # a bin set is a few KB; its table one row per bin
 
 
 def bin_table(edges: np.ndarray, customers: np.ndarray, conversions: np.ndarray, revenue: np.ndarray,
@@ -67,7 +69,20 @@ def _listed(bins: np.ndarray) -> str:
 
 
 def check_edges(edges: Any) -> np.ndarray:
-    """Return ``edges`` as floats after checking: 0 first, 1 last, strictly increasing, finite."""
+    """Return ``edges`` as floats after checking: a flat list (or 1-d array) of real numbers,
+    not booleans, 0 first, 1 last, strictly increasing, finite; BadInputError naming ``edges``."""
+    if isinstance(edges, np.ndarray):
+        if edges.ndim != 1 or edges.dtype.kind not in "iuf":
+            raise BadInputError("edges", _short(edges.tolist()), "expected a flat list of numbers")
+    elif not isinstance(edges, list | tuple):
+        raise BadInputError("edges", _short(edges), "expected a list of numbers")
+    else:
+        for index, edge in enumerate(edges):
+            if isinstance(edge, bool) or not isinstance(edge, int | float | np.integer | np.floating):
+                raise BadInputError(f"edges[{index}]", _short(edge), "expected a number (not text, a list, "
+                                    "an object or a boolean)")
+            if isinstance(edge, int) and abs(edge) > 2**63:
+                raise BadInputError(f"edges[{index}]", _short(edge), "must be finite, start at 0 and end at 1")
     array = np.asarray(edges, dtype=float).ravel()
     if len(array) < 2 or not np.all(np.isfinite(array)) or array[0] != 0.0 or array[-1] != 1.0:
         raise BadInputError("edges", array.tolist(), "must be finite, start at 0 and end at 1")
@@ -88,15 +103,25 @@ def save_bins(bins: dict[str, Any], path: str | Path) -> Path:
 
 
 def load_bins(path: str | Path) -> dict[str, Any]:
-    """Return the bin set saved by ``save_bins`` (edges checked)."""
-    try:
-        bins = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise BadInputError("bins", str(path), f"not a readable bins JSON ({exc})") from None
-    if not isinstance(bins, dict) or "edges" not in bins:
+    """Return the bin set saved by ``save_bins`` (edges checked); one BadInputError naming the
+    file, the field and the value for a file that is unreadable, too large, not JSON, too deep,
+    holds a non-finite or out-of-range number, or whose edges are not a valid edge list."""
+    bins = read_json("bins", path, max_bytes=BINS_MAX_BYTES)
+    if not isinstance(bins, dict):
+        raise BadInputError("bins", str(path), f"holds {type(bins).__name__}, expected a JSON object with edges")
+    if "edges" not in bins:
         raise BadInputError("bins", str(path), "has no edges")
-    check_edges(bins["edges"])
+    try:
+        check_edges(bins["edges"])
+    except BadInputError as exc:
+        raise BadInputError("bins", str(path), f"{exc.field}={_short(exc.value)}: {exc.reason}") from None
     return bins
+
+
+def _short(value: Any) -> str:
+    """Return ``value`` as one short line of text (a hostile file's value never floods a message)."""
+    text = " ".join((value if isinstance(value, str) else repr(value)).split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def assign(propensities: Any, bins: dict[str, Any] | Any) -> np.ndarray:

@@ -32,10 +32,12 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
+from qseg.files import read_json
 from qseg.workflows.segment.checks import check_points, check_rows
 from qseg.workflows.segment.pmedian import nearest_center
 
 SCHEMA_VERSION = 1
+SEGMENTER_MAX_BYTES = 16 << 20  # K medoids of F features: a few KB in practice
 KEYS = ("schema_version", "features", "scaling", "medoids", "segment_names", "method", "backend")
 
 
@@ -191,9 +193,11 @@ class Segmenter:
                 raise BadInputError(key, "missing", "required key of a segmenter file")
         unknown = sorted(set(data) - set(KEYS))
         if unknown:
-            raise BadInputError(unknown[0], "present", f"not a segmenter key; keys: {', '.join(KEYS)}")
-        if not isinstance(data["schema_version"], int) or data["schema_version"] != SCHEMA_VERSION:
-            raise BadInputError("schema_version", data["schema_version"], f"this qseg reads version {SCHEMA_VERSION}")
+            raise BadInputError(_short(unknown[0]), "present", f"not a segmenter key; keys: {', '.join(KEYS)}")
+        version = data["schema_version"]
+        if not isinstance(version, int) or isinstance(version, bool) or version != SCHEMA_VERSION:
+            shown = repr(version) if isinstance(version, str) else version  # the text "1" is not the number 1
+            raise BadInputError("schema_version", shown, f"this qseg reads version {SCHEMA_VERSION}")
         for key in ("features", "segment_names"):
             if not isinstance(data[key], list):
                 raise BadInputError(key, type(data[key]).__name__, "expected a list of strings")
@@ -227,18 +231,21 @@ def transaction_features(transactions: pd.DataFrame | Path | str, columns: dict[
 
 def load(path: Path | str) -> Segmenter:
     """Return the Segmenter saved at ``path`` (a ``segmenter.json``, or a folder holding one, as
-    ``qseg segment`` writes); BadInputError names the field for an unreadable file, text that is
-    not JSON, a missing key, a wrong schema version or a bad value."""
+    ``qseg segment`` writes); one BadInputError naming the file, the field and the value for an
+    unreadable, oversized or non-UTF-8 file, text that is not JSON or nests too deep, a number
+    that is not finite or beyond int64 (anywhere, the scaling included), a missing key, a wrong
+    schema version or a bad value."""
     if Path(path).is_dir():
         path = Path(path) / "segmenter.json"
+    data = read_json("segmenter", path, max_bytes=SEGMENTER_MAX_BYTES)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError("segmenter", str(path), f"cannot read: {exc}") from None
-    try:
-        # NaN / Infinity parse as floats so that the field holding one is named by validation.
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInputError("segmenter", str(path), f"not JSON: {exc}") from None
-    return Segmenter.from_json(data)
+        segmenter = Segmenter.from_json(data)  # ``scaling`` is the scaler's to check, when it is used
+    except BadInputError as exc:
+        raise BadInputError("segmenter", str(path), f"{exc.field}={_short(exc.value)}: {exc.reason}") from None
+    return segmenter
 
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())  # a value from a hostile file never breaks the line
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -82,7 +82,9 @@ def test_a_damaged_file_is_refused_naming_the_field(tmp_path, how, field):
     path.write_text(damage(segmenter.to_json(), how))
     with pytest.raises(BadInputError) as caught:
         load(path)
-    assert caught.value.field == field
+    # one line naming the file (the error's field and value) and the field inside it
+    assert caught.value.field == "segmenter" and caught.value.value == str(path)
+    assert caught.value.reason.startswith((f"{field}=", f"{field}[")), caught.value.reason
 
 
 @pytest.mark.parametrize("text", ["{not json", "", "[1, 2]"])
