@@ -287,8 +287,7 @@ class BinningProblem(Problem):
     def read_details(self, reads: ReadEvaluations, row: int) -> dict[str, Any]:
         """Return ``details`` of read ``row`` from its bin starts (no sample dictionary)."""
         starts, _ = self.starts_of(reads.states[row:row + 1], reads.labels)
-        decoded = self.bins_of(starts[0])
-        return {"bins": decoded["bins"], "n_bins_used": len(decoded["bins"]), "candidates": self.grid.m}
+        return self._details_of(self.bins_of(starts[0]))
 
     def polish_reads(self, reads: ReadEvaluations) -> ReadEvaluations:
         """Return the reads after moving one cut at a time to its best position (feasible reads;
@@ -359,7 +358,11 @@ class BinningProblem(Problem):
     def details(self, sample: Mapping[Any, float]) -> dict[str, Any]:
         """Return the per-bin table, the edges, the bin count, the grid size and any collapse
         warning of a sample."""
-        decoded = self.decode(sample)
+        return self._details_of(self.decode(sample))
+
+    def _details_of(self, decoded: dict[str, Any]) -> dict[str, Any]:
+        """Return the record details of a decoded bin set (``bins_of``): one shape whether the
+        read came as a sample or as rows of states."""
         return {"bins": decoded["bins"], "edges": decoded["edges"], "n_bins_used": len(decoded["bins"]),
                 "candidates": self.grid.m, "warnings": decoded["warnings"]}
 
