@@ -142,6 +142,15 @@ def _solve_arguments(solve: argparse.ArgumentParser) -> None:
     solve.add_argument("--analysis", metavar="DIR",
                        help="(assignment) write KPIs, constraint table, budget sensitivity, plots and the plan CSV into DIR; "
                             "(binning) write bins.csv, bins.json and bins.png")
+    max_qpu_s_argument(solve, "solves")
+
+
+def max_qpu_s_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--max-qpu-s S`` (None: the spend guard's default) to ``parser``: the one cap on every
+    command that can reach paid hardware."""
+    parser.add_argument("--max-qpu-s", type=float, default=None, metavar="S",
+                        help=f"refuse {what} whose estimated QPU/hybrid charge (Leap hybrid, QPU) exceeds S seconds "
+                             "(default 60), before anything is submitted")
 
 
 def _bench_arguments(bench: argparse.ArgumentParser) -> None:
@@ -153,8 +162,7 @@ def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     again.add_argument("--resume", action="store_true", help="run only the cells the store lacks")
     again.add_argument("--overwrite", action="store_true", help="discard the store and start again")
     bench.add_argument("--keep-samples", action="store_true", help="store raw samples, compressed")
-    bench.add_argument("--max-qpu-s", type=float, default=None,
-                       help="refuse suites whose estimated QPU/hybrid charge exceeds S seconds (default 60)")
+    max_qpu_s_argument(bench, "suites")
     bench.add_argument("--dry-run", action="store_true", help="list the cells and their estimated charge; submit nothing")
 
 
@@ -170,5 +178,6 @@ def _segment_arguments(segment: argparse.ArgumentParser) -> None:
     segment.add_argument("--customers", type=int, default=1000, help="customers to generate (with 'generated')")
     segment.add_argument("--seed", type=int, default=0, help="seed of every fit, sample and generator")
     segment.add_argument("--resamples", type=int, default=30, help="bootstrap resamples for stability (0: none)")
+    max_qpu_s_argument(segment, "segmentations (every bootstrap refit is a solve)")
     segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")
     segment.add_argument("--out", help="output folder (required to fit; with --assign, default: print CSV)")
