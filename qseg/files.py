@@ -9,6 +9,7 @@ and exit 74. A failed write leaves neither a 0-byte output nor the temporary fil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -40,10 +41,14 @@ def replacing(path: Path | str) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+# the hidden names ``replacing`` and ``publish_folder`` stage under, anywhere in a path
+_TEMPORARY = re.compile(r"^\..*\.tmp(\.[^.]*)?$")
+
+
 def named(exc: OSError, path: Path | str) -> OSError:
     """Return ``exc`` itself when it names a file that is not a temporary one, else an OSError
     of the same kind (errno) naming ``path``: a write that fails mid-stream has no file name."""
-    if exc.filename and ".tmp" not in Path(str(exc.filename)).name:
+    if exc.filename and not any(_TEMPORARY.match(part) for part in Path(str(exc.filename)).parts):
         return exc
     return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
