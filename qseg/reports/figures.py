@@ -170,8 +170,17 @@ def _run(tasks: list[tuple[str, str]], workers: int | None) -> list[Path | None]
     count = min(2, os.cpu_count() or 1) if workers is None else workers
     if count < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods() or sys.platform != "linux":
         return [_draw(task) for task in tasks]
-    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    try:
         return list(pool.map(_draw, tasks))
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failing figure: end the workers now, not after the queued figures
+        # (they would go on writing into the store after the command has gone).
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _safe(name: str) -> str:
