@@ -28,6 +28,7 @@ import pandas as pd
 
 from qseg import metrics
 from qseg import style as plot_style
+from qseg.files import replacing
 from qseg.reports import performance_profiles as profiles
 from qseg.reports.frame import BACKEND
 
@@ -236,15 +237,15 @@ def _legend_below(fig: Figure, ax: Axes) -> None:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as PNG under a temporary name, then rename it to ``path``; return ``path``."""
-    temporary = path.with_name(f".{path.stem}.tmp.png")
+    """Write ``fig`` as PNG under a temporary name, then rename it to ``path``; return ``path``.
+    The temporary name is unique per process and call (``files.replacing``): reports drawn at
+    once into one store never write one temporary file."""
     try:
-        # zlib level 1: some 20 ms less per figure than the default level 6, files 6 % larger
-        fig.savefig(temporary, dpi=DPI, pil_kwargs={"compress_level": 1})
-        temporary.replace(path)
+        with replacing(path) as temporary:
+            # zlib level 1: some 20 ms less per figure than the default level 6, files 6 % larger
+            fig.savefig(temporary, dpi=DPI, pil_kwargs={"compress_level": 1})
     finally:
         _pyplot().close(fig)
-        temporary.unlink(missing_ok=True)
     return path
 
 

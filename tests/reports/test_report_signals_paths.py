@@ -71,3 +71,17 @@ def test_a_dangling_plots_symlink_is_refused_by_the_cli(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "plots: is a symlink to" in err and "does not exist" in err
     assert not (tmp_path / "gone").exists()
+
+
+def test_a_temporary_name_held_by_another_report_does_not_collide(tmp_path):
+    store = write_store(tmp_path / "store")
+    write_report(store)
+    figures_drawn = sorted((store / "plots").rglob("*.png"))
+    assert figures_drawn
+    for figure in figures_drawn:
+        # what a second `qseg report` drawing the same figure at that moment holds: before, every
+        # report used this one name, so the two collided (exit 74)
+        (figure.parent / f".{figure.stem}.tmp.png").mkdir()
+    assert write_report(store, html=True) == store / "report.md"
+    assert sorted(p for p in (store / "plots").rglob("*.png") if not p.name.startswith(".")) == figures_drawn
+    assert all(p.is_dir() for p in (store / "plots").rglob(".*"))  # no temporary file left behind
