@@ -32,7 +32,9 @@ def replacing(path: Path | str) -> Iterator[Path]:
     ``path`` in one rename, otherwise it is removed and the error, an ``OSError`` naming
     ``path``, propagates."""
     target = Path(path)
-    temporary = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+    # pid and a random part: unique per process and per call, so concurrent writers (three
+    # `qseg report --html` on one store, forked workers sharing a pid's parent) never share one
+    temporary = target.with_name(f".{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp{target.suffix}")
     try:
         yield temporary
         os.replace(temporary, target)
@@ -42,10 +44,14 @@ def replacing(path: Path | str) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+# the hidden names ``replacing`` and ``publish_folder`` stage under, anywhere in a path
+_TEMPORARY = re.compile(r"^\..*\.tmp(\.[^.]*)?$")
+
+
 def named(exc: OSError, path: Path | str) -> OSError:
     """Return ``exc`` itself when it names a file that is not a temporary one, else an OSError
     of the same kind (errno) naming ``path``: a write that fails mid-stream has no file name."""
-    if exc.filename and ".tmp" not in Path(str(exc.filename)).name:
+    if exc.filename and not any(_TEMPORARY.match(part) for part in Path(str(exc.filename)).parts):
         return exc
     return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
@@ -68,8 +74,12 @@ def check_output_file(field: str, path: Path | str) -> Path:
 
 def check_output_dir(field: str, path: Path | str) -> Path:
     """Return ``path`` when it is, or can be created as, a writable folder: not a file, and its
-    nearest existing ancestor a writable folder; else raise BadInputError naming ``field``."""
+    nearest existing ancestor a writable folder; else raise BadInputError naming ``field`` and
+    the path as given. A symlink to an existing folder is followed; a dangling symlink or a
+    symlink loop, as the path or as one of its missing ancestors, is refused here, before any
+    work (found later it would name a staging folder after the work was done)."""
     target = Path(path).expanduser()
+    check_no_broken_link(field, path)
     if target.exists() and not target.is_dir():
         raise BadInputError(field, str(path), "is a file, not a folder")
     ancestor = target
@@ -80,6 +90,52 @@ def check_output_dir(field: str, path: Path | str) -> Path:
     if not os.access(ancestor, os.W_OK):
         raise BadInputError(field, str(path), f"folder {ancestor} is not writable")
     return target
+
+
+def check_no_broken_link(field: str, path: Path | str) -> None:
+    """Raise BadInputError naming ``field`` and ``path`` (as given) when ``path`` or one of its
+    ancestors is a dangling symlink or part of a symlink loop."""
+    given = Path(path).expanduser()
+    try:
+        given.resolve(strict=False)
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop, later ones OSError
+        raise BadInputError(field, str(path), "is a symlink loop") from None
+    for link in (given, *given.parents):
+        if link.is_symlink() and not link.exists():
+            raise BadInputError(field, str(path), f"{'is' if link == given else f'{link} is'} a symlink to "
+                                                  f"{os.readlink(link)}, which does not exist")
+
+
+def check_not_input(field: str, given: Path | str, outputs: Iterable[Path], inputs: Iterable[Path | str | None]) -> None:
+    """Raise BadInputError naming ``field`` and ``given`` (the output path as the user wrote it)
+    when one of ``outputs`` (the files a command writes or removes) is one of ``inputs``,
+    compared resolved (symlinks followed) and, when both exist, as the same file (hard links)."""
+    targets = [Path(output).expanduser() for output in outputs]
+    resolved = {_resolved(target): target for target in targets}
+    for source in inputs:
+        if source is None:
+            continue
+        path = Path(source).expanduser()
+        hit = resolved.get(_resolved(path))
+        if hit is None and path.exists():
+            hit = next((target for target in targets if target.exists() and _same_file(target, path)), None)
+        if hit is not None:
+            raise BadInputError(field, str(given), f"would write over the input {source} ({hit.name}); "
+                                                   "write to another folder")
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.absolute().resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def check_text_file(field: str, path: Path) -> None:
@@ -137,6 +193,32 @@ def read_csv(field: str, path: Path, **options: Any) -> Any:
         raise BadInputError(field, str(path), f"unreadable CSV ({one_line(exc)})") from None
 
 
+LISTED_NAMES = 12  # names an error line lists before it says how many more there are
+
+
+def short_list(names: Iterable[Any], limit: int = LISTED_NAMES) -> str:
+    """Return ``names`` joined by commas, cut after ``limit`` with ``... (N more)`` so that an
+    error line stays short whatever the file holds (a 100,000-column header)."""
+    listed = [str(name) for name in names]
+    shown = ", ".join(repr(name) if not name or name != name.strip() else name for name in listed[:limit])
+    return shown + (f", ... ({len(listed) - limit:,} more)" if len(listed) > limit else "")
+
+
+def header_names(field: str, path: Path | str, columns: Iterable[Any]) -> dict[str, Any]:
+    """Return, for a CSV header, each column's name with surrounding blanks removed -> the name
+    as written; BadInputError naming ``field``, the file and both names when two columns differ
+    only by blanks (``' CustomerID '`` beside ``CustomerID``): which one is meant is not ours to
+    guess, and keeping either silently would read the wrong column."""
+    names: dict[str, Any] = {}
+    for column in columns:
+        key = str(column).strip()
+        if key in names:
+            raise BadInputError(field, str(path), f"columns {str(names[key])!r} and {str(column)!r} differ only by "
+                                                  "blanks; rename or remove one")
+        names[key] = column
+    return names
+
+
 def one_line(exc: BaseException) -> str:
     """Return an exception's message as one line (parsers end theirs with newlines)."""
     text = " ".join(str(exc).split())
@@ -154,20 +236,25 @@ def publish_folder(out: Path | str, write: Callable[[Path], None], *, owned: Ite
     parent.mkdir(parents=True, exist_ok=True)
     # mkdir (not mkdtemp, which makes it 0700) so that a folder renamed into place gets the umask's mode
     staging = parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
-    staging.mkdir()
     try:
-        write(staging)
-        names = sorted(path.name for path in staging.iterdir())
-        if not target.exists():
-            os.rename(staging, target)
-        else:
-            for name in names:
-                os.replace(staging / name, target / name)
-            for stale in set(owned) - set(names):
-                (target / stale).unlink(missing_ok=True)
-        return [target / name for name in names]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            write(staging)
+            names = sorted(path.name for path in staging.iterdir())
+            if not target.exists():
+                os.rename(staging, target)
+            else:
+                for name in names:
+                    os.replace(staging / name, target / name)
+                for stale in set(owned) - set(names):
+                    (target / stale).unlink(missing_ok=True)
+            return [target / name for name in names]
+        finally:
+            # Runs on an error, Ctrl-C, and SIGTERM/SIGHUP too (the CLI turns them into an
+            # interruption): no staging folder is ever left behind.
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        raise named(exc, out) from exc
 
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_BAD_INPUT = 2
+MAX_ERROR_LINE = 2000  # characters: a line a person reads, whatever the input held
 BINARY = bytes(range(256)) * 4  # not UTF-8, not CSV, not TOML
 PMED_OK = "4 3 2\n1 2 5\n2 3 4\n3 4 3\n"
 PISINGER_BLOCK = "inst1\nn {n}\nc 20\nz 15\ntime 0.00\n1,10,8,1\n2,5,9,0\n3,5,4,1\n-----\n"
@@ -41,7 +42,7 @@ class Case:
     argv: tuple[str, ...] | None = None
     call: Callable[[Path], Any] | None = None
     files: Mapping[str, str | bytes] = field(default_factory=dict)
-    links: Mapping[str, str] = field(default_factory=dict)  # symbolic links: name -> target (/dev/zero)
+    links: Mapping[str, str] = field(default_factory=dict)  # symlink name -> its target (/dev/zero), made after ``files``
     prepare: Callable[[Path], None] | None = None  # fills the folder beyond ``files`` (a real store)
 
 
@@ -255,6 +256,90 @@ def _cli_cases() -> Iterator[Case]:
     yield Case("unknown command", ("frobnicate",))
 
 
+RETAIL_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
+# 40 customers, enough for `segment --k 3` to run through: before the checks, a case that should
+# have been refused wrote its outputs (over its input) instead of failing for another reason
+RETAIL_OK = RETAIL_HEADER + "\n" + "".join(
+    f"5{36000 + i // 3},A{i % 17},Thing,{1 + i % 9},12/{1 + i % 28}/2010 08:26,{1 + i % 5}.5,{17850 + i % 40},UK\n"
+    for i in range(240))
+STORE_OK = {"store/run.json": '{"schema_version": 2}', "store/cells.jsonl": ""}
+SEGMENT = ("segment", "--k", "3", "--resamples", "1")
+
+
+def _path_cases() -> Iterator[Case]:
+    """Outputs onto inputs, broken symlinks as output paths, CSV columns differing by blanks and
+    enormous headers (issue 23, item 5); the spend guard's cap (item 4)."""
+    # an output folder holding the input under a name the command writes (or removes as stale)
+    for name in ("features.csv", "transactions.csv", "segment.md", "profiles.csv"):
+        yield Case(f"segment input {name} inside --out", (*SEGMENT, f"o/{name}", "--out", "o"), files={f"o/{name}": RETAIL_OK})
+    yield Case("segment input symlinked into --out", (*SEGMENT, "tx.csv", "--out", "o"),
+               files={"o/features.csv": RETAIL_OK}, links={"tx.csv": "o/features.csv"})
+    yield Case("segment input under --out given through a symlink", (*SEGMENT, "o/features.csv", "--out", "alias"),
+               files={"o/features.csv": RETAIL_OK}, links={"alias": "o"})
+    yield Case("segment --assign onto its transactions", ("segment", "--assign", "seg.json", "o/assignments.csv",
+                                                          "--out", "o"),
+               files={"seg.json": "{}", "o/assignments.csv": RETAIL_OK})
+    yield Case("segment --assign onto its segmenter", ("segment", "--assign", "o/assignments.csv", "tx.csv", "--out", "o"),
+               files={"o/assignments.csv": "{}", "tx.csv": RETAIL_OK})
+    # broken symlinks as output folders, refused before any work, naming the path given
+    broken = {"dangling": {"out": "nowhere"}, "loop": {"out": "loop2", "loop2": "out"},
+              "dangling ancestor": {"gone": "missing"}}
+    for kind, links in broken.items():
+        out = "gone/out" if kind == "dangling ancestor" else "out"
+        yield Case(f"segment --out {kind} symlink", (*SEGMENT, "generated", "--customers", "40", "--out", out), links=links)
+        yield Case(f"demo --out {kind} symlink", ("demo", "--out", out), links=links)
+        yield Case(f"compare --out {kind} symlink", ("compare", "a", "b", "--out", out), links=links)
+        yield Case(f"solve --analysis {kind} symlink", ("solve", "binning", "--size", "200", "--analysis", out), links=links)
+        yield Case(f"solve --out {kind} symlink", ("solve", "knapsack", "--size", "6", "--out", out), links=links)
+        yield Case(f"segment --assign --out {kind} symlink", ("segment", "--assign", "seg.json", "tx.csv", "--out", out),
+                   files={"seg.json": "{}", "tx.csv": RETAIL_OK}, links=links)
+    yield Case("report plots dangling symlink", ("report", "store"), files=STORE_OK, links={"store/plots": "../gone"})
+    yield Case("report plots symlink loop", ("report", "store"), files=STORE_OK,
+               links={"store/plots": "plots2", "store/plots2": "plots"})
+    yield Case("report plots symlink out of the store", ("report", "store"), files={**STORE_OK, "outside/keep.txt": "k"},
+               links={"store/plots": "../outside"})
+    yield Case("report plots/PROBLEM symlink out of the store", ("report", "store"),
+               files={**STORE_OK, "store/plots/keep.txt": "k", "outside/keep.txt": "k"},
+               links={"store/plots/knapsack": "../../outside"})
+    yield Case("export --out onto its --data file", ("export", "--model", "knapsack", "--data", "kp/f1", "--format", "lp",
+                                                     "--out", "kp/f1"), files={"kp/f1": KP01_OK})
+    yield Case("export --out onto its --data file through a symlink", ("export", "--model", "knapsack", "--data", "kp/f1",
+                                                                       "--format", "lp", "--out", "m.lp"),
+               files={"kp/f1": KP01_OK}, links={"m.lp": "kp/f1"})
+    for name in ("cells.jsonl", "run.json"):
+        yield Case(f"export qoblib --out onto the store's {name}", ("export", "--store", "store", "--format", "qoblib",
+                                                                    "--out", f"store/{name}"), files=STORE_OK)
+    yield Case("solve binning --analysis folder holding --data", ("solve", "binning", "--data", "d/bins.csv", "--set",
+                                                                  "n_bins=3", "--analysis", "d"),
+               files={"d/bins.csv": PROPENSITY_OK})
+    yield Case("solve binning --analysis symlink to the --data folder", ("solve", "binning", "--data", "d/bins.csv",
+                                                                         "--set", "n_bins=3", "--analysis", "alias"),
+               files={"d/bins.csv": PROPENSITY_OK}, links={"alias": "d"})
+    # CSV column names matched exactly; whitespace-only twins refused naming both; short lines
+    def padded(name: str) -> str:
+        # the twin holds plausible values (a distinct number per row), so taking it silently
+        # would run through: before, it replaced the real column without a word
+        lines = RETAIL_OK.splitlines()
+        return "\n".join([f"{lines[0]},{name}", *(f"{line},{20000 + row}" for row, line in enumerate(lines[1:]))]) + "\n"
+
+    for column in ("CustomerID", "Quantity", "UnitPrice"):
+        yield Case(f"segment header ' {column} ' beside {column}", (*SEGMENT, "tx.csv", "--out", "o"),
+                   files={"tx.csv": padded(f" {column} ")})
+    yield Case("segment header tab-padded CustomerID twin", (*SEGMENT, "tx.csv", "--out", "o"),
+               files={"tx.csv": padded("\tCustomerID")})
+    wide = ",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join("1" for _ in range(100_000)) + "\n"
+    yield Case("segment 100,000-column header", (*SEGMENT, "wide.csv", "--out", "o"), files={"wide.csv": wide})
+    yield Case("segment --columns naming no column of a 100,000-column header",
+               (*SEGMENT, "wide.csv", "--columns", "customer:Client", "--out", "o"), files={"wide.csv": wide})
+    yield Case("solve kmedoids points ' id ' beside id", ("solve", "kmedoids", "--data", "pts.csv"),
+               files={"pts.csv": "id,f1,f2, id \n" + "".join(f"c{i},{i % 7},{i % 5},{i}\n" for i in range(30))})
+    # the spend guard's cap itself
+    for value in ("nan", "inf", "-1", "-inf"):
+        yield Case(f"solve --max-qpu-s {value}", ("solve", "knapsack", "--size", "6", f"--max-qpu-s={value}"))
+        yield Case(f"segment --max-qpu-s {value}", (*SEGMENT, "generated", "--out", "o", f"--max-qpu-s={value}"))
+    yield Case("bench --dry-run --max-qpu-s nan", _bench("--dry-run", "--max-qpu-s=nan")[0], files=_bench()[1])
+
+
 def _api_cases() -> Iterator[Case]:
     import qseg
 
@@ -286,6 +371,8 @@ def _api_cases() -> Iterator[Case]:
         ("reference='sa' (not exact)", ("sa",), {"reference": "sa"}),
     ):
         yield Case(f"api solve {name}", call=solve(*args, **kwargs))
+    for name, value in (("nan", math.nan), ("-1", -1.0), ("inf", math.inf), ("'10'", "10"), ("True", True)):
+        yield Case(f"api solve max_qpu_s={name}", call=solve("sa", max_qpu_s=value))
     yield Case("api backend 'nope'", call=lambda _: qseg.backend("nope"))
     yield Case("api backend None", call=lambda _: qseg.backend(None))  # type: ignore[arg-type]
     yield Case("api solve_baseline 'nope'", call=lambda _: qseg.solve_baseline(qseg.problem("knapsack", size=6), "nope"))
@@ -306,17 +393,21 @@ def _store_load(path: Path) -> Any:
 
 
 def cases() -> list[Case]:
-    """Return every case, command lines first, then the damaged JSON and stores (issue 23)."""
+    """Return every case: command lines, output paths, the API, then the damaged JSON and stores (issue 23)."""
     from fuzz_damaged_json import damaged_json_cases
 
-    return [*_cli_cases(), *_api_cases(), *damaged_json_cases()]
+    return [*_cli_cases(), *_path_cases(), *_api_cases(), *damaged_json_cases()]
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Return every path under ``folder`` with its bytes (None for a folder; a symbolic link as
-    its target, never read: it may be /dev/zero)."""
-    return {str(p.relative_to(folder)): (b"-> " + os.readlink(p).encode() if p.is_symlink() else
-                                         None if p.is_dir() else p.read_bytes()) for p in sorted(folder.rglob("*"))}
+    """Return every path under ``folder`` with its bytes (None for a folder; a symlink, never
+    followed, as ``-> TARGET``: it may be /dev/zero)."""
+    def content(path: Path) -> bytes | None:
+        if path.is_symlink():
+            return f"-> {os.readlink(path)}".encode()
+        return None if path.is_dir() else path.read_bytes()
+
+    return {str(p.relative_to(folder)): content(p) for p in sorted(folder.rglob("*"))}
 
 
 def _changes(before: dict[str, bytes | None], after: dict[str, bytes | None]) -> list[str]:
@@ -371,6 +462,8 @@ def run_case(case: Case, folder: Path) -> Outcome:
                     problems.append("traceback")
                 if not ("=" in text or "argument" in text):
                     problems.append("no field named")
+                if len(text) > MAX_ERROR_LINE:
+                    problems.append(f"an error line of {len(text):,} characters")
             else:
                 assert case.call is not None
                 case.call(folder)

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from qseg.cli.parser import key_values
 from qseg.cli.progress import Progress
@@ -16,6 +16,7 @@ from qseg.errors import BadInputError
 from qseg.record import Status
 
 EXIT_FAILURE = 1
+STORE_INPUTS = ("cells.jsonl", "run.json")  # what `qseg export --store` reads from the store
 
 
 class ProblemListing(TypedDict):
@@ -72,7 +73,8 @@ def compare_command(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     """``qseg export``: a model as lp/bqm/cqm, or a store as qoblib; print the file written."""
-    from qseg.files import check_output_file
+    from qseg.cli.decision import input_files
+    from qseg.files import check_not_input, check_output_file
 
     if args.store:
         from qseg.reports.qoblib import write_qoblib
@@ -81,13 +83,16 @@ def export_command(args: argparse.Namespace) -> int:
         if args.format != "qoblib":
             raise BadInputError("format", args.format, "a store exports as qoblib")
         read_run(args.store)
-        print(write_qoblib(args.store, check_output_file("out", args.out or Path(args.store) / "qoblib.csv")))
+        out = check_output_file("out", args.out or Path(args.store) / "qoblib.csv")
+        check_not_input("out", out, [out], [Path(args.store) / name for name in STORE_INPUTS])
+        print(write_qoblib(args.store, out))
         return 0
     import qseg
     from qseg.problems.export import check_model_format, export_model
 
     check_model_format(args.format)
     out = check_output_file("out", args.out or f"{args.model}.{args.format}")  # before the model is built
+    check_not_input("out", out, [out], input_files(args.data))
     problem_params, _ = split_settings(args.model, args.formulation, key_values(args.set, "set"))
     problem = qseg.problem(args.model, size=args.size, seed=args.seed, data=args.data, **problem_params)
     print(export_model(problem, args.format, out, args.formulation))
@@ -139,7 +144,7 @@ def segment_command(args: argparse.Namespace) -> int:
                            formulation=args.formulation, candidates=args.candidates, params=params,
                            polish=not args.no_polish, columns=args.columns, customers=args.customers,
                            seed=args.seed, resamples=args.resamples, stability_sample=args.stability_sample,
-                           jobs=args.jobs, on_step=on_step)
+                           jobs=args.jobs, on_step=on_step, max_qpu_s=args.max_qpu_s)
     finally:
         close()
 
@@ -164,14 +169,7 @@ def bench_command(args: argparse.Namespace) -> int:
     if args.repair and not args.resume:
         raise BadInputError("repair", "--repair", "repairs a store being resumed; pass it with --resume")
     if args.dry_run:
-        charges = estimate_charges(load_suite(suite_path))
-        for charge in charges:
-            cost = f"{charge.seconds:8.2f} s" if charge.note == "estimated" else f"{'0':>8} s ({charge.note})"
-            print(f"{charge.cell.key}  {cost}  {charge.cell.label}")
-        total = sum(charge.seconds for charge in charges)
-        verdict = "within" if total <= max_qpu_s else "OVER"
-        print(f"{len(charges)} cells; estimated QPU/hybrid charge {total:.2f} s ({verdict} --max-qpu-s {max_qpu_s:g})")
-        return 0
+        return _dry_run(estimate_charges(load_suite(suite_path)), max_qpu_s)
     update, close = terminal_progress()
     try:
         result = run_bench(suite_path, args.out, workers=args.workers, resume=args.resume,
@@ -189,6 +187,29 @@ def bench_command(args: argparse.Namespace) -> int:
         # Every cell run now errored, timed out or was skipped: the run measured nothing.
         print(f"qseg: no cell of the {sum(counts.values())} run produced a result ({summary})", file=sys.stderr)
         return EXIT_FAILURE
+    return 0
+
+
+def _dry_run(charges: list[Any], max_qpu_s: float) -> int:
+    """Print one line per cell (its estimated charge, or why it has none) and the total against
+    the cap; return 0. Offline, the cells the network would have to price are listed as ``?``."""
+    import math
+
+    for charge in charges:
+        if math.isnan(charge.seconds):
+            cost = f"{'?':>8} s ({charge.note})"
+        elif charge.note.startswith("estimated"):
+            cost = f"{charge.seconds:8.2f} s" + ("" if charge.note == "estimated" else f" ({charge.note})")
+        else:
+            cost = f"{'0':>8} s ({charge.note})"
+        print(f"{charge.cell.key}  {cost}  {charge.cell.label}")
+    known = [charge.seconds for charge in charges if not math.isnan(charge.seconds)]
+    total = sum(known)
+    unknown = len(charges) - len(known)
+    verdict = "OVER" if total > max_qpu_s else ("unknown against" if unknown else "within")
+    print(f"{len(charges)} cells; estimated QPU/hybrid charge {total:.2f} s"
+          + (f" plus {unknown} cells without an estimate" if unknown else "")
+          + f" ({verdict} --max-qpu-s {max_qpu_s:g})")
     return 0
 
 

@@ -35,14 +35,15 @@ def input_files(data: str | None) -> list[Path]:
     return [path] if path.is_file() else []
 
 
-def check_out(out: str, data: str | None) -> Path:
-    """Return ``out`` when the decision can be written there; BadInputError (field ``out``)
-    naming the path when it is a file, unwritable, or a folder holding one of the inputs."""
-    target = check_output_dir("out", out)
-    folder = target.expanduser().resolve()
+def check_out(out: str, data: str | None, field: str = "out") -> Path:
+    """Return ``out`` when the decision (or with ``field="analysis"`` the analysis) can be
+    written there; BadInputError naming ``field`` and the path when it is a file, unwritable, a
+    broken symlink, or a folder holding one of the inputs (compared resolved)."""
+    target = check_output_dir(field, out)
+    folder = target.expanduser().absolute().resolve()
     for path in input_files(data):
-        if path.resolve().is_relative_to(folder):
-            raise BadInputError("out", out, f"holds the input {path}; write the decision to another folder")
+        if path.absolute().resolve().is_relative_to(folder):
+            raise BadInputError(field, out, f"holds the input {path}; write to another folder")
     return target
 
 

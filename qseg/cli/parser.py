@@ -148,6 +148,15 @@ def _solve_arguments(solve: argparse.ArgumentParser) -> None:
     solve.add_argument("--analysis", metavar="DIR",
                        help="(assignment) write KPIs, constraint table, budget sensitivity, plots and the plan CSV into DIR; "
                             "(binning) write bins.csv, bins.json and bins.png")
+    max_qpu_s_argument(solve, "solves")
+
+
+def max_qpu_s_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--max-qpu-s S`` (None: the spend guard's default) to ``parser``: the one cap on every
+    command that can reach paid hardware."""
+    parser.add_argument("--max-qpu-s", type=float, default=None, metavar="S",
+                        help=f"refuse {what} whose estimated QPU/hybrid charge (Leap hybrid, QPU) exceeds S seconds "
+                             "(default 60), before anything is submitted")
 
 
 def _bench_arguments(bench: argparse.ArgumentParser) -> None:
@@ -162,8 +171,7 @@ def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--repair", action="store_true",
                        help="with --resume: first move the lines of cells.jsonl that are no cell of this suite "
                             "(damaged, duplicated, another suite's) out of it, keeping the original as cells.jsonl.orig-UTC")
-    bench.add_argument("--max-qpu-s", type=float, default=None,
-                       help="refuse suites whose estimated QPU/hybrid charge exceeds S seconds (default 60)")
+    max_qpu_s_argument(bench, "suites")
     bench.add_argument("--dry-run", action="store_true", help="list the cells and their estimated charge; submit nothing")
 
 
@@ -184,5 +192,6 @@ def _segment_arguments(segment: argparse.ArgumentParser) -> None:
                          help="customers drawn (with replacement) per bootstrap resample (all when fewer)")
     segment.add_argument("--jobs", type=int, default=1,
                          help="worker processes for the fits, their quality and the bootstrap refits")
+    max_qpu_s_argument(segment, "segmentations (every bootstrap refit is a solve)")
     segment.add_argument("--assign", metavar="SEGMENTER", help="apply a saved segmenter.json to TRANSACTIONS instead")
     segment.add_argument("--out", help="output folder (required to fit; with --assign, default: print CSV)")

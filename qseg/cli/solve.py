@@ -63,6 +63,7 @@ def _solve(args: argparse.Namespace, progress: Progress) -> int:
     import qseg
     from qseg.cli.decision import check_out, decision_of, write_decision
 
+    _max_qpu_s(args)  # a bad cap is refused before the problem is built
     settings = key_values(args.set, "set")
     params = key_values(args.param, "param")
     problem_params, penalties = split_settings(args.problem, args.formulation, settings)
@@ -71,9 +72,7 @@ def _solve(args: argparse.Namespace, progress: Progress) -> int:
     if args.analysis and args.problem not in ANALYSED:
         raise BadInputError("analysis", args.analysis, "only `qseg solve assignment` and `binning` have an analysis")
     if args.analysis:
-        from qseg.files import check_output_dir
-
-        check_output_dir("analysis", args.analysis)  # before the solve, which an unusable folder would waste
+        check_out(args.analysis, args.data, "analysis")  # before the solve, which an unusable folder would waste
     if args.out:
         check_out(args.out, args.data)
         if args.analysis and _same_folder(args.out, args.analysis):
@@ -91,7 +90,7 @@ def _solve(args: argparse.Namespace, progress: Progress) -> int:
         progress.step(f"solving with {backend}")
         record, sampleset = qseg.solve(
             problem, backend, formulation=args.formulation, reference=args.reference,
-            polish=args.polish, penalties=penalties, params=params, keep_sampleset=True,
+            polish=args.polish, penalties=penalties, params=params, keep_sampleset=True, max_qpu_s=_max_qpu_s(args),
         )
     solved = record.status not in (Status.INFEASIBLE_MODEL, Status.SKIPPED, Status.ERROR)
     decision = decision_of(problem, sampleset, polish=args.polish) if solved and record.feasible else None
@@ -119,6 +118,13 @@ def _solve(args: argparse.Namespace, progress: Progress) -> int:
     if args.analysis:
         return _analysis(args, problem, sampleset, notes)
     return 0
+
+
+def _max_qpu_s(args: argparse.Namespace) -> float:
+    """Return the spend guard's cap: ``--max-qpu-s`` checked, or its default."""
+    from qseg.solving.charges import DEFAULT_MAX_QPU_S, check_max_qpu_s
+
+    return check_max_qpu_s(DEFAULT_MAX_QPU_S if getattr(args, "max_qpu_s", None) is None else args.max_qpu_s)
 
 
 def _same_folder(first: str, second: str) -> bool:

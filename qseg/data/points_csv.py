@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
-from qseg.files import read_csv
+from qseg.files import header_names, read_csv
 
 ID_COLUMN = "id"
 LABEL_COLUMN = "label"
@@ -44,6 +44,7 @@ def load_points_csv(path: Path, *, precomputed: bool = False) -> PointsTable:
         if matrix.iloc[0].isna().all():  # a header row
             matrix, frame = matrix.iloc[1:], frame.iloc[1:]
         return PointsTable(path.stem, None, _numeric(matrix, frame, "distances"), None)
+    header_names("data", path, frame.columns)  # an ' id ' beside id must not pass as a feature
     labels = frame.pop(LABEL_COLUMN).to_numpy() if LABEL_COLUMN in frame else None
     ids = None
     if ID_COLUMN in frame:

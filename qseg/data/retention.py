@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
-from qseg.files import read_csv
+from qseg.files import header_names, read_csv
 
 SUBSCRIPTION_TYPES = ("Premium", "Family", "Student", "Free")
 CHANNELS = ("email", "in-app-push", "other")
@@ -211,6 +211,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], source: str) -> None:
+    header_names(f"{source} columns", source, frame.columns)  # two names differing only by blanks
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise BadInputError(f"{source} column", missing[0], f"missing; required columns: {', '.join(columns)}")

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from qseg.errors import BadInputError
+from qseg.files import header_names, short_list
 
 ONLINE_RETAIL_COLUMNS: dict[str, str] = {
     "invoice": "InvoiceNo",
@@ -118,7 +119,7 @@ def read_transactions(path: Path, columns: Mapping[str, str] | None = None) -> p
         header = pd.read_csv(io.BytesIO(raw), encoding=encoding, nrows=0)
     except (ValueError, pd.errors.ParserError) as exc:
         raise BadInputError("data", str(path), f"not a readable CSV ({exc})") from None
-    names = {str(name).strip(): name for name in header.columns}
+    names = header_names("data", path, header.columns)
     wanted = _file_columns(mapping, set(names), path.name)
     text_columns = {names[wanted[role]]: str for role in TEXT_ROLES + ("invoice_date",) if role in wanted}
     try:
@@ -188,11 +189,11 @@ def _file_columns(mapping: dict[str, str], present: set[str], where: str) -> dic
             wanted[role] = column
         elif role in mapping:
             raise BadInputError("columns", f"{role}:{column}",
-                                f"no column {column!r} in {where} (columns: {', '.join(sorted(present))})")
+                                f"no column {column!r} in {where} ({len(present):,} columns: {short_list(sorted(present))})")
         elif role not in OPTIONAL_ROLES:
             raise BadInputError("column", canonical,
                                 f"missing from {where}; map another name with columns={role}:NAME "
-                                f"(columns: {', '.join(sorted(present))})")
+                                f"({len(present):,} columns: {short_list(sorted(present))})")
     return wanted
 
 

@@ -53,6 +53,7 @@ def run_cell(cell: CellSpec, settings: RunSettings, samples_dir: Path | None = N
                 problem, cell.backend, formulation=cell.formulation, reference=reference,
                 penalties=dict(cell.penalties) or None, eps=settings.eps, repeat=cell.repeat,
                 polish=cell.polish, params=cell.params, keep_sampleset=True, penalty_tuning=cell.penalty_tuning,
+                max_qpu_s=None,  # the suite's total was checked against --max-qpu-s before any cell ran
             )
             if samples_dir is not None and sampleset is not None:
                 save_samples(samples_dir / f"{cell.key}.npz", sampleset)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from qseg import metrics
 from qseg import style as plot_style
+from qseg.files import replacing
 from qseg.reports import performance_profiles as profiles
 from qseg.reports.frame import BACKEND, FAMILY
 
@@ -173,8 +174,17 @@ def _run(tasks: list[tuple[str, str]], workers: int | None) -> list[Path | None]
     count = min(2, os.cpu_count() or 1) if workers is None else workers
     if count < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods() or sys.platform != "linux":
         return [_draw(task) for task in tasks]
-    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    try:
         return list(pool.map(_draw, tasks))
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failing figure: end the workers now, not after the queued figures
+        # (they would go on writing into the store after the command has gone).
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _safe(name: str) -> str:
@@ -230,15 +240,15 @@ def _legend_below(fig: Figure, ax: Axes) -> None:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as PNG under a temporary name, then rename it to ``path``; return ``path``."""
-    temporary = path.with_name(f".{path.stem}.tmp.png")
+    """Write ``fig`` as PNG under a temporary name, then rename it to ``path``; return ``path``.
+    The temporary name is unique per process and call (``files.replacing``): reports drawn at
+    once into one store never write one temporary file."""
     try:
-        # zlib level 1: some 20 ms less per figure than the default level 6, files 6 % larger
-        fig.savefig(temporary, dpi=DPI, pil_kwargs={"compress_level": 1})
-        temporary.replace(path)
+        with replacing(path) as temporary:
+            # zlib level 1: some 20 ms less per figure than the default level 6, files 6 % larger
+            fig.savefig(temporary, dpi=DPI, pil_kwargs={"compress_level": 1})
     finally:
         _pyplot().close(fig)
-        temporary.unlink(missing_ok=True)
     return path
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 from qseg import metrics
 from qseg.document import Align, Block, Code, Figure, Paragraph, Section, Span, Table, bold, code, markdown, marked, page
 from qseg.errors import BadInputError
-from qseg.files import check_output_dir, replacing, spreadsheet_safe
+from qseg.files import check_no_broken_link, check_output_dir, replacing, spreadsheet_safe
 from qseg.record import RandomControlDetails
 from qseg.reports import performance_profiles as profiles
 from qseg.reports.frame import (
@@ -495,8 +495,17 @@ def _check_writable(root: Path) -> None:
     for name in REPORT_FILES:
         if (root / name).is_dir():
             raise BadInputError("out", str(root / name), "is a folder, not a file")
-    if (root / "plots").exists() and not (root / "plots").is_dir():
-        raise BadInputError("out", str(root / "plots"), "is a file, not a folder")
+    plots = root / "plots"
+    check_no_broken_link("out", plots)
+    if plots.exists() and not plots.is_dir():
+        raise BadInputError("out", str(plots), "is a file, not a folder")
+    # The figures are written only inside the store: a plots/ (or plots/PROBLEM) symlink leading
+    # out of it would have the report write over whatever it points at.
+    store = root.absolute().resolve()
+    for folder in [plots, *(sorted(plots.iterdir()) if plots.is_dir() else [])]:
+        if folder.is_symlink() and not folder.resolve().is_relative_to(store):
+            raise BadInputError("out", str(folder), f"is a symlink out of the store (to {folder.resolve()}); "
+                                                    "remove it or make it a folder")
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -27,8 +27,9 @@ from qseg.errors import BadInputError, InfeasibleModelError, ModelTooLargeError,
 from qseg.problems import Problem, Qubo, ReadEvaluations, problem_names
 from qseg.problems.base import penalty_values
 from qseg.record import EmbeddingDetails, Record, SolverDetails, Status
+from qseg.solving.charges import CAP_FIELD, DEFAULT_MAX_QPU_S, check_max_qpu_s, estimate_charge_s, refuse_over_cap
 from qseg.solving.reference import DEFAULT_REFERENCE_BACKEND, Reference, reference_for
-from qseg.solving.tuning import check_tunable, tune, tuning_flag
+from qseg.solving.tuning import MAX_ATTEMPTS, check_tunable, tune, tuning_flag
 from qseg.store.spec import BASELINE_FORMULATION, BASELINE_PREFIX
 
 CQM_FORMULATION = "cqm"
@@ -98,12 +99,12 @@ def build_model(problem: Problem, formulation: str, penalties: Mapping[str, Any]
 def solve(problem: Problem, backend: Backend | str, *, formulation: str | None = ..., reference: bool | str = ...,
           polish: bool = ..., penalties: Mapping[str, Any] | None = ..., eps: float = ..., repeat: int = ...,
           params: Mapping[str, Any] | None = ..., keep_sampleset: Literal[False] = ..., penalty_tuning: bool = ...,
-          **backend_params: Any) -> Record: ...
+          max_qpu_s: float | None = ..., **backend_params: Any) -> Record: ...
 @overload
 def solve(problem: Problem, backend: Backend | str, *, formulation: str | None = ..., reference: bool | str = ...,
           polish: bool = ..., penalties: Mapping[str, Any] | None = ..., eps: float = ..., repeat: int = ...,
           params: Mapping[str, Any] | None = ..., keep_sampleset: Literal[True], penalty_tuning: bool = ...,
-          **backend_params: Any) -> tuple[Record, dimod.SampleSet | None]: ...
+          max_qpu_s: float | None = ..., **backend_params: Any) -> tuple[Record, dimod.SampleSet | None]: ...
 def solve(
     problem: Problem,
     backend: Backend | str,
@@ -117,6 +118,7 @@ def solve(
     params: Mapping[str, Any] | None = None,
     keep_sampleset: bool = False,
     penalty_tuning: bool = False,
+    max_qpu_s: float | None = DEFAULT_MAX_QPU_S,
     **backend_params: Any,
 ) -> Record | tuple[Record, dimod.SampleSet | None]:
     """Solve ``problem`` with ``backend`` and return the Record of ``qseg solve --json``; with
@@ -130,6 +132,11 @@ def solve(
     parameter ``penalty_tuning=true``, a harness option rather than the backend's) re-solves with
     larger penalty weights while no read is feasible (``qseg.solving.tuning``); every attempt is
     listed in ``penalty_tuning`` and counted in the record's time.
+
+    On a backend that charges (Leap hybrid, QPU) the spend guard estimates the paid time of every
+    solve this call can submit (each tuning attempt) and raises BadInputError naming
+    ``--max-qpu-s`` before the first submission when it exceeds ``max_qpu_s`` (None: the caller
+    has already checked a larger total, as ``qseg bench`` and ``qseg segment`` do).
 
     Bad input (unknown formulation or parameter, a QUBO for a CQM-only backend, a penalty option
     or a size the builder refuses before allocating, an ``eps``, ``repeat``, ``reference``,
@@ -150,6 +157,8 @@ def solve(
         raise BadInputError("backend", backend, "expected a backend name or a qseg Backend")
     backend = load_backend(backend) if isinstance(backend, str) else backend
     _check_call(reference=reference, penalties=penalties, eps=eps, repeat=repeat, params=params)
+    if max_qpu_s is not None:
+        check_max_qpu_s(max_qpu_s)
     chosen = resolve_formulation(problem, backend, formulation)
     if penalties and chosen in _MODEL_FORMULATIONS:
         raise BadInputError("penalties", dict(penalties), f"a {chosen.upper()} model has no penalty weights")
@@ -166,10 +175,12 @@ def solve(
             raise BadInputError("penalty_tuning", True, f"a {chosen.upper()} model has no penalty weights")
         check_tunable(problem, chosen)
         options = penalty_values(problem, chosen, penalties or {})
+        if max_qpu_s is not None:
+            _guard_spend(problem, backend, chosen, penalties, resolved, max_qpu_s, solves=MAX_ATTEMPTS)
 
         def attempt(weights: dict[str, float]) -> tuple[Record, dimod.SampleSet | None]:
             return solve(problem, backend, formulation=chosen, reference=reference, polish=polish, penalties=weights,
-                         eps=eps, repeat=repeat, params=merged, keep_sampleset=True)
+                         eps=eps, repeat=repeat, params=merged, keep_sampleset=True, max_qpu_s=None)
 
         tuned, tuned_sampleset = tune(problem, chosen, options, attempt)
         tuned.timing["total_ns"] = time.perf_counter_ns() - started
@@ -211,6 +222,8 @@ def solve(
     sampleset: dimod.SampleSet | None = None
     try:
         backend.check_model(model, resolved)
+        if max_qpu_s is not None and backend.charges:
+            refuse_over_cap(estimate_charge_s(backend, model, resolved), max_qpu_s, f"one {backend.name} solve")
         ref = _reference(record, problem, reference)
         sampleset = backend.run(model, resolved)
         record.timing.update(sampleset.info["timing"])
@@ -233,9 +246,29 @@ def solve(
         return _kept(_finish(record, started, Status.INFEASIBLE_MODEL, str(exc)), sampleset, keep_sampleset)
     except ModelTooLargeError as exc:
         return _kept(_finish(record, started, Status.SKIPPED, exc.reason), sampleset, keep_sampleset)
+    except BadInputError as exc:
+        if exc.field == CAP_FIELD and sampleset is None:
+            raise  # the spend guard: refused before anything was submitted
+        return _kept(_finish(record, started, Status.ERROR, _failure(exc)), sampleset, keep_sampleset)
     except Exception as exc:  # noqa: BLE001 - after building, a failure is a record, never a raise
         return _kept(_finish(record, started, Status.ERROR, _failure(exc)), sampleset, keep_sampleset)
     return _kept(_finish(record, started, status), sampleset, keep_sampleset)
+
+
+def _guard_spend(problem: Problem, backend: Backend, formulation: str, penalties: Mapping[str, Any] | None,
+                 resolved: Mapping[str, Any], max_qpu_s: float, *, solves: int) -> None:
+    """Raise BadInputError naming ``--max-qpu-s`` when ``solves`` solves of the model on a paying
+    ``backend`` are estimated over ``max_qpu_s``; an unavailable backend or a model over its
+    limits is left to the solve, which records it as skipped."""
+    if not backend.charges or backend.unavailable_reason():
+        return
+    try:
+        model, _ = build_model(problem, formulation, penalties)
+        backend.check_model(model, resolved)
+    except ModelTooLargeError:
+        return
+    refuse_over_cap(estimate_charge_s(backend, model, resolved, solves=solves), max_qpu_s,
+                    f"{solves} {backend.name} solves (penalty tuning's attempts)")
 
 
 @overload

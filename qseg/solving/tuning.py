@@ -31,6 +31,14 @@ from qseg.record import Record, Status, TuningAttempt
 RAISE_FACTOR = 10.0
 MAX_RAISES = 5
 REFINE_STEPS = 2
+# The most solves one tuned cell submits: the first, every raise, every bisection (the spend
+# guard multiplies a tuned cell's estimate by it).
+MAX_ATTEMPTS = 1 + MAX_RAISES + REFINE_STEPS
+
+
+def solves_per_cell(penalty_tuning: bool) -> int:
+    """Return the most solves a cell submits: ``MAX_ATTEMPTS`` with penalty tuning, else 1."""
+    return MAX_ATTEMPTS if penalty_tuning else 1
 
 Attempt = tuple[Record, dimod.SampleSet | None]
 Solver = Callable[[dict[str, float]], Attempt]

@@ -14,7 +14,6 @@ full Record), ``segmenter.json`` and the plots ``segments.png``, ``profiles.png`
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pandas as pd
 
 from qseg.data.rfm import FEATURES
 from qseg.document import Align, Block, Paragraph, Section, Table, bold, code, markdown, marked
-from qseg.files import check_output_dir, publish_folder, spreadsheet_safe
+from qseg.files import check_output_dir, publish_folder, replacing, spreadsheet_safe
 from qseg.workflows.segment.pipeline import MethodResult, SegmentResult
 from qseg.workflows.segment.plots import plot_model_selection, plot_profile_heatmap, plot_segments
 from qseg.workflows.segment.profiles import name_segments
@@ -177,8 +176,6 @@ def write_assignments(segmenter: Segmenter, features: pd.DataFrame, scaled: np.n
     if out is not None:
         check_output_dir("out", out)
         out.mkdir(parents=True, exist_ok=True)
-        target = out / "assignments.csv"
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(text)
-        os.replace(temporary, target)
+        with replacing(out / "assignments.csv") as temporary:  # a name of its own per process and call
+            temporary.write_text(text)
     return text

@@ -16,10 +16,11 @@ from qseg.data.rfm import (
     parse_column_mapping,
     read_transactions,
 )
-from qseg.errors import BadInputError, UnknownNameError
-from qseg.files import check_output_dir
+from qseg.errors import BadInputError, ModelTooLargeError, UnknownNameError
+from qseg.files import check_not_input, check_output_dir
 from qseg.problems.kmedoids.problem import KMedoidsProblem
-from qseg.workflows.segment.artefacts import write_assignments, write_segments
+from qseg.solving.charges import DEFAULT_MAX_QPU_S, check_max_qpu_s, estimate_charge_s, refuse_over_cap
+from qseg.workflows.segment.artefacts import ARTEFACTS, write_assignments, write_segments
 from qseg.workflows.segment.limits import check_request
 from qseg.workflows.segment.pipeline import GENERATED, SegmentRequest, fit_segments, load_transactions, parse_ks
 from qseg.workflows.segment.quality import STABILITY_SAMPLE
@@ -31,12 +32,18 @@ from qseg.workflows.segment.steps import OnStep, Steps
 def segment_command(transactions: str, out: Path, *, k: str, backend: str, formulation: str, candidates: str | None,
                     params: Mapping[str, Any], polish: bool, columns: str | None, customers: int, seed: int,
                     resamples: int, stability_sample: int = STABILITY_SAMPLE, jobs: int = 1,
-                    on_step: OnStep | None = None) -> int:
+                    on_step: OnStep | None = None, max_qpu_s: float | None = None) -> int:
     """Run the segmentation workflow on ``transactions`` into ``out`` (with ``generated``, the
     generated rows too, as ``transactions.csv``), reporting each step to ``on_step``; print the
     summary path and return 0. Every size knob is checked against ``limits`` before the
-    transactions are read."""
+    transactions are read. On a paid backend every solve it will submit (the fit and each
+    bootstrap refit) is estimated first and the total refused over ``max_qpu_s`` (default
+    ``DEFAULT_MAX_QPU_S``) before any submission."""
+    cap = check_max_qpu_s(DEFAULT_MAX_QPU_S if max_qpu_s is None else max_qpu_s)
     check_output_dir("out", out)
+    if transactions != GENERATED:
+        # every file segment writes or removes as stale (ARTEFACTS), against the input
+        check_not_input("out", out, [Path(out) / name for name in ARTEFACTS], [transactions])
     if transactions == GENERATED and columns:
         raise BadInputError("columns", columns, "generated transactions have the Online Retail layout")
     for field, value, low in (("customers", customers, 3), ("seed", seed, 0), ("resamples", resamples, 0)):
@@ -55,7 +62,7 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
     if formulation not in KMedoidsProblem.formulations:
         raise UnknownNameError("formulation", formulation, KMedoidsProblem.formulations)
     route = QuboRoute(backend=backend, formulation=formulation, candidates=chosen_candidates, params=dict(params),
-                      polish=polish)
+                      polish=polish, max_qpu_s=cap)
     request = SegmentRequest(transactions=transactions, ks=parse_ks(k), route=route, seed=seed, customers=customers,
                              columns=parse_column_mapping(columns) if columns else None, resamples=resamples,
                              stability_sample=stability_sample, jobs=jobs)
@@ -63,6 +70,7 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
     steps = Steps(on_step)
     with steps.step("load"):
         data = load_transactions(request)
+    guard_segment_spend(request, data.scaled, cap)
     result = fit_segments(request, data, steps)
     generated = None
     if transactions == GENERATED:
@@ -81,6 +89,7 @@ def assign_command(segmenter_path: Path, transactions: str, columns: str | None,
     (or write ``out``/assignments.csv and print its path); return 0."""
     if out is not None:
         check_output_dir("out", out)
+        check_not_input("out", out, [Path(out) / "assignments.csv"], [transactions, segmenter_path])
     segmenter = Segmenter.load(segmenter_path)
     if tuple(segmenter.features) != FEATURES:
         raise BadInputError("features", list(segmenter.features), f"this qseg computes {', '.join(FEATURES)}")
@@ -93,3 +102,32 @@ def assign_command(segmenter_path: Path, transactions: str, columns: str | None,
     text = write_assignments(segmenter, features, scaler.transform(features), out)
     print(out / "assignments.csv" if out is not None else text, end="\n" if out is not None else "")
     return 0
+
+
+def guard_segment_spend(request: SegmentRequest, points: Any, max_qpu_s: float) -> None:
+    """Raise BadInputError naming ``--max-qpu-s`` when the solves the segmentation will submit to
+    a paying backend are estimated over ``max_qpu_s``: the fit at the largest K asked for, and
+    one refit per bootstrap resample (model selection among the Ks is classical, no solve), each
+    times penalty tuning's attempts when asked. Nothing has been submitted when it raises."""
+    from qseg.problems.kmedoids.spec import from_points
+    from qseg.solving.solve import build_model
+    from qseg.solving.tuning import solves_per_cell, tuning_flag
+
+    backend = load_backend(request.route.backend)
+    if not backend.charges or backend.unavailable_reason():
+        return  # free, or skipped by the solve with the reason
+    params = dict(request.route.params)
+    tuned = tuning_flag(params.pop("penalty_tuning", False))
+    candidates = request.route.candidates
+    problem = from_points(points, max(request.ks), {} if candidates is None else {"candidates": candidates},
+                          instance=f"segment-n{len(points)}", seed=request.seed)
+    model, _ = build_model(problem, request.route.formulation)
+    resolved = backend.resolve_params(params)
+    try:
+        backend.check_model(model, resolved)
+    except ModelTooLargeError:
+        return  # the solve skips it, submitting nothing
+    solves = (1 + request.resamples) * solves_per_cell(tuned)
+    refuse_over_cap(estimate_charge_s(backend, model, resolved, solves=solves), max_qpu_s,
+                    f"{solves} {backend.name} solves (the fit and {request.resamples} bootstrap refits"
+                    + (", each tuned" if tuned else "") + ")")

@@ -17,6 +17,7 @@ repeated while the full cost falls. The record keeps the solve's own (raw and po
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import numpy as np
 from qseg.errors import QsegError
 from qseg.problems.kmedoids.spec import from_points
 from qseg.record import Record, Status
+from qseg.solving.charges import DEFAULT_MAX_QPU_S
 from qseg.solving.solve import solve
 from qseg.workflows.segment.methods import Segmentation
 from qseg.workflows.segment.pmedian import nearest_medoid, pmedian_cost
@@ -67,6 +69,8 @@ class QuboRoute:
     params: Mapping[str, Any] = field(default_factory=dict)
     polish: bool = True
     refine: bool = True
+    # The spend guard's cap per solve (None: none); ``qseg segment`` first checks every solve's total.
+    max_qpu_s: float | None = DEFAULT_MAX_QPU_S
 
     @property
     def method(self) -> str:
@@ -88,8 +92,7 @@ class QuboRoute:
             lighter["num_sweeps"] = STABILITY_SWEEPS
         if not lighter:
             return self
-        return QuboRoute(self.backend, self.formulation, self.candidates, {**self.params, **lighter}, self.polish,
-                         self.refine)
+        return dataclasses.replace(self, params={**self.params, **lighter})
 
 
 def qubo_segmentation(points: np.ndarray, k: int, *, seed: int, route: QuboRoute | None = None) -> tuple[Segmentation, Record]:
@@ -104,7 +107,7 @@ def qubo_segmentation(points: np.ndarray, k: int, *, seed: int, route: QuboRoute
     params: dict[str, Any] = {} if chosen.candidates is None else {"candidates": chosen.candidates}
     problem = from_points(points, k, params, instance=f"segment-n{len(points)}", seed=seed)
     record = solve(problem, chosen.backend, formulation=chosen.formulation, polish=chosen.polish,
-                   params=dict(chosen.params))
+                   params=dict(chosen.params), max_qpu_s=chosen.max_qpu_s)
     if record.status != Status.OK:
         raise NoSegmentationError(f"{chosen.backend} on {chosen.formulation}: {record.status}"
                                   + (f" ({record.message})" if record.message else ""))
