@@ -13,7 +13,8 @@ from cli_support import without_progress
 from qseg.cli import main
 from qseg.workflows.segment import artefacts
 
-QUICK = ["--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "1", "--k", "3", "--customers", "40"]
+QUICK = ["--backend", "sa", "--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "1", "--k", "3",
+         "--customers", "40"]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])

@@ -14,7 +14,7 @@ from cli_support import without_progress
 from qseg.cli import main
 from qseg.data.rfm import synthetic_transactions
 
-QUICK = ["--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "1", "--k", "3"]
+QUICK = ["--backend", "sa", "--param", "num_reads=10", "--param", "num_sweeps=200", "--resamples", "1", "--k", "3"]
 
 
 @pytest.fixture(scope="module")
