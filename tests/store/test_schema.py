@@ -1,5 +1,6 @@
 """The store's types: a ``StoredCell`` and a ``RunInfo`` survive a trip through their JSON, and
-lines and run.json files of schema 2 (as the committed ``results/latest`` holds) read as schema 3."""
+lines and run.json files of schema 2 (``tests/reports/data/schema2_store``, cells of ``results/latest`` as
+commit 160f2ec wrote them) read as schema 3."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from qseg.store import SCHEMA_VERSION, RunInfo, Store, StoredCell, read_cells, r
 from qseg.store.folder import CELLS_FILE, RUN_FILE
 from qseg.store.spec import CellSpec, InstanceMeta, InstanceSpec
 
-LATEST = Path(__file__).resolve().parents[2] / "results" / "latest"
+LATEST = Path(__file__).resolve().parents[1] / "reports" / "data" / "schema2_store"  # schema 2, as 160f2ec wrote it
 
 
 def a_cell(repeat: int = 1, **record_fields: object) -> StoredCell:
