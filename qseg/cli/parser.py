@@ -90,9 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = command("report", "write report.md, cells.csv and plots (and report.html) for a store")
     report.add_argument("store", help="store directory written by qseg bench")
     report.add_argument("--html", action="store_true", help="also write a self-contained report.html beside report.md")
-    report.add_argument("--repair", action="store_true",
-                        help="first move the lines of cells.jsonl that are no cell of this suite (damaged, duplicated, another "
-                              "suite's) out of it, keeping the original beside it as cells.jsonl.orig-UTC")
+    repair_argument(report)
 
     compare = command("compare", "compare two stores cell by cell: changes in gap, feasibility, time")
     compare.add_argument("run_a", metavar="RUN_A", help="store directory of the baseline run")
@@ -100,9 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", metavar="DIR", help="also write compare.md, compare.json and compare.png into DIR")
     compare.add_argument("--force", action="store_true",
                          help="compare the cells that match even across schemas, suites or scoring settings")
-    compare.add_argument("--repair", action="store_true",
-                         help="first move the lines of cells.jsonl that are no cell of this suite (damaged, duplicated, another "
-                               "suite's) out of it, keeping the original beside it as cells.jsonl.orig-UTC")
+    repair_argument(compare)
 
     _segment_arguments(command("segment", "RFM segmentation of invoice transactions (the Online Retail seed)"))
 
@@ -159,6 +155,13 @@ def max_qpu_s_argument(parser: argparse.ArgumentParser, what: str) -> None:
                              "(default 60), before anything is submitted")
 
 
+def repair_argument(parser: argparse.ArgumentParser, when: str = "") -> None:
+    """Add ``--repair`` to ``parser``: the one flag of every command that reads a store's cells."""
+    parser.add_argument("--repair", action="store_true",
+                        help=f"{when}first move the lines of cells.jsonl that are no cell of this suite (damaged, "
+                             "duplicated, another suite's) out of it, keeping the original beside it as cells.jsonl.orig-UTC")
+
+
 def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("suite", nargs="?", help="suite TOML (default: benchmarks/suites/default.toml)")
     bench.add_argument("--out", default="results/latest", help="store directory")
@@ -168,9 +171,7 @@ def _bench_arguments(bench: argparse.ArgumentParser) -> None:
     again.add_argument("--resume", action="store_true", help="run only the cells the store lacks")
     again.add_argument("--overwrite", action="store_true", help="discard the store and start again")
     bench.add_argument("--keep-samples", action="store_true", help="store raw samples, compressed")
-    bench.add_argument("--repair", action="store_true",
-                       help="with --resume: first move the lines of cells.jsonl that are no cell of this suite "
-                            "(damaged, duplicated, another suite's) out of it, keeping the original as cells.jsonl.orig-UTC")
+    repair_argument(bench, "with --resume: ")
     max_qpu_s_argument(bench, "suites")
     bench.add_argument("--dry-run", action="store_true", help="list the cells and their estimated charge; submit nothing")
 

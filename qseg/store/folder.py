@@ -257,14 +257,20 @@ def scan_cells(root: Path | str, expected: Collection[str] | None = None) -> Cel
     and whose key recomputed from its spec are both outside it (a line of another suite). A torn
     last line (no newline: a crash mid-write) is not read."""
     path = Path(root) / CELLS_FILE
-    cells: list[StoredCell] = []
+    good, bad = _sorted_lines(path, expected)
+    return CellsScan(path, [cell for _, cell in good], bad)
+
+
+def _sorted_lines(path: Path, expected: Collection[str] | None) -> tuple[list[tuple[bytes, StoredCell]], list[BadLine]]:
+    """Return ``path``'s lines that are cells (each with its raw bytes) and its bad lines (``_lines``)."""
+    good: list[tuple[bytes, StoredCell]] = []
     bad: list[BadLine] = []
-    for number, _, cell, reason in _lines(path, expected):
+    for number, raw, cell, reason in _lines(path, expected):
         if cell is not None:
-            cells.append(cell)
+            good.append((raw, cell))
         else:
             bad.append(BadLine(number, reason))
-    return CellsScan(path, cells, bad)
+    return good, bad
 
 
 @dataclass(frozen=True)
@@ -299,13 +305,8 @@ def repair_cells(root: Path | str, expected: Collection[str] | None = None) -> R
 
 def _repair_locked(root: Path, expected: Collection[str] | None) -> Repair:
     path = root / CELLS_FILE
-    kept: list[bytes] = []
-    bad: list[BadLine] = []
-    for number, raw, cell, reason in _lines(path, expected):
-        if cell is not None:
-            kept.append(raw)
-        else:
-            bad.append(BadLine(number, reason))
+    good, bad = _sorted_lines(path, expected)
+    kept = [raw for raw, _ in good]
     if not bad:
         return Repair(path, bad, None)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
