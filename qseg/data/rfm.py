@@ -199,10 +199,16 @@ def generated_rfm(customers: int, seed: int, scaling: str = DEFAULT_SCALING) -> 
     """Return the scaled features of ``synthetic_transactions(customers, seed)``'s rows after the
     same parsing and cleaning as a file, with their archetypes as the truth (source
     ``synthetic-<customers>-seed<seed>``)."""
+    return generated_rfm_and_rows(customers, seed, scaling)[0]
+
+
+def generated_rfm_and_rows(customers: int, seed: int, scaling: str = DEFAULT_SCALING) -> tuple[RfmData, pd.DataFrame]:
+    """Return ``generated_rfm(customers, seed, scaling)`` and the transaction rows it was built
+    from (what ``qseg segment generated`` writes, drawn once)."""
     _check_scaling(scaling)
     rows, truth = synthetic_transactions(customers, seed)
     clean, report = clean_transactions(parse_transactions(rows))
-    return _rfm(clean, report, scaling, f"synthetic-{customers}-seed{seed}", truth)
+    return _rfm(clean, report, scaling, f"synthetic-{customers}-seed{seed}", truth), rows
 
 
 def _rfm(clean: pd.DataFrame, report: CleaningReport, scaling: str, source: str, truth: pd.Series | None) -> RfmData:

@@ -13,6 +13,7 @@ from qseg.data.rfm import (
     Scaler,
     clean_transactions,
     customer_features,
+    generated_rfm_and_rows,
     parse_column_mapping,
     read_transactions,
 )
@@ -68,15 +69,14 @@ def segment_command(transactions: str, out: Path, *, k: str, backend: str, formu
                              stability_sample=stability_sample, jobs=jobs)
     check_request(request, generated=transactions == GENERATED)
     steps = Steps(on_step)
+    generated = None  # generated rows are drawn once: fitted, then written for --assign to try
     with steps.step("load"):
-        data = load_transactions(request)
+        if transactions == GENERATED:
+            data, generated = generated_rfm_and_rows(customers, seed)
+        else:
+            data = load_transactions(request)
     guard_segment_spend(request, data.scaled, cap)
     result = fit_segments(request, data, steps)
-    generated = None
-    if transactions == GENERATED:
-        from qseg.data.transaction_generator import synthetic_transactions
-
-        generated, _ = synthetic_transactions(customers, seed)  # the rows fitted, for --assign to try
     with steps.step("write"):
         written = write_segments(result, out, generated)
     print(next(path for path in written if path.name == "segment.md"))
